@@ -1,0 +1,235 @@
+"""pytest glue for vmlab's graders: options, the arch/cpus parameters, the boot
+fixtures, failure reports with the console's last lines, and the score.
+
+    /usr/bin/python3 -m pytest -q -p no:cacheprovider -n auto grade \\
+        --arch "riscv64 x86_64" --timeout-scale 1 [--cpus N] [--results-json PATH]
+
+Fixtures for tests:
+    arch, cpus   the machine (parametrized: every arch given; cpus per @pytest.mark.cpus)
+    boot         boot(cpus=..., fsimg=..., gdb=False, prompt=True) -> harness.QEMU
+    sh           a machine booted to its first "$ " prompt
+    scale        the timeout scale (to scale a test's own timeouts)
+Markers:
+    @pytest.mark.points(n)       the test is worth n points (default 1)
+    @pytest.mark.cpus(1, 3)      run the test once per CPU count (default: DEFAULT_CPUS)
+    @pytest.mark.slow            a long test: scheduled first, so that xdist overlaps it
+"""
+
+import json
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+import harness
+from harness import ROOT
+
+DEFAULT_CPUS = 3          # the GNUmakefile's default machine
+TAIL_LINES = 40
+
+
+def pytest_addoption(parser):
+    g = parser.getgroup("vmlab")
+    g.addoption("--arch", default="riscv64",
+                help="space-separated ports to test (default: riscv64)")
+    g.addoption("--timeout-scale", type=float, default=None,
+                help="multiply every timeout (default: $TIMEOUT_SCALE or 1)")
+    g.addoption("--cpus", type=int, default=None,
+                help="boot every machine with this many CPUs")
+    g.addoption("--results-json", default=None, metavar="PATH",
+                help="write a Gradescope results.json to PATH")
+
+
+def arches(config):
+    return config.getoption("arch").split()
+
+
+def is_worker(config):
+    return hasattr(config, "workerinput")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "points(n): the test is worth n points")
+    config.addinivalue_line("markers", "cpus(*n): run the test once per CPU count")
+    config.addinivalue_line("markers", "slow: a long test, scheduled first")
+    if config.getoption("timeout_scale") is None:
+        config.option.timeout_scale = float(os.environ.get("TIMEOUT_SCALE") or 1)
+    if is_worker(config):
+        return
+    for a in arches(config):
+        if a not in ("riscv64", "x86_64"):
+            raise pytest.UsageError(f"--arch {a}: not a port (riscv64, x86_64)")
+        for f in ("kernel", "fs.img"):
+            if not (ROOT / "build" / a / f).exists():
+                raise pytest.UsageError(f"build/{a}/{f} is missing: run `make ARCH={a} build`"
+                                        " first (`make test` does)")
+        # Disk images left by an earlier run; logs are overwritten test by test.
+        for img in (ROOT / "build" / a / "grade").glob("*.img"):
+            img.unlink()
+    config.pluginmanager.register(Scoreboard(config), "vmlab-scoreboard")
+
+
+def pytest_generate_tests(metafunc):
+    config = metafunc.config
+    if "arch" in metafunc.fixturenames:
+        metafunc.parametrize("arch", arches(config))
+    if "cpus" in metafunc.fixturenames:
+        m = metafunc.definition.get_closest_marker("cpus")
+        if config.getoption("cpus"):
+            values = [config.getoption("cpus")]
+        else:
+            values = list(m.args) if m else [DEFAULT_CPUS]
+        metafunc.parametrize("cpus", values, ids=[f"cpus{n}" for n in values])
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        m = item.get_closest_marker("points")
+        item.user_properties.append(("points", m.args[0] if m else 1))
+    # Long tests first: xdist hands tests out in this order, so they start at once
+    # on different workers and the short ones fill in around them.
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+# ---------------------------------------------------------------- fixtures
+
+@pytest.fixture
+def scale(request):
+    return request.config.getoption("timeout_scale")
+
+
+def test_name(item):
+    """A file name for the test: module.test[params], safe for any file system."""
+    name = f"{Path(item.fspath).stem}.{item.name}"
+    return re.sub(r"[^A-Za-z0-9_.,=+\[\]-]", "_", name)
+
+
+@pytest.fixture
+def boot(request, arch, cpus, scale):
+    """boot(...) starts a machine with a fresh copy of the disk image; every
+    machine of the test is killed at its end."""
+    item = request.node
+    qemus = item.vmlab_qemus = []
+    images = []
+    gradedir = ROOT / "build" / arch / "grade"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+    def _boot(cpus=cpus, fsimg=None, gdb=False, prompt=True):
+        n = len(qemus) + 1
+        name = test_name(item) + (f".{n}" if n > 1 else "")
+        if fsimg is None:
+            fsimg = gradedir / f"{name}.{worker}-{os.getpid()}.img"
+            fsimg.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(ROOT / "build" / arch / "fs.img", fsimg)
+            images.append(fsimg)
+        q = harness.QEMU(arch, cpus, fsimg, log=gradedir / "logs" / f"{name}.log", timeout_scale=scale, gdb=gdb)
+        qemus.append(q)
+        q.start()
+        if prompt:
+            q.wait_for_prompt()
+        return q
+
+    try:
+        yield _boot
+    finally:
+        for q in qemus:
+            q.close()
+        # Keep a failed test's disk for a post-mortem; drop the rest.
+        if not any(r.failed for r in getattr(item, "vmlab_reports", {}).values()):
+            for img in images:
+                img.unlink(missing_ok=True)
+
+
+@pytest.fixture
+def sh(boot):
+    """A machine at its first shell prompt."""
+    return boot()
+
+
+# ---------------------------------------------------------------- reports
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    if not hasattr(item, "vmlab_reports"):
+        item.vmlab_reports = {}
+    item.vmlab_reports[rep.when] = rep
+    if rep.failed and rep.when in ("setup", "call"):
+        for q in getattr(item, "vmlab_qemus", []):
+            where = q.log_path.relative_to(ROOT) if q.log_path else "console"
+            rep.sections.append((f"{where} (last {TAIL_LINES} lines)", q.tail(TAIL_LINES)))
+
+
+def pytest_sessionfinish(session):
+    harness.kill_all()
+
+
+class Scoreboard:
+    """Adds up points in the process that sees every report: the xdist
+    controller (which gets the workers' reports), or the only process."""
+
+    def __init__(self, config):
+        self.config = config
+        self.tests = {}          # nodeid -> dict(points, passed, failed, output, seconds)
+        self.started = time.time()
+
+    def pytest_runtest_logreport(self, report):
+        t = self.tests.setdefault(report.nodeid, dict(
+            points=dict(report.user_properties).get("points", 1),
+            passed=False, failed=False, output="", seconds=0.0))
+        t["seconds"] += report.duration
+        if report.when == "call" and report.passed:
+            t["passed"] = True
+        if report.failed:
+            t["failed"] = True
+            t["output"] += report.longreprtext + "\n"
+            for title, text in report.sections:
+                if not title.startswith("Captured"):
+                    t["output"] += f"--- {title} ---\n{text}\n"
+        if report.skipped and report.when != "teardown":
+            t["output"] += "skipped\n"
+
+    def score(self, t):
+        return t["points"] if t["passed"] and not t["failed"] else 0
+
+    def modules(self):
+        mods = {}
+        for nodeid, t in self.tests.items():
+            path = self.config.rootpath / nodeid.split("::")[0]
+            mod = os.path.relpath(path, ROOT)
+            got, total = mods.get(mod, (0, 0))
+            mods[mod] = (got + self.score(t), total + t["points"])
+        return mods
+
+    def pytest_terminal_summary(self, terminalreporter):
+        if not self.tests:
+            return
+        tr = terminalreporter
+        mods = self.modules()
+        width = max(len(m) for m in mods) + 2
+        tr.write_sep("=", "vmlab score")
+        for mod in sorted(mods):
+            got, total = mods[mod]
+            tr.write_line(f"{mod:<{width}}{got:>3}/{total}")
+        got = sum(g for g, _ in mods.values())
+        total = sum(t for _, t in mods.values())
+        tr.write_line(f"Score: {got}/{total}")
+
+    def pytest_sessionfinish(self, session):
+        path = self.config.getoption("results_json")
+        if not path:
+            return
+        tests = []
+        for nodeid, t in sorted(self.tests.items()):
+            result = "passed" if self.score(t) else ("failed" if t["failed"] else "not run")
+            tests.append(dict(name=nodeid, score=self.score(t), max_score=t["points"],
+                              output=f"{result} in {t['seconds']:.1f} s\n{t['output']}".strip(),
+                              visibility="visible"))
+        results = dict(score=sum(x["score"] for x in tests),
+                       execution_time=round(time.time() - self.started, 1),
+                       tests=tests)
+        Path(path).write_text(json.dumps(results, indent=2) + "\n")

@@ -1,0 +1,276 @@
+"""The QEMU harness for vmlab's graders (and tools/bench.py).
+
+A QEMU object boots one machine: its command line comes from the GNUmakefile
+(`make print-qemu`, the one source of truth), its console is a pipe that a thread
+reads into a buffer (and a log file), and a test types commands and waits for
+regular expressions in the output, with timeouts, never fixed sleeps.  QEMU runs
+in its own process group, which close() always kills.
+
+    q = QEMU("riscv64", cpus=3, fsimg=copy, log="build/riscv64/grade/logs/x.log")
+    q.start()
+    q.wait_for_prompt()
+    out = q.run("echo hello")          # "hello\n": what it printed before the next "$ "
+    assert q.halt() == 0               # powers off by itself
+    q.close()
+"""
+
+import codecs
+import ctypes
+import os
+import re
+import shlex
+import signal
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PROMPT = re.compile(r"^\$ ", re.M)        # sh prints "$ " at the start of a line
+BOOT_TIMEOUT = 30.0                        # seconds, before scaling
+CMD_TIMEOUT = 15.0
+
+
+class Timeout(AssertionError):
+    """The awaited output did not come in time."""
+
+
+class Exited(AssertionError):
+    """QEMU exited (the machine powered off, crashed, or QEMU failed)."""
+
+
+def make_var(arch, name, **vars):
+    """The value of a GNUmakefile variable for ARCH, with VAR=value overrides."""
+    return make(arch, f"print-{name}", **vars)
+
+
+def make(arch, target, **vars):
+    cmd = ["make", "-s", "--no-print-directory", f"ARCH={arch}"]
+    cmd += [f"{k}={v}" for k, v in vars.items()] + [target]
+    p = subprocess.run(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True,
+                       text=True, timeout=120)
+    if p.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{p.stdout}{p.stderr}")
+    return p.stdout.strip()
+
+
+def qemu_command(arch, cpus, fsimg, gdbport, gdb=False):
+    """QEMU's argv for this machine, as `make print-qemu` says (+ QEMUGDB if gdb)."""
+    vars = dict(CPUS=cpus, FSIMG=fsimg, GDBPORT=gdbport)
+    argv = shlex.split(make(arch, "print-qemu", **vars))
+    if gdb:
+        argv += shlex.split(make_var(arch, "QEMUGDB", **vars))
+    return argv
+
+
+def free_port():
+    """A TCP port that nothing listens on now (the kernel picks it)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def listening(port):
+    """Is some process listening on TCP port (any address)?"""
+    for f in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(f).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":
+                return True
+    return False
+
+
+try:
+    _prctl = ctypes.CDLL(None, use_errno=True).prctl
+except (OSError, AttributeError):
+    _prctl = None
+
+
+def _die_with_parent():
+    # In the child before exec: if the test process dies (even by SIGKILL, where
+    # no teardown runs), the kernel kills QEMU too.
+    if _prctl:
+        _prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
+
+
+_live = set()   # every started, unclosed QEMU, for kill_all()
+
+
+def kill_all():
+    for q in list(_live):
+        q.close()
+
+
+class QEMU:
+    def __init__(self, arch, cpus, fsimg, log=None, timeout_scale=1.0, gdb=False):
+        self.arch, self.cpus, self.fsimg = arch, cpus, str(fsimg)
+        self.scale = float(timeout_scale)
+        self.log_path = Path(log) if log else None
+        self.gdb = gdb
+        self.gdbport = free_port()
+        self.argv = qemu_command(arch, cpus, self.fsimg, self.gdbport, gdb)
+        self.proc = None
+        self.buf = ""            # all console output so far, \r removed
+        self.pos = 0             # wait_for() searches from here
+        self.eof = False
+        self.cond = threading.Condition()
+        self.started = None      # time.monotonic() at start()
+
+    # ---------------------------------------------------------- life cycle
+
+    def start(self):
+        if self.log_path:
+            self.log_path.parent.mkdir(parents=True, exist_ok=True)
+            self.log = open(self.log_path, "w", encoding="utf-8")
+            self.log.write("# " + shlex.join(self.argv) + "\n")
+        else:
+            self.log = None
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(self.argv, cwd=ROOT, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     start_new_session=True, preexec_fn=_die_with_parent)
+        _live.add(self)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        return self
+
+    def _read(self):
+        fd = self.proc.stdout.fileno()
+        dec = codecs.getincrementaldecoder("utf-8")("replace")
+        while True:
+            try:
+                data = os.read(fd, 65536)
+            except OSError:
+                data = b""
+            text = dec.decode(data, final=not data).replace("\r", "")
+            with self.cond:
+                self.buf += text
+                if self.log:
+                    self.log.write(text)
+                    self.log.flush()
+                if not data:
+                    self.eof = True
+                self.cond.notify_all()
+            if not data:
+                return
+
+    def close(self):
+        """Kill QEMU's process group (if it still runs) and finish the log."""
+        if self.proc is None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait()
+        self.reader.join(5)
+        for f in (self.proc.stdin, self.proc.stdout):
+            try:
+                f.close()
+            except OSError:
+                pass
+        if self.log:
+            self.log.close()
+            self.log = None
+        _live.discard(self)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # ---------------------------------------------------------- the console
+
+    def wait_for(self, pattern, timeout=CMD_TIMEOUT):
+        """Wait until pattern (a regex; ^ and $ match at lines) shows up in the
+        output after the previous match; return the match and move past it."""
+        rx = re.compile(pattern, re.M) if isinstance(pattern, str) else pattern
+        deadline = time.monotonic() + timeout * self.scale
+        with self.cond:
+            while True:
+                m = rx.search(self.buf, self.pos)
+                if m:
+                    self.pos = m.end()
+                    return m
+                if self.eof:
+                    raise Exited(f"QEMU exited (status {self.status()}) while waiting "
+                                 f"for {rx.pattern!r}")
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise Timeout(f"no {rx.pattern!r} within {timeout * self.scale:g} s")
+                self.cond.wait(left)
+
+    def wait_all(self, *patterns, timeout=CMD_TIMEOUT):
+        """Wait for every pattern, in any order, each searched from the current
+        position; then move past the last of them.  Returns the matches."""
+        start, end, found = self.pos, self.pos, []
+        for p in patterns:
+            self.pos = start
+            found.append(self.wait_for(p, timeout))
+            end = max(end, self.pos)
+        self.pos = end
+        return found
+
+    def wait_for_prompt(self, timeout=BOOT_TIMEOUT):
+        return self.wait_for(PROMPT, timeout)
+
+    def sendline(self, line):
+        """Type line and Enter at the console (QEMU's UART takes it at its pace)."""
+        try:
+            self.proc.stdin.write(line.encode() + b"\n")
+            self.proc.stdin.flush()
+        except (BrokenPipeError, ValueError):
+            raise Exited(f"QEMU exited (status {self.status()}) before {line!r} was typed")
+
+    def run(self, cmd, expect=None, timeout=CMD_TIMEOUT):
+        """Type cmd at the shell prompt, wait for its echo, then for expect (a
+        regex) if given, then for the next prompt.  Returns what was printed
+        between the echo and that prompt."""
+        self.sendline(cmd)
+        self.wait_for(re.escape(cmd) + r"\n", timeout)   # the console's echo
+        start = self.pos
+        if expect is not None:
+            self.wait_for(expect, timeout)
+        m = self.wait_for(PROMPT, timeout)
+        return self.buf[start:m.start()]
+
+    def lines(self, cmd, timeout=CMD_TIMEOUT):
+        """run(cmd) and return its output as a list of lines."""
+        return self.run(cmd, timeout=timeout).splitlines()
+
+    def halt(self, cmd="halt", timeout=CMD_TIMEOUT):
+        """Type `halt` (or cmd) and wait for QEMU to exit by itself (the machine
+        powers off); return QEMU's exit status."""
+        self.sendline(cmd)
+        try:
+            status = self.proc.wait(timeout * self.scale)
+        except subprocess.TimeoutExpired:
+            self.close()
+            raise Timeout(f"QEMU still runs {timeout * self.scale:g} s after halt")
+        self.reader.join(5)
+        return status
+
+    def status(self):
+        """QEMU's exit status, or None while it runs."""
+        try:
+            return self.proc.wait(2)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def elapsed(self):
+        """Seconds since start()."""
+        return time.monotonic() - self.started
+
+    @property
+    def output(self):
+        with self.cond:
+            return self.buf
+
+    def tail(self, n=40):
+        return "\n".join(self.output.splitlines()[-n:])

@@ -1,0 +1,44 @@
+"""The base kernel boots to the shell, on one CPU and on several, powers off
+cleanly, and keeps its files across a reboot."""
+
+import pytest
+
+from harness import BOOT_TIMEOUT
+
+
+@pytest.mark.points(2)
+@pytest.mark.cpus(1, 3)
+def test_boot_to_shell(boot):
+    q = boot(prompt=False)
+    q.wait_for(r"^vmlab kernel is booting$", BOOT_TIMEOUT)
+    q.wait_for(r"^init: starting sh$", BOOT_TIMEOUT)
+    q.wait_for_prompt()
+    assert "panic" not in q.output
+    assert q.run("echo booted") == "booted\n"
+
+
+@pytest.mark.points(1)
+def test_halt_powers_off(sh):
+    assert sh.halt() == 0
+    # Nothing after the command's echo: no panic, no complaint from halt.
+    assert sh.output.endswith("$ halt\n")
+
+
+@pytest.mark.points(1)
+def test_halt_exit_code(sh):
+    # A grader (or a lab's test program) can report through QEMU's exit status.
+    assert sh.halt("halt 3") == 3
+
+
+@pytest.mark.points(2)
+def test_files_survive_reboot(boot):
+    q = boot()
+    assert q.run("echo kept across a reboot > saved") == ""
+    assert q.run("mkdir keepdir") == ""
+    assert q.halt() == 0
+    q = boot(fsimg=q.fsimg)
+    assert q.run("cat saved") == "kept across a reboot\n"
+    assert q.run("echo more >> saved") == ""
+    assert q.run("cat saved") == "kept across a reboot\nmore\n"
+    assert q.run("cd keepdir") == ""
+    assert q.halt() == 0

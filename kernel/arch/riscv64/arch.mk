@@ -1,0 +1,21 @@
+# RISC-V (rv64, Sv39) port: toolchain, flags, devices and the QEMU machine.
+
+# Find a RISC-V toolchain as xv6 does: the first prefix whose gcc exists.
+ifndef TOOLPREFIX
+TOOLPREFIX := $(firstword $(foreach p,riscv64-unknown-elf- riscv64-linux-gnu- riscv64-elf- riscv64-unknown-linux-gnu-,\
+	$(if $(shell command -v $(p)gcc 2>/dev/null),$(p))))
+endif
+
+ARCH_CFLAGS  = -march=rv64gc -mabi=lp64d -mcmodel=medany -mno-relax
+ARCH_LDFLAGS = -z max-page-size=4096
+QEMU         = qemu-system-riscv64
+QEMU_MIN_VERSION = 7.2
+GDB_ARCH     = riscv:rv64
+
+# Drivers this port's machine needs (paths under kernel/).
+ARCH_DEVS = dev/uart.c dev/virtio_blk.c
+
+QEMU_MACHINE = -machine virt -bios none -kernel $(KERNEL) -m $(MEM) -smp $(CPUS) -nographic \
+	-global virtio-mmio.force-legacy=false \
+	-drive file=$(FSIMG),if=none,format=raw,id=x0 \
+	-device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0

@@ -1,0 +1,222 @@
+// The Sv39 pmap: three-level page tables behind the interface in machine/pmap.h.
+//
+// The kernel has its own page table (kernel_pt), which maps RAM and the devices at
+// their physical addresses and the trampoline at the top. A user page table maps the
+// user's pages with PTE_U, the trampoline, and the per-CPU trap pages.
+#include <sys/types.h>
+#include "kern/systm.h"
+#include "kern/param.h"
+#include "kern/md.h"
+#include "vm/vm.h"
+#include <machine/riscv.h>
+#include <machine/memlayout.h>
+
+extern char etext[];      // kernel.ld: end of kernel text
+extern char trampoline[]; // trampoline.S
+
+static pt_entry_t *kernel_pt;
+static struct trapframe *trappages[NCPU];   // kernel addresses of the per-CPU trap pages
+static vm_paddr_t physend;
+
+struct trapframe *
+pmap_trappage(int cpu)
+{
+  return trappages[cpu];
+}
+
+// The PTE for va in the tree rooted at pt, allocating page-table pages on the way
+// if alloc is set; 0 if it is absent (or cannot be allocated).
+static pt_entry_t *
+pmap_walk(pt_entry_t *pt, vm_offset_t va, int alloc)
+{
+  if (va >= MAXVA)
+    return 0;
+  for (int level = 2; level > 0; level--) {
+    pt_entry_t *pte = &pt[PX(level, va)];
+    if (*pte & PTE_V) {
+      pt = (pt_entry_t *)PHYS_TO_DMAP(PTE2PA(*pte));
+    } else {
+      if (!alloc || (pt = kalloc()) == 0)
+        return 0;
+      *pte = PA2PTE(DMAP_TO_PHYS(pt)) | PTE_V;
+    }
+  }
+  return &pt[PX(0, va)];
+}
+
+// Map [va, va+size) to [pa, pa+size) in pt, during boot (failure is fatal).
+static void
+kmap(pt_entry_t *pt, vm_offset_t va, vm_paddr_t pa, vm_size_t size, uint64 perm)
+{
+  for (vm_offset_t a = trunc_page(va); a < va + size; a += PAGE_SIZE, pa += PAGE_SIZE) {
+    pt_entry_t *pte = pmap_walk(pt, a, 1);
+    if (pte == 0)
+      panic("kmap: out of memory");
+    *pte = PA2PTE(pa) | perm | PTE_V | PTE_A | PTE_D;
+  }
+}
+
+void
+pmap_bootstrap(void)
+{
+  vm_paddr_t physstart;
+
+  md_physmem(&physstart, &physend);
+  kernel_pt = kalloc();
+  KASSERT(kernel_pt != 0, "pmap_bootstrap: no memory");
+  kmap(kernel_pt, SIFIVE_TEST, SIFIVE_TEST, PAGE_SIZE, PTE_R | PTE_W);
+  kmap(kernel_pt, UART0, UART0, PAGE_SIZE, PTE_R | PTE_W);
+  kmap(kernel_pt, VIRTIO0, VIRTIO0, PAGE_SIZE, PTE_R | PTE_W);
+  kmap(kernel_pt, PLIC, PLIC, 0x400000, PTE_R | PTE_W);
+  kmap(kernel_pt, KERNBASE, KERNBASE, (uint64)etext - KERNBASE, PTE_R | PTE_X);
+  kmap(kernel_pt, (uint64)etext, (uint64)etext, physend - (uint64)etext, PTE_R | PTE_W);
+  kmap(kernel_pt, TRAMPOLINE, (uint64)trampoline, PAGE_SIZE, PTE_R | PTE_X);
+  for (int i = 0; i < NCPU; i++) {
+    trappages[i] = kalloc();
+    KASSERT(trappages[i] != 0, "pmap_bootstrap: no memory");
+  }
+}
+
+void
+pmap_bootstrap_cpu(void)
+{
+  sfence_vma();
+  w_satp(MAKE_SATP(DMAP_TO_PHYS(kernel_pt)));
+  sfence_vma();
+}
+
+int
+pmap_pinit(pmap_t pmap)
+{
+  pmap->pm_resident = 0;
+  if ((pmap->pm_root = kalloc()) == 0)
+    return -ENOMEM;
+  pt_entry_t *pte = pmap_walk(pmap->pm_root, TRAMPOLINE, 1);
+  if (pte == 0)
+    goto fail;
+  *pte = PA2PTE((uint64)trampoline) | PTE_R | PTE_X | PTE_V | PTE_A;
+  // The trap pages share the trampoline's last-level table: no allocation can fail.
+  for (int i = 0; i < NCPU; i++) {
+    pte = pmap_walk(pmap->pm_root, TRAPPAGES + i * PAGE_SIZE, 0);
+    *pte = PA2PTE(DMAP_TO_PHYS(trappages[i])) | PTE_R | PTE_W | PTE_V | PTE_A | PTE_D;
+  }
+  return 0;
+fail:
+  pmap_release(pmap);
+  return -ENOMEM;
+}
+
+// Free page-table pages; a leaf left here is the trampoline or a trap page, never a
+// user page: those the VM removed before.
+static void
+pmap_freetable(pt_entry_t *pt, int level)
+{
+  for (int i = 0; i < 512; i++) {
+    pt_entry_t pte = pt[i];
+    if ((pte & PTE_V) == 0)
+      continue;
+    if ((pte & (PTE_R | PTE_W | PTE_X)) == 0)
+      pmap_freetable((pt_entry_t *)PHYS_TO_DMAP(PTE2PA(pte)), level - 1);
+    else
+      KASSERT((pte & PTE_U) == 0, "pmap_release: user page still mapped");
+  }
+  kfree(pt);
+}
+
+void
+pmap_release(pmap_t pmap)
+{
+  KASSERT(pmap->pm_resident == 0, "pmap_release: pages still mapped");
+  if (pmap->pm_root)
+    pmap_freetable(pmap->pm_root, 2);
+  pmap->pm_root = 0;
+}
+
+static uint64
+prot_bits(vm_prot_t prot)
+{
+  uint64 bits = 0;
+  if (prot & VM_PROT_READ)
+    bits |= PTE_R;
+  if (prot & VM_PROT_WRITE)
+    bits |= PTE_R | PTE_W;    // Sv39 has no write-only pages
+  if (prot & VM_PROT_EXECUTE)
+    bits |= PTE_X;
+  return bits;
+}
+
+int
+pmap_enter(pmap_t pmap, vm_offset_t va, vm_paddr_t pa, vm_prot_t prot, int wired)
+{
+  KASSERT(va < VM_MAXUSER_ADDRESS && (va & (PAGE_SIZE - 1)) == 0, "pmap_enter: bad va");
+  pt_entry_t *pte = pmap_walk(pmap->pm_root, va, 1);
+  if (pte == 0)
+    return -ENOMEM;
+  if ((*pte & PTE_V) == 0)
+    pmap->pm_resident++;
+  *pte = PA2PTE(pa) | prot_bits(prot) | PTE_U | PTE_V | PTE_A | PTE_D |
+         (wired ? PTE_SW_WIRED : 0);
+  sfence_vma();
+  return 0;
+}
+
+void
+pmap_remove(pmap_t pmap, vm_offset_t sva, vm_offset_t eva)
+{
+  for (vm_offset_t va = trunc_page(sva); va < eva; va += PAGE_SIZE) {
+    pt_entry_t *pte = pmap_walk(pmap->pm_root, va, 0);
+    if (pte && (*pte & PTE_V)) {
+      *pte = 0;
+      pmap->pm_resident--;
+    }
+  }
+  sfence_vma();
+}
+
+void
+pmap_protect(pmap_t pmap, vm_offset_t sva, vm_offset_t eva, vm_prot_t prot)
+{
+  if (prot == VM_PROT_NONE) {
+    pmap_remove(pmap, sva, eva);
+    return;
+  }
+  for (vm_offset_t va = trunc_page(sva); va < eva; va += PAGE_SIZE) {
+    pt_entry_t *pte = pmap_walk(pmap->pm_root, va, 0);
+    if (pte && (*pte & PTE_V))
+      *pte = (*pte & ~(uint64)(PTE_R | PTE_W | PTE_X)) | prot_bits(prot);
+  }
+  sfence_vma();
+}
+
+vm_paddr_t
+pmap_extract(pmap_t pmap, vm_offset_t va)
+{
+  return pmap_extract_prot(pmap, va, VM_PROT_NONE);
+}
+
+vm_paddr_t
+pmap_extract_prot(pmap_t pmap, vm_offset_t va, vm_prot_t prot)
+{
+  if (va >= VM_MAXUSER_ADDRESS)
+    return 0;
+  pt_entry_t *pte = pmap_walk(pmap->pm_root, va, 0);
+  if (pte == 0 || (*pte & (PTE_V | PTE_U)) != (PTE_V | PTE_U))
+    return 0;
+  if ((prot_bits(prot) & ~*pte) != 0)
+    return 0;
+  return PTE2PA(*pte) | (va & (PAGE_SIZE - 1));
+}
+
+// The kernel always runs on kernel_pt; usertrapret() switches to the process's
+// page table on the way out, so there is nothing to do here.
+void
+pmap_activate(pmap_t pmap)
+{
+  (void)pmap;
+}
+
+long
+pmap_resident_count(pmap_t pmap)
+{
+  return pmap->pm_resident;
+}

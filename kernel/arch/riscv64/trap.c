@@ -1,0 +1,173 @@
+// Traps on RISC-V: from user mode through the trampoline to usertrap(), from
+// supervisor mode through kernelvec to kerneltrap(), and back.
+#include <sys/types.h>
+#include "kern/systm.h"
+#include "kern/md.h"
+#include "kern/proc.h"
+#include "fs/fsdefs.h"
+#include "vm/vm.h"
+#include <machine/riscv.h>
+#include <machine/memlayout.h>
+
+extern char trampoline[], uservec[], userret[];
+void kernelvec(void);
+void uartintr(void);
+int plic_claim(int hart);
+void plic_complete(int hart, int irq);
+struct trapframe *pmap_trappage(int cpu);
+
+// Timer ticks come from the Sstc timer: 10 MHz on QEMU's virt machine.
+#define TIMEBASE_HZ 10000000UL
+
+static void
+timer_rearm(void)
+{
+  w_stimecmp(r_time() + TIMEBASE_HZ / HZ);
+}
+
+void plic_init_hart(int hart);
+
+void
+md_cpu_init(void)
+{
+  w_stvec((uint64)kernelvec);
+  plic_init_hart(md_cpuid());
+  w_sie(r_sie() | SIE_SEIE | SIE_STIE);
+  timer_rearm();
+}
+
+// Handle an interrupt, if scause says it is one: 2 for a timer tick, 1 for a device,
+// 0 if it was not an interrupt.
+static int
+devintr(uint64 scause)
+{
+  if (scause == SCAUSE_IRQ_EXT) {
+    int hart = md_cpuid();
+    int irq = plic_claim(hart);
+    if (irq == UART0_IRQ)
+      uartintr();
+    else if (irq == VIRTIO0_IRQ)
+      blk_intr();
+    else if (irq)
+      printf("unexpected interrupt irq=%d\n", irq);
+    if (irq)
+      plic_complete(hart, irq);
+    return 1;
+  }
+  if (scause == SCAUSE_IRQ_TIMER) {
+    if (md_cpuid() == 0)
+      clockintr();
+    timer_rearm();
+    return 2;
+  }
+  return 0;
+}
+
+static const char *
+fault_reason(uint64 scause)
+{
+  switch (scause) {
+  case SCAUSE_INST_FAULT: return "instruction page fault";
+  case SCAUSE_LOAD_FAULT: return "load page fault";
+  case SCAUSE_STORE_FAULT: return "store page fault";
+  case 0: return "instruction misaligned";
+  case 1: return "instruction access fault";
+  case 2: return "illegal instruction";
+  case 3: return "breakpoint";
+  case 4: return "load misaligned";
+  case 5: return "load access fault";
+  case 6: return "store misaligned";
+  case 7: return "store access fault";
+  default: return "unknown trap";
+  }
+}
+
+// A trap from user mode; uservec switched to the kernel page table and stack.
+void
+usertrap(void)
+{
+  struct proc *p = myproc();
+  uint64 scause = r_scause();
+  int which = 0;
+
+  KASSERT((r_sstatus() & SSTATUS_SPP) == 0, "usertrap: not from user mode");
+  w_stvec((uint64)kernelvec);
+  *p->trapframe = *pmap_trappage(md_cpuid());
+  p->trapframe->epc = r_sepc();
+
+  if (scause == SCAUSE_ECALL_U) {
+    if (killed(p))
+      kexit(-1);
+    p->trapframe->epc += 4;    // return past the ecall
+    intr_on();
+    syscall();
+  } else if ((which = devintr(scause)) != 0) {
+    // done
+  } else {
+    // The VM labs resolve page faults here; until then every fault is fatal.
+    printf("pid %d (%s): %s at va 0x%lx, pc 0x%lx: killed\n",
+           p->pid, p->name, fault_reason(scause), r_stval(), r_sepc());
+    setkilled(p);
+  }
+
+  if (killed(p))
+    kexit(-1);
+  if (which == 2)
+    yield();
+  usertrapret();
+}
+
+void
+usertrapret(void)
+{
+  struct proc *p = myproc();
+  int cpu;
+  struct trapframe *tf;
+
+  // From here until sret, a trap would go to uservec with the kernel's registers.
+  intr_off();
+  cpu = md_cpuid();
+  w_stvec(TRAMPOLINE + (uservec - trampoline));
+
+  tf = pmap_trappage(cpu);
+  *tf = *p->trapframe;
+  tf->kernel_satp = r_satp();
+  tf->kernel_sp = (uint64)p->trapframe;     // the stack grows down from below it
+  tf->kernel_trap = (uint64)usertrap;
+  tf->kernel_hartid = r_tp();
+
+  uint64 x = r_sstatus();
+  x &= ~SSTATUS_SPP;     // sret to user mode
+  x |= SSTATUS_SPIE;     // with interrupts on
+  w_sstatus(x);
+  w_sepc(tf->epc);
+
+  uint64 satp = MAKE_SATP(DMAP_TO_PHYS(p->p_vmspace->vm_pmap.pm_root));
+  void (*ret)(uint64, uint64) = (void (*)(uint64, uint64))(TRAMPOLINE + (userret - trampoline));
+  ret(TRAPPAGES + cpu * PAGE_SIZE, satp);
+  __builtin_unreachable();
+}
+
+// A trap from supervisor mode: only interrupts are expected.
+void
+kerneltrap(void)
+{
+  uint64 sepc = r_sepc();
+  uint64 sstatus = r_sstatus();
+  uint64 scause = r_scause();
+  int which;
+
+  KASSERT((sstatus & SSTATUS_SPP) != 0, "kerneltrap: not from supervisor mode");
+  KASSERT(intr_get() == 0, "kerneltrap: interrupts enabled");
+
+  if ((which = devintr(scause)) == 0)
+    panic("kernel trap: %s (scause 0x%lx) at pc 0x%lx, va 0x%lx",
+          fault_reason(scause), scause, sepc, r_stval());
+
+  if (which == 2 && myproc() != 0)
+    yield();
+
+  // yield() may have run other traps that changed sepc and sstatus.
+  w_sepc(sepc);
+  w_sstatus(sstatus);
+}

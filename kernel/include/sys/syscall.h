@@ -1,0 +1,31 @@
+// System call numbers, shared by the kernel's dispatch table and the user stubs.
+// 1-21 keep xv6's numbering so that xv6 binaries' expectations hold.
+#ifndef _SYS_SYSCALL_H_
+#define _SYS_SYSCALL_H_
+
+#define SYS_fork     1
+#define SYS_exit     2
+#define SYS_wait     3
+#define SYS_pipe     4
+#define SYS_read     5
+#define SYS_kill     6
+#define SYS_exec     7
+#define SYS_fstat    8
+#define SYS_chdir    9
+#define SYS_dup     10
+#define SYS_getpid  11
+#define SYS_sbrk    12
+#define SYS_sleep   13
+#define SYS_uptime  14
+#define SYS_open    15
+#define SYS_write   16
+#define SYS_mknod   17
+#define SYS_unlink  18
+#define SYS_link    19
+#define SYS_mkdir   20
+#define SYS_close   21
+#define SYS_halt    22   // power the machine off: halt(exit code for QEMU)
+#define SYS_freemem 23   // number of free physical pages
+#define SYS_nsyscall 24  // one past the last; the VM labs add theirs below it
+
+#endif

@@ -1,0 +1,41 @@
+// Machine-independent start-up: CPU 0 runs main(), the others mp_main().
+#include <sys/types.h>
+#include "kern/systm.h"
+#include "kern/md.h"
+#include "kern/proc.h"
+#include "fs/fsdefs.h"
+#include "vm/vm.h"
+#include "dev/cons.h"
+
+int ncpu = 1;
+
+void
+main(void)
+{
+  consoleinit();
+  printfinit();
+  printf("\nvmlab kernel is booting\n\n");
+  kinit();
+  pmap_bootstrap();
+  pmap_bootstrap_cpu();
+  procinit();
+  md_intr_init();
+  md_cpu_init();
+  binit();
+  iinit();
+  fileinit();
+  blk_init();
+  userinit();
+  md_start_aps();
+  scheduler();
+}
+
+void
+mp_main(void)
+{
+  pmap_bootstrap_cpu();
+  md_cpu_init();
+  __sync_fetch_and_add(&ncpu, 1);
+  printf("hart %d starting\n", md_cpuid());
+  scheduler();
+}

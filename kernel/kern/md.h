@@ -1,0 +1,58 @@
+// What the machine-independent kernel needs from a port. Each port
+// (kernel/arch/<arch>/) implements every function here; nothing else in kern/, vm/,
+// fs/ or dev/ knows which machine it runs on.
+//
+// Boot: the port's entry code gives each CPU a stack and runs on CPU 0 main(), on the
+// others mp_main() (kern/main.c), after main() has called md_start_aps().
+#ifndef _KERN_MD_H_
+#define _KERN_MD_H_
+
+#include <sys/types.h>
+
+struct proc;
+struct trapframe;
+
+// main.c, called by the port
+void main(void) __attribute__((noreturn));
+void mp_main(void) __attribute__((noreturn));
+
+// Bring-up.
+void md_physmem(vm_paddr_t *start, vm_paddr_t *end); // free RAM after the kernel image
+void md_intr_init(void);    // once: route device interrupts (PLIC, IOAPIC)
+void md_cpu_init(void);     // on every CPU: trap vector, local interrupts, timer
+void md_start_aps(void);    // let the other CPUs enter mp_main()
+int md_cpuid(void);         // index of this CPU, 0..ncpu-1, with interrupts off
+void md_idle(void);         // wait for an interrupt (wfi, hlt); interrupts are on
+void md_poweroff(int code) __attribute__((noreturn));
+
+// Processes.
+// Place p->trapframe in (or beside) p's kernel stack and set p->context so that
+// swtch() to p runs forkret() on that stack.
+void md_proc_setup(struct proc *p);
+// Copy the parent's user registers to the child's, which returns 0 from fork.
+void md_fork_child(struct proc *child, struct proc *parent);
+// Set up user registers for a freshly exec'd image.
+void md_exec_setregs(struct proc *p, uint64 entry, uint64 sp, uint64 argc, uint64 argv);
+// Return to user mode in myproc(); never returns.
+void usertrapret(void) __attribute__((noreturn));
+// The system call number and arguments in a trapframe, and its return value.
+int md_syscall_num(struct trapframe *tf);
+uint64 md_syscall_arg(struct trapframe *tf, int n);
+void md_syscall_ret(struct trapframe *tf, uint64 v);
+uint64 md_user_pc(struct trapframe *tf);    // for diagnostics
+uint64 md_user_sp(struct trapframe *tf);
+
+// Interrupts on this CPU.
+void intr_on(void);
+void intr_off(void);
+int intr_get(void);
+
+// Calls from a port's trap code into the MI kernel:
+//   syscall()          kern/syscall.c: dispatch the system call in myproc()->trapframe
+//   clockintr()        kern/clock.c:   once per tick, on CPU 0 only
+//   yield()            kern/proc.c:    give up the CPU on a timer tick
+//   uartintr()         dev/uart.c:     the console UART's interrupt
+//   blk_intr()         the disk driver's interrupt
+void syscall(void);
+
+#endif

@@ -1,0 +1,419 @@
+// Processes: creation, exit and wait, sleep and wakeup, and the scheduler.
+//
+// Locks: p->lock protects p's state, chan, killed, xstate and pid; wait_lock
+// protects every p->parent and is taken before any p->lock, so that exit and wait
+// cannot miss each other's wakeups.
+#include <sys/types.h>
+#include "kern/systm.h"
+#include "kern/md.h"
+#include "kern/proc.h"
+#include "fs/fsdefs.h"
+#include "fs/file.h"
+#include "vm/vm.h"
+
+struct cpu cpus[NCPU];
+struct proc proc[NPROC];
+static struct proc *initproc;
+static int nextpid = 1;
+static struct spinlock pid_lock;
+static struct spinlock wait_lock;
+
+void
+procinit(void)
+{
+  initlock(&pid_lock, "nextpid");
+  initlock(&wait_lock, "wait_lock");
+  initlock(&tickslock, "time");
+  for (struct proc *p = proc; p < &proc[NPROC]; p++)
+    initlock(&p->lock, "proc");
+}
+
+// This CPU's struct cpu. Interrupts must be off, or the process could move.
+struct cpu *
+mycpu(void)
+{
+  return &cpus[md_cpuid()];
+}
+
+struct proc *
+myproc(void)
+{
+  push_off();
+  struct proc *p = mycpu()->proc;
+  pop_off();
+  return p;
+}
+
+static int
+allocpid(void)
+{
+  acquire(&pid_lock);
+  int pid = nextpid++;
+  release(&pid_lock);
+  return pid;
+}
+
+// Free p's resources and mark it unused. Caller holds p->lock.
+static void
+freeproc(struct proc *p)
+{
+  if (p->p_vmspace)
+    vmspace_free(p->p_vmspace);
+  p->p_vmspace = 0;
+  if (p->kstack)
+    kfree((void *)p->kstack);
+  p->kstack = 0;
+  p->trapframe = 0;
+  p->pid = 0;
+  p->parent = 0;
+  p->name[0] = 0;
+  p->chan = 0;
+  p->killed = 0;
+  p->xstate = 0;
+  p->state = UNUSED;
+}
+
+// Find an unused slot, give it a pid and a kernel stack, and set it up to start
+// in forkret(). Returns it with p->lock held, or 0 with *err set.
+static struct proc *
+allocproc(int *err)
+{
+  struct proc *p;
+
+  for (p = proc; p < &proc[NPROC]; p++) {
+    acquire(&p->lock);
+    if (p->state == UNUSED)
+      goto found;
+    release(&p->lock);
+  }
+  *err = -EAGAIN;
+  return 0;
+
+found:
+  p->pid = allocpid();
+  p->state = USED;
+  if ((p->kstack = (uint64)kalloc()) == 0) {
+    freeproc(p);
+    release(&p->lock);
+    *err = -ENOMEM;
+    return 0;
+  }
+  md_proc_setup(p);
+  return p;
+}
+
+// The first process: an empty address space that forkret() fills with exec("/init").
+void
+userinit(void)
+{
+  int err;
+  struct proc *p = allocproc(&err);
+
+  KASSERT(p != 0, "userinit: no process");
+  initproc = p;
+  if ((p->p_vmspace = vmspace_alloc()) == 0)
+    panic("userinit: out of memory");
+  safestrcpy(p->name, "init", sizeof(p->name));
+  p->state = RUNNABLE;
+  release(&p->lock);
+}
+
+int
+growproc(long n, uint64 *oldbrk)
+{
+  return vm_sbrk(myproc()->p_vmspace, n, oldbrk);
+}
+
+// Create a child that is a copy of the caller; return its pid, or a negative errno.
+int
+kfork(void)
+{
+  int err, pid;
+  struct proc *np, *p = myproc();
+
+  if ((np = allocproc(&err)) == 0)
+    return err;
+  if ((np->p_vmspace = vmspace_fork(p->p_vmspace)) == 0) {
+    freeproc(np);
+    release(&np->lock);
+    return -ENOMEM;
+  }
+  md_fork_child(np, p);
+  for (int i = 0; i < NOFILE; i++)
+    if (p->ofile[i])
+      np->ofile[i] = filedup(p->ofile[i]);
+  np->cwd = idup(p->cwd);
+  safestrcpy(np->name, p->name, sizeof(p->name));
+  pid = np->pid;
+  release(&np->lock);
+
+  acquire(&wait_lock);
+  np->parent = p;
+  release(&wait_lock);
+
+  acquire(&np->lock);
+  np->state = RUNNABLE;
+  release(&np->lock);
+  return pid;
+}
+
+// Give p's children to init. Caller holds wait_lock.
+static void
+reparent(struct proc *p)
+{
+  for (struct proc *pp = proc; pp < &proc[NPROC]; pp++) {
+    if (pp->parent == p) {
+      pp->parent = initproc;
+      wakeup(initproc);
+    }
+  }
+}
+
+// Exit: close files, become a zombie until the parent waits. Memory is freed by
+// the parent's wait, since this process is still running on its kernel stack.
+void
+kexit(int status)
+{
+  struct proc *p = myproc();
+
+  if (p == initproc)
+    panic("init exiting");
+  for (int fd = 0; fd < NOFILE; fd++) {
+    if (p->ofile[fd]) {
+      fileclose(p->ofile[fd]);
+      p->ofile[fd] = 0;
+    }
+  }
+  begin_op();
+  iput(p->cwd);
+  end_op();
+  p->cwd = 0;
+
+  acquire(&wait_lock);
+  reparent(p);
+  wakeup(p->parent);
+  acquire(&p->lock);
+  p->xstate = status;
+  p->state = ZOMBIE;
+  release(&wait_lock);
+
+  sched();
+  panic("zombie exit");
+}
+
+// Wait for a child to exit; store its status at user address addr unless 0.
+// Returns its pid, -ECHILD if there are no children, -EINTR if killed.
+int
+kwait(uint64 addr)
+{
+  struct proc *p = myproc();
+
+  acquire(&wait_lock);
+  for (;;) {
+    int havekids = 0;
+    for (struct proc *pp = proc; pp < &proc[NPROC]; pp++) {
+      if (pp->parent != p)
+        continue;
+      acquire(&pp->lock);
+      havekids = 1;
+      if (pp->state == ZOMBIE) {
+        int pid = pp->pid;
+        if (addr != 0 && copyout(addr, &pp->xstate, sizeof(pp->xstate)) < 0) {
+          release(&pp->lock);
+          release(&wait_lock);
+          return -EFAULT;
+        }
+        freeproc(pp);
+        release(&pp->lock);
+        release(&wait_lock);
+        return pid;
+      }
+      release(&pp->lock);
+    }
+    if (!havekids) {
+      release(&wait_lock);
+      return -ECHILD;
+    }
+    if (killed(p)) {
+      release(&wait_lock);
+      return -EINTR;
+    }
+    sleep(p, &wait_lock);
+  }
+}
+
+// Each CPU runs this loop forever: pick a runnable process, switch to it, and
+// when it gives the CPU back, go on. With nothing to run, wait for an interrupt
+// rather than spin, so that idle CPUs cost the host nothing.
+void
+scheduler(void)
+{
+  struct cpu *c = mycpu();
+
+  c->proc = 0;
+  c->started = 1;
+  for (;;) {
+    // Interrupts on, so that devices can wake a process; the swtch below then
+    // runs with them off (p->lock is held).
+    intr_on();
+    int found = 0;
+    for (struct proc *p = proc; p < &proc[NPROC]; p++) {
+      acquire(&p->lock);
+      if (p->state == RUNNABLE) {
+        p->state = RUNNING;
+        c->proc = p;
+        pmap_activate(&p->p_vmspace->vm_pmap);
+        swtch(&c->context, &p->context);
+        // Leave no page table of p live on this CPU: wait() may free it.
+        pmap_activate(0);
+        c->proc = 0;
+        found = 1;
+      }
+      release(&p->lock);
+    }
+    if (!found) {
+      intr_on();
+      md_idle();
+    }
+  }
+}
+
+// Switch to the scheduler. The caller holds p->lock only and has changed p->state.
+// intena belongs to this kernel thread, not to the CPU, so it is saved across.
+void
+sched(void)
+{
+  struct proc *p = myproc();
+
+  if (!holding(&p->lock))
+    panic("sched: p->lock not held");
+  if (mycpu()->noff != 1)
+    panic("sched: locks held");
+  if (p->state == RUNNING)
+    panic("sched: running");
+  if (intr_get())
+    panic("sched: interrupts on");
+  int intena = mycpu()->intena;
+  swtch(&p->context, &mycpu()->context);
+  mycpu()->intena = intena;
+}
+
+void
+yield(void)
+{
+  struct proc *p = myproc();
+
+  acquire(&p->lock);
+  p->state = RUNNABLE;
+  sched();
+  release(&p->lock);
+}
+
+// A new process's first scheduling lands here, still holding p->lock from the
+// scheduler. The first process also mounts the root and execs /init.
+void
+forkret(void)
+{
+  static int first = 1;
+  struct proc *p = myproc();
+
+  release(&p->lock);
+  if (first) {
+    // The file system must be set up in a process, since it sleeps on the disk.
+    fsinit(ROOTDEV);
+    first = 0;
+    __sync_synchronize();
+    p->cwd = namei("/");
+    char *argv[] = { "init", 0 };
+    int r = kexec("/init", argv);
+    if (r < 0)
+      panic("exec /init failed: %d", r);
+  }
+  usertrapret();
+}
+
+// Atomically release lk and sleep on chan; take lk again when woken.
+void
+sleep(void *chan, struct spinlock *lk)
+{
+  struct proc *p = myproc();
+
+  // With p->lock held, no wakeup can come between the release of lk and the
+  // state change: wakeup takes p->lock too.
+  acquire(&p->lock);
+  release(lk);
+  p->chan = chan;
+  p->state = SLEEPING;
+  sched();
+  p->chan = 0;
+  release(&p->lock);
+  acquire(lk);
+}
+
+// Wake every process sleeping on chan. Caller must not hold any p->lock.
+void
+wakeup(void *chan)
+{
+  for (struct proc *p = proc; p < &proc[NPROC]; p++) {
+    if (p != myproc()) {
+      acquire(&p->lock);
+      if (p->state == SLEEPING && p->chan == chan)
+        p->state = RUNNABLE;
+      release(&p->lock);
+    }
+  }
+}
+
+// Kill pid: it exits when it next crosses into or out of the kernel.
+int
+kkill(int pid)
+{
+  for (struct proc *p = proc; p < &proc[NPROC]; p++) {
+    acquire(&p->lock);
+    if (p->pid == pid && p->state != UNUSED) {
+      p->killed = 1;
+      if (p->state == SLEEPING)
+        p->state = RUNNABLE;   // wake it so it sees p->killed
+      release(&p->lock);
+      return 0;
+    }
+    release(&p->lock);
+  }
+  return -ESRCH;
+}
+
+void
+setkilled(struct proc *p)
+{
+  acquire(&p->lock);
+  p->killed = 1;
+  release(&p->lock);
+}
+
+int
+killed(struct proc *p)
+{
+  acquire(&p->lock);
+  int k = p->killed;
+  release(&p->lock);
+  return k;
+}
+
+// ^P on the console: list processes. Takes no locks, so that it works on a
+// wedged machine.
+void
+procdump(void)
+{
+  static const char *states[] = {
+    [UNUSED] "unused", [USED] "used", [SLEEPING] "sleep",
+    [RUNNABLE] "runble", [RUNNING] "run", [ZOMBIE] "zombie",
+  };
+
+  printf("\n");
+  for (struct proc *p = proc; p < &proc[NPROC]; p++) {
+    if (p->state == UNUSED)
+      continue;
+    long pages = p->p_vmspace ? pmap_resident_count(&p->p_vmspace->vm_pmap) : 0;
+    printf("%d %s %s %ld pages\n", p->pid, states[p->state], p->name, pages);
+  }
+}

@@ -1,0 +1,76 @@
+// Processes and CPUs.
+#ifndef _KERN_PROC_H_
+#define _KERN_PROC_H_
+
+#include <sys/types.h>
+#include "kern/param.h"
+#include "kern/spinlock.h"
+#include <machine/frame.h>   // struct trapframe, struct context
+
+// Per-CPU state.
+struct cpu {
+  struct proc *proc;       // the process running on this CPU, or null
+  struct context context;  // swtch() here to enter the scheduler
+  int noff;                // depth of push_off() nesting
+  int intena;              // were interrupts enabled before push_off()?
+  int id;                  // index in cpus[]
+  int started;             // has this CPU reached the scheduler?
+};
+
+extern struct cpu cpus[NCPU];
+extern int ncpu;           // CPUs that booted
+
+enum procstate { UNUSED, USED, SLEEPING, RUNNABLE, RUNNING, ZOMBIE };
+
+// Per-process state.
+struct proc {
+  struct spinlock lock;
+
+  // p->lock must be held when using these:
+  enum procstate state;
+  void *chan;                  // if non-zero, sleeping on chan
+  int killed;                  // if non-zero, have been killed
+  int xstate;                  // exit status to be returned to parent's wait
+  int pid;
+
+  // wait_lock must be held when using this:
+  struct proc *parent;
+
+  // private to the process, so p->lock need not be held:
+  uint64 kstack;               // kernel virtual address of the kernel stack (KSTACKSIZE)
+  struct trapframe *trapframe; // user registers; placed by the port (md_proc_setup)
+  struct context context;      // swtch() here to run the process
+  struct vmspace *p_vmspace;   // user address space
+  struct file *ofile[NOFILE];  // open files
+  struct inode *cwd;           // current directory
+  char name[16];               // process name, for debugging
+};
+
+extern struct proc proc[NPROC];
+
+struct cpu *mycpu(void);
+struct proc *myproc(void);
+void procinit(void);
+void userinit(void);
+int kfork(void);
+void kexit(int status) __attribute__((noreturn));
+int kwait(uint64 addr);
+int kkill(int pid);
+int killed(struct proc *p);
+void setkilled(struct proc *p);
+void sleep(void *chan, struct spinlock *lk);
+void wakeup(void *chan);
+void yield(void);
+void sched(void);
+void scheduler(void) __attribute__((noreturn));
+void forkret(void);
+void procdump(void);
+int growproc(long n, uint64 *oldbrk);
+
+// exec.c
+int kexec(char *path, char **argv);
+
+// swtch: save callee-saved registers in *old, load them from *new (arch's swtch.S).
+void swtch(struct context *old, struct context *new);
+
+#endif

@@ -1,0 +1,85 @@
+// System call dispatch and argument fetching.
+#include <sys/types.h>
+#include <sys/syscall.h>
+#include "kern/systm.h"
+#include "kern/md.h"
+#include "kern/proc.h"
+#include "kern/sysent.h"
+#include "vm/vm.h"
+
+// Fetch the 8-byte word at user address addr.
+int
+fetchaddr(uint64 addr, uint64 *ip)
+{
+  return copyin(ip, addr, sizeof(*ip));
+}
+
+// Fetch the NUL-terminated string at addr: its length, or a negative errno.
+int
+fetchstr(uint64 addr, char *buf, int max)
+{
+  int r = copyinstr(buf, addr, max);
+  return r < 0 ? r : (int)strlen(buf);
+}
+
+long
+argint(int n)
+{
+  return (long)md_syscall_arg(myproc()->trapframe, n);
+}
+
+uint64
+argaddr(int n)
+{
+  return md_syscall_arg(myproc()->trapframe, n);
+}
+
+int
+argstr(int n, char *buf, int max)
+{
+  return fetchstr(argaddr(n), buf, max);
+}
+
+static long (*const syscalls[])(void) = {
+  [SYS_fork]    sys_fork,
+  [SYS_exit]    sys_exit,
+  [SYS_wait]    sys_wait,
+  [SYS_pipe]    sys_pipe,
+  [SYS_read]    sys_read,
+  [SYS_kill]    sys_kill,
+  [SYS_exec]    sys_exec,
+  [SYS_fstat]   sys_fstat,
+  [SYS_chdir]   sys_chdir,
+  [SYS_dup]     sys_dup,
+  [SYS_getpid]  sys_getpid,
+  [SYS_sbrk]    sys_sbrk,
+  [SYS_sleep]   sys_sleep,
+  [SYS_uptime]  sys_uptime,
+  [SYS_open]    sys_open,
+  [SYS_write]   sys_write,
+  [SYS_mknod]   sys_mknod,
+  [SYS_unlink]  sys_unlink,
+  [SYS_link]    sys_link,
+  [SYS_mkdir]   sys_mkdir,
+  [SYS_close]   sys_close,
+  [SYS_halt]    sys_halt,
+  [SYS_freemem] sys_freemem,
+};
+
+// Run the system call whose number and arguments are in the trapframe; its result,
+// a value or a negative errno, goes back in the return register.
+void
+syscall(void)
+{
+  struct proc *p = myproc();
+  int num = md_syscall_num(p->trapframe);
+  long r;
+
+  if (num > 0 && num < (int)NELEM(syscalls) && syscalls[num]) {
+    r = syscalls[num]();
+  } else {
+    printf("pid %d (%s): unknown system call %d\n", p->pid, p->name, num);
+    r = -ENOSYS;
+  }
+  md_syscall_ret(p->trapframe, (uint64)r);
+}

@@ -1,0 +1,33 @@
+// The system call handlers. Each fetches its own arguments (argint, argaddr,
+// argstr) and returns a result, or a negative errno.
+#ifndef _KERN_SYSENT_H_
+#define _KERN_SYSENT_H_
+
+// kern/sysproc.c
+long sys_fork(void);
+long sys_exit(void);
+long sys_wait(void);
+long sys_kill(void);
+long sys_getpid(void);
+long sys_sbrk(void);
+long sys_sleep(void);
+long sys_uptime(void);
+long sys_halt(void);
+long sys_freemem(void);
+
+// fs/sysfile.c
+long sys_pipe(void);
+long sys_read(void);
+long sys_write(void);
+long sys_close(void);
+long sys_exec(void);
+long sys_fstat(void);
+long sys_chdir(void);
+long sys_dup(void);
+long sys_open(void);
+long sys_mknod(void);
+long sys_unlink(void);
+long sys_link(void);
+long sys_mkdir(void);
+
+#endif

@@ -1,0 +1,75 @@
+// Process system calls.
+#include <sys/types.h>
+#include "kern/systm.h"
+#include "kern/md.h"
+#include "kern/proc.h"
+#include "kern/sysent.h"
+#include "vm/vm.h"
+
+long sys_fork(void) { return kfork(); }
+long sys_exit(void) { kexit((int)argint(0)); }
+long sys_wait(void) { return kwait(argaddr(0)); }
+long sys_getpid(void) { return myproc()->pid; }
+
+long
+sys_kill(void)
+{
+  long pid = argint(0);
+  if (pid <= 0)
+    return -ESRCH;
+  return kkill((int)pid);
+}
+
+// sbrk(n): move the break by n bytes and return the old break.
+long
+sys_sbrk(void)
+{
+  uint64 oldbrk;
+  int r = growproc((int)argint(0), &oldbrk);
+  return r < 0 ? r : (long)oldbrk;
+}
+
+// sleep(n): sleep for n clock ticks.
+long
+sys_sleep(void)
+{
+  long n = (int)argint(0);
+
+  if (n < 0)
+    return -EINVAL;
+  acquire(&tickslock);
+  uint64 ticks0 = ticks;
+  while (ticks - ticks0 < (uint64)n) {
+    if (killed(myproc())) {
+      release(&tickslock);
+      return -EINTR;
+    }
+    sleep(&ticks, &tickslock);
+  }
+  release(&tickslock);
+  return 0;
+}
+
+long
+sys_uptime(void)
+{
+  acquire(&tickslock);
+  uint64 t = ticks;
+  release(&tickslock);
+  return (long)t;
+}
+
+// halt(code): power the machine off; QEMU exits with status code.
+long
+sys_halt(void)
+{
+  int code = (int)argint(0);
+  printf("halting\n");
+  md_poweroff(code);
+}
+
+long
+sys_freemem(void)
+{
+  return (long)kfreecount();
+}

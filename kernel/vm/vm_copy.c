@@ -1,0 +1,95 @@
+// Moving bytes between the kernel and a process's user memory. Every user address
+// is checked against the page table: a bad pointer gets -EFAULT, never a panic.
+// (In lab 3 these take faults instead, so that copy-on-write and lazily mapped
+// pages work under a system call too.)
+#include <sys/types.h>
+#include "kern/systm.h"
+#include "kern/proc.h"
+#include "vm/vm.h"
+
+// The kernel address of user address va in vm, if mapped with prot; else 0.
+static char *
+user_ptr(struct vmspace *vm, uint64 va, vm_prot_t prot)
+{
+  vm_paddr_t pa = pmap_extract_prot(&vm->vm_pmap, va, prot);
+  return pa ? (char *)PHYS_TO_DMAP(pa) : 0;
+}
+
+int
+vm_copyout(struct vmspace *vm, uint64 dstva, const void *src, uint64 len)
+{
+  while (len > 0) {
+    char *dst = user_ptr(vm, dstva, VM_PROT_WRITE);
+    if (dst == 0)
+      return -EFAULT;
+    uint64 n = MIN(PAGE_SIZE - (dstva & (PAGE_SIZE - 1)), len);
+    memmove(dst, src, n);
+    len -= n;
+    src = (const char *)src + n;
+    dstva += n;
+  }
+  return 0;
+}
+
+int
+copyout(uint64 dstva, const void *src, uint64 len)
+{
+  return vm_copyout(myproc()->p_vmspace, dstva, src, len);
+}
+
+int
+copyin(void *dst, uint64 srcva, uint64 len)
+{
+  struct vmspace *vm = myproc()->p_vmspace;
+
+  while (len > 0) {
+    char *src = user_ptr(vm, srcva, VM_PROT_READ);
+    if (src == 0)
+      return -EFAULT;
+    uint64 n = MIN(PAGE_SIZE - (srcva & (PAGE_SIZE - 1)), len);
+    memmove(dst, src, n);
+    len -= n;
+    dst = (char *)dst + n;
+    srcva += n;
+  }
+  return 0;
+}
+
+// Copy a NUL-terminated string of at most max bytes, NUL included.
+int
+copyinstr(char *dst, uint64 srcva, uint64 max)
+{
+  struct vmspace *vm = myproc()->p_vmspace;
+
+  while (max > 0) {
+    char *src = user_ptr(vm, srcva, VM_PROT_READ);
+    if (src == 0)
+      return -EFAULT;
+    uint64 n = MIN(PAGE_SIZE - (srcva & (PAGE_SIZE - 1)), max);
+    for (uint64 i = 0; i < n; i++) {
+      if ((*dst++ = src[i]) == 0)
+        return 0;
+    }
+    max -= n;
+    srcva += n;
+  }
+  return -ENAMETOOLONG;
+}
+
+int
+either_copyout(int user_dst, uint64 dst, const void *src, uint64 len)
+{
+  if (user_dst)
+    return copyout(dst, src, len);
+  memmove((void *)dst, src, len);
+  return 0;
+}
+
+int
+either_copyin(void *dst, int user_src, uint64 src, uint64 len)
+{
+  if (user_src)
+    return copyin(dst, src, len);
+  memmove(dst, (const void *)src, len);
+  return 0;
+}

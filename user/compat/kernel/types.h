@@ -1,0 +1,2 @@
+// xv6 programs say #include "kernel/types.h"; ours lives in <sys/types.h>.
+#include <sys/types.h>

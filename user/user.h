@@ -1,0 +1,59 @@
+// The user library: system calls and the small C library every program links with.
+// Source-compatible with xv6's user.h, so an xv6 program compiles unchanged; a failed
+// system call returns -1 and leaves a BSD error number (<sys/errno.h>) in errno.
+#ifndef _USER_USER_H_
+#define _USER_USER_H_
+
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/errno.h>
+
+// system calls
+int fork(void);
+int exit(int) __attribute__((noreturn));
+int wait(int*);
+int pipe(int*);
+int write(int, const void*, int);
+int read(int, void*, int);
+int close(int);
+int kill(int);
+int exec(const char*, char**);
+int open(const char*, int);
+int mknod(const char*, short, short);
+int unlink(const char*);
+int fstat(int fd, struct stat*);
+int link(const char*, const char*);
+int mkdir(const char*);
+int chdir(const char*);
+int dup(int);
+int getpid(void);
+char* sbrk(int);
+int sleep(int);
+int uptime(void);
+int halt(int code);        // power off; QEMU exits with code
+long freemem(void);        // number of free physical pages
+
+extern int errno;
+
+// ulib.c
+int stat(const char*, struct stat*);
+char* strcpy(char*, const char*);
+void *memmove(void*, const void*, int);
+char* strchr(const char*, char c);
+int strcmp(const char*, const char*);
+char* gets(char*, int max);
+uint strlen(const char*);
+void* memset(void*, int, uint);
+int atoi(const char*);
+int memcmp(const void *, const void *, uint);
+void *memcpy(void *, const void *, uint);
+
+// printf.c
+void fprintf(int, const char*, ...) __attribute__((format(printf, 2, 3)));
+void printf(const char*, ...) __attribute__((format(printf, 1, 2)));
+
+// umalloc.c
+void* malloc(uint);
+void free(void*);
+
+#endif

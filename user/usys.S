@@ -1,0 +1,29 @@
+// System call stubs: one SYSCALL(name) per call.  The macro is the port's
+// (<machine/usyscall.h>); every stub ends in __syscall_ret (ulib.c), which turns the
+// kernel's -errno into errno and -1.
+#include <sys/syscall.h>
+#include <machine/usyscall.h>
+
+SYSCALL(fork)
+SYSCALL(exit)
+SYSCALL(wait)
+SYSCALL(pipe)
+SYSCALL(read)
+SYSCALL(write)
+SYSCALL(close)
+SYSCALL(kill)
+SYSCALL(exec)
+SYSCALL(open)
+SYSCALL(mknod)
+SYSCALL(unlink)
+SYSCALL(fstat)
+SYSCALL(link)
+SYSCALL(mkdir)
+SYSCALL(chdir)
+SYSCALL(dup)
+SYSCALL(getpid)
+SYSCALL(sbrk)
+SYSCALL(sleep)
+SYSCALL(uptime)
+SYSCALL(halt)
+SYSCALL(freemem)
