@@ -240,6 +240,20 @@ class QEMU:
         m = self.wait_for(PROMPT, timeout)
         return self.buf[start:m.start()]
 
+    def run_until(self, cmd, expect, timeout=CMD_TIMEOUT):
+        """run(cmd) again and again until it prints exactly expect (say, until a
+        background job has written its file); return the number of runs."""
+        deadline = time.monotonic() + timeout * self.scale
+        runs = 0
+        while True:
+            runs += 1
+            out = self.run(cmd, timeout=timeout)
+            if out == expect:
+                return runs
+            if time.monotonic() > deadline:
+                raise Timeout(f"{cmd!r} still prints {out!r}, not {expect!r}, "
+                              f"after {timeout * self.scale:g} s")
+
     def lines(self, cmd, timeout=CMD_TIMEOUT):
         """run(cmd) and return its output as a list of lines."""
         return self.run(cmd, timeout=timeout).splitlines()

@@ -6,12 +6,12 @@
 //   redir    := ( '<' | '>' | '>>' ) word
 //
 // A word may contain '...' or "..." quoted parts.  The only built-in is cd.
-// The line is parsed into a tree of struct cmd; a child process runs the tree.
+// The line is parsed into a tree of struct cmd; child processes run the tree.
 
 #include <sys/fcntl.h>
 #include "user/user.h"
+#include "kernel/param.h"
 
-#define MAXARGS 32    // arguments per command (the kernel's MAXARG)
 #define MAXCMDS 64    // tree nodes per line
 #define MAXLINE 512
 
@@ -19,13 +19,14 @@ enum { EXEC = 1, REDIR, PIPE, LIST, BACK };
 
 struct cmd {
   int type;
-  char *argv[MAXARGS+1];   // EXEC: the words, null-terminated
+  char *argv[MAXARG+1];   // EXEC: the words, null-terminated
   struct cmd *left;        // REDIR, BACK: the command; PIPE, LIST: the first part
   struct cmd *right;       // PIPE, LIST: the second part
   char *file;              // REDIR: the file
   int mode;                // REDIR: open() flags
   int fd;                  // REDIR: the descriptor it replaces
   int append;              // REDIR: >> (start writing at the end of the file)
+  int paren;               // in parentheses: runs in a subshell, cd and all
 };
 
 // The current line's tree and words live in these static pools, reset per line,
@@ -39,6 +40,7 @@ static char *s;          // parse position in the line
 static int parseerr;
 
 static void runcmd(struct cmd *c) __attribute__((noreturn));
+static void runline(struct cmd *c);
 static struct cmd *parseline(void);
 
 static void
@@ -167,6 +169,7 @@ parsecommand(void)
   if(peek() == '('){
     s++;
     c = parseline();
+    c->paren = 1;
     if(peek() != ')')
       syntax("missing )");
     else
@@ -179,7 +182,7 @@ parsecommand(void)
     c = parseredirs(c);
     if((w = getword()) == 0)
       break;
-    if(argc == MAXARGS){
+    if(argc == MAXARG){
       syntax("too many arguments");
       break;
     }
@@ -206,30 +209,30 @@ parsepipeline(void)
   return c;
 }
 
+// A list is right-recursive: "a; b & c" is LIST(a, LIST(BACK(b), c)), so that
+// & puts only the pipeline before it in the background.
 static struct cmd*
 parseline(void)
 {
   struct cmd *c, *l;
 
   c = parsepipeline();
-  for(;;){
-    if(peek() == '&'){
-      s++;
-      l = newcmd(BACK);
-      l->left = c;
-      c = l;
-    } else if(*s == ';')
-      s++;
-    else
-      return c;
-    // A trailing ; or & ends the line (or the parenthesised list).
-    if(peek() == '\0' || *s == ')')
-      return c;
-    l = newcmd(LIST);
+  if(peek() == '&'){
+    s++;
+    l = newcmd(BACK);
     l->left = c;
-    l->right = parsepipeline();
     c = l;
-  }
+  } else if(*s == ';')
+    s++;
+  else
+    return c;
+  // A trailing ; or & ends the line (or the parenthesised list).
+  if(peek() == '\0' || *s == ')')
+    return c;
+  l = newcmd(LIST);
+  l->left = c;
+  l->right = parseline();
+  return l;
 }
 
 // Parse a whole line; 0 if it is empty or wrong (already reported).
@@ -261,6 +264,32 @@ seekend(int fd)
       ;
 }
 
+// cd changes the directory of the process that runs it: the shell itself for a
+// top-level cd (see runline), else a subshell.
+static void
+cd(struct cmd *c)
+{
+  if(c->argv[1] == 0 || c->argv[2] != 0)
+    fprintf(2, "usage: cd dir\n");
+  else if(chdir(c->argv[1]) < 0)
+    fprintf(2, "cannot cd %s\n", c->argv[1]);
+}
+
+// Exec argv[0]; a bare name not found here is tried in /, where the programs are,
+// so that they run from any directory.  Returns only on failure.
+static void
+execpath(char **argv)
+{
+  char path[MAXPATH];
+
+  exec(argv[0], argv);
+  if(strchr(argv[0], '/') == 0 && strlen(argv[0]) + 2 <= sizeof(path)){
+    path[0] = '/';
+    strcpy(path + 1, argv[0]);
+    exec(path, argv);
+  }
+}
+
 // Run c in this process; never returns.
 static void
 runcmd(struct cmd *c)
@@ -269,7 +298,11 @@ runcmd(struct cmd *c)
 
   switch(c->type){
   case EXEC:
-    exec(c->argv[0], c->argv);
+    if(strcmp(c->argv[0], "cd") == 0){
+      cd(c);   // alone in a pipeline or background job: no lasting effect
+      break;
+    }
+    execpath(c->argv);
     fprintf(2, "exec %s failed\n", c->argv[0]);
     break;
 
@@ -307,10 +340,9 @@ runcmd(struct cmd *c)
     break;
 
   case LIST:
-    if(fork1() == 0)
-      runcmd(c->left);
-    wait(0);
-    runcmd(c->right);
+    runline(c->left);
+    runline(c->right);
+    break;
 
   case BACK:
     // The child is left for init to reap when this process exits.
@@ -332,6 +364,24 @@ getcmd(char *buf, int nbuf)
   return 0;
 }
 
+// Run a list: its parts one after another, each in a child, except that cd runs
+// in this process so that it lasts ("cd d; ls").  The shell runs each line so;
+// a subshell runs its parenthesised list so.
+static void
+runline(struct cmd *c)
+{
+  if(c->type == LIST && !c->paren){
+    runline(c->left);
+    runline(c->right);
+  } else if(c->type == EXEC && strcmp(c->argv[0], "cd") == 0){
+    cd(c);
+  } else {
+    if(fork1() == 0)
+      runcmd(c);
+    wait(0);
+  }
+}
+
 int
 main(void)
 {
@@ -347,20 +397,8 @@ main(void)
     }
   }
 
-  while(getcmd(buf, sizeof(buf)) >= 0){
-    if((c = parse(buf)) == 0)
-      continue;
-    // cd must change the shell's own directory, so it runs here, not in a child.
-    if(c->type == EXEC && strcmp(c->argv[0], "cd") == 0){
-      if(c->argv[1] == 0 || c->argv[2] != 0)
-        fprintf(2, "usage: cd dir\n");
-      else if(chdir(c->argv[1]) < 0)
-        fprintf(2, "cannot cd %s\n", c->argv[1]);
-      continue;
-    }
-    if(fork1() == 0)
-      runcmd(c);
-    wait(0);
-  }
+  while(getcmd(buf, sizeof(buf)) >= 0)
+    if((c = parse(buf)) != 0)
+      runline(c);
   exit(0);
 }

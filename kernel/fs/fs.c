@@ -551,12 +551,17 @@ skipelem(char *path, char *name)
 // copy the last element into name (DIRSIZ bytes). Returns an unlocked, referenced
 // inode, or 0 with *err set to -ENOENT (an element is missing), -ENOTDIR (an element
 // before the last is not a directory), or -EINVAL (parent wanted, but path has no
-// last element, e.g. "/"). Inside a transaction, since it may iput.
+// last element, e.g. "/"), -ENOENT for the empty path. Inside a transaction, since it may iput.
 static struct inode *
 namex(char *path, int parent, char *name, int *err)
 {
   struct inode *ip, *next;
 
+  // POSIX: the empty path names no file (xv6 took it for the current directory).
+  if (*path == 0) {
+    *err = -ENOENT;
+    return 0;
+  }
   if (*path == '/')
     ip = iget(ROOTDEV, ROOTINO);
   else

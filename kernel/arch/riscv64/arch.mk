@@ -19,3 +19,7 @@ QEMU_MACHINE = -machine virt -bios none -kernel $(KERNEL) -m $(MEM) -smp $(CPUS)
 	-global virtio-mmio.force-legacy=false \
 	-drive file=$(FSIMG),if=none,format=raw,id=x0 \
 	-device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
+
+# Flags for the kernel only and for user programs only (ARCH_CFLAGS applies to both).
+ARCH_KCFLAGS =
+ARCH_UCFLAGS =

@@ -3,25 +3,9 @@
 #ifndef _MACHINE_X86_H_
 #define _MACHINE_X86_H_
 
+#ifndef __ASSEMBLER__
 #include <sys/types.h>
-
-// Port I/O.
-static inline uint8 inb(uint16 port)
-{ uint8 v; asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
-static inline uint16 inw(uint16 port)
-{ uint16 v; asm volatile("inw %1, %0" : "=a"(v) : "Nd"(port)); return v; }
-static inline uint32 inl(uint16 port)
-{ uint32 v; asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
-static inline void outb(uint16 port, uint8 v)
-{ asm volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
-static inline void outw(uint16 port, uint16 v)
-{ asm volatile("outw %0, %1" : : "a"(v), "Nd"(port)); }
-static inline void outl(uint16 port, uint32 v)
-{ asm volatile("outl %0, %1" : : "a"(v), "Nd"(port)); }
-static inline void insw(uint16 port, void *addr, int cnt)
-{ asm volatile("cld; rep insw" : "+D"(addr), "+c"(cnt) : "d"(port) : "memory"); }
-static inline void outsw(uint16 port, const void *addr, int cnt)
-{ asm volatile("cld; rep outsw" : "+S"(addr), "+c"(cnt) : "d"(port) : "memory"); }
+#endif
 
 // Model-specific registers.
 #define MSR_APIC_BASE 0x1b
@@ -30,34 +14,20 @@ static inline void outsw(uint16 port, const void *addr, int cnt)
 #define  EFER_LME     (1 << 8)     // long mode
 #define  EFER_NXE     (1 << 11)    // the PTE no-execute bit
 
-static inline uint64 rdmsr(uint32 msr)
-{ uint32 lo, hi; asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr)); return ((uint64)hi << 32) | lo; }
-static inline void wrmsr(uint32 msr, uint64 v)
-{ asm volatile("wrmsr" : : "c"(msr), "a"((uint32)v), "d"((uint32)(v >> 32))); }
-
 // Control registers.
-#define CR0_PE  (1UL << 0)
-#define CR0_MP  (1UL << 1)
-#define CR0_EM  (1UL << 2)
-#define CR0_TS  (1UL << 3)
-#define CR0_WP  (1UL << 16)
-#define CR0_PG  (1UL << 31)
-#define CR4_PAE (1UL << 5)
-#define CR4_PGE (1UL << 7)
-
-static inline uint64 rcr0(void) { uint64 v; asm volatile("mov %%cr0, %0" : "=r"(v)); return v; }
-static inline void lcr0(uint64 v) { asm volatile("mov %0, %%cr0" : : "r"(v)); }
-static inline uint64 rcr2(void) { uint64 v; asm volatile("mov %%cr2, %0" : "=r"(v)); return v; }
-static inline uint64 rcr3(void) { uint64 v; asm volatile("mov %%cr3, %0" : "=r"(v)); return v; }
-static inline void lcr3(uint64 v) { asm volatile("mov %0, %%cr3" : : "r"(v) : "memory"); }
-static inline uint64 rcr4(void) { uint64 v; asm volatile("mov %%cr4, %0" : "=r"(v)); return v; }
-static inline void lcr4(uint64 v) { asm volatile("mov %0, %%cr4" : : "r"(v)); }
-static inline void invlpg(uint64 va) { asm volatile("invlpg (%0)" : : "r"(va) : "memory"); }
+#define CR0_PE  0x00000001
+#define CR0_MP  0x00000002
+#define CR0_EM  0x00000004      // no FPU: x87 instructions trap
+#define CR0_TS  0x00000008
+#define CR0_WP  0x00010000      // supervisor writes obey read-only pages
+#define CR0_PG  0x80000000
+#define CR4_PAE 0x00000020
+#define CR4_PGE 0x00000080
+#define CR4_OSFXSR     0x00000200
+#define CR4_OSXMMEXCPT 0x00000400
 
 // Flags.
 #define FL_IF 0x200     // interrupts enabled
-static inline uint64 read_rflags(void)
-{ uint64 v; asm volatile("pushfq; popq %0" : "=r"(v)); return v; }
 
 // Segment selectors: the GDT layout is in machdep.c.
 #define SEG_KCODE 1     // kernel code, 64-bit
@@ -85,5 +55,41 @@ static inline uint64 read_rflags(void)
 #define T_SPURIOUS 255   // the LAPIC's spurious-interrupt vector
 
 #define IRQ_IDE   14     // primary ATA channel
+
+#ifndef __ASSEMBLER__
+// Port I/O.
+static inline uint8 inb(uint16 port)
+{ uint8 v; asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline uint16 inw(uint16 port)
+{ uint16 v; asm volatile("inw %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline uint32 inl(uint16 port)
+{ uint32 v; asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline void outb(uint16 port, uint8 v)
+{ asm volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
+static inline void outw(uint16 port, uint16 v)
+{ asm volatile("outw %0, %1" : : "a"(v), "Nd"(port)); }
+static inline void outl(uint16 port, uint32 v)
+{ asm volatile("outl %0, %1" : : "a"(v), "Nd"(port)); }
+static inline void insw(uint16 port, void *addr, int cnt)
+{ asm volatile("cld; rep insw" : "+D"(addr), "+c"(cnt) : "d"(port) : "memory"); }
+static inline void outsw(uint16 port, const void *addr, int cnt)
+{ asm volatile("cld; rep outsw" : "+S"(addr), "+c"(cnt) : "d"(port) : "memory"); }
+
+// Model-specific and control registers, the TLB, flags.
+static inline uint64 rdmsr(uint32 msr)
+{ uint32 lo, hi; asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr)); return ((uint64)hi << 32) | lo; }
+static inline void wrmsr(uint32 msr, uint64 v)
+{ asm volatile("wrmsr" : : "c"(msr), "a"((uint32)v), "d"((uint32)(v >> 32))); }
+static inline uint64 rcr0(void) { uint64 v; asm volatile("mov %%cr0, %0" : "=r"(v)); return v; }
+static inline void lcr0(uint64 v) { asm volatile("mov %0, %%cr0" : : "r"(v)); }
+static inline uint64 rcr2(void) { uint64 v; asm volatile("mov %%cr2, %0" : "=r"(v)); return v; }
+static inline uint64 rcr3(void) { uint64 v; asm volatile("mov %%cr3, %0" : "=r"(v)); return v; }
+static inline void lcr3(uint64 v) { asm volatile("mov %0, %%cr3" : : "r"(v) : "memory"); }
+static inline uint64 rcr4(void) { uint64 v; asm volatile("mov %%cr4, %0" : "=r"(v)); return v; }
+static inline void lcr4(uint64 v) { asm volatile("mov %0, %%cr4" : : "r"(v)); }
+static inline void invlpg(uint64 va) { asm volatile("invlpg (%0)" : : "r"(va) : "memory"); }
+static inline uint64 read_rflags(void)
+{ uint64 v; asm volatile("pushfq; popq %0" : "=r"(v)); return v; }
+#endif
 
 #endif

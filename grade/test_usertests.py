@@ -1,0 +1,23 @@
+"""usertests, the kernel's own test suite, on one CPU and on three."""
+
+import re
+
+import pytest
+
+USERTESTS_TIMEOUT = 300.0
+
+
+@pytest.mark.slow
+@pytest.mark.points(5)
+@pytest.mark.cpus(1, 3)
+def test_usertests(sh):
+    sh.sendline("usertests")
+    m = sh.wait_for(r"^(ALL TESTS PASSED|SOME TESTS FAILED)$", USERTESTS_TIMEOUT)
+    out = sh.output
+    failed = re.findall(r"^test (\S+): FAILED", out, re.M)
+    passed = re.findall(r"^test (\S+): OK$", out, re.M)
+    assert m[1] == "ALL TESTS PASSED", f"usertests failed: {' '.join(failed) or '(see log)'}"
+    assert not failed
+    assert passed, "usertests ran no test"
+    assert "panic" not in out
+    sh.wait_for_prompt()

@@ -1,0 +1,31 @@
+# x86-64 port: toolchain, flags, devices and the QEMU machine.
+
+# The host's gcc when the host is x86-64; otherwise a cross toolchain.
+ifndef TOOLPREFIX
+TOOLPREFIX := $(if $(filter x86_64,$(shell uname -m)),,x86_64-linux-gnu-)
+endif
+
+# For the kernel and user programs alike: no SSE, MMX or x87 code, so no process has
+# floating-point state for the kernel to save (the kernel turns the FPU off: such an
+# instruction traps, and the process is killed), and no red zone, which an interrupt
+# in the kernel would overwrite.
+ARCH_CFLAGS  = -m64 -mno-red-zone -mno-sse -mno-sse2 -mno-mmx -mno-80387 \
+	-fno-asynchronous-unwind-tables -fcf-protection=none
+# For the kernel only: it is linked in the top 2 GiB of the address space.
+ARCH_KCFLAGS = -mcmodel=kernel
+ARCH_LDFLAGS = -m elf_x86_64 -z noexecstack
+QEMU         = qemu-system-x86_64
+QEMU_MIN_VERSION = 7.2
+GDB_ARCH     = i386:x86-64
+
+# Drivers this port's machine needs (paths under kernel/); the disk driver is
+# arch/x86_64/ide.c, compiled with the rest of this directory.
+ARCH_DEVS = dev/uart.c
+
+# The i440FX ("pc") machine, for its legacy IDE controller (q35's disks are AHCI).
+# The file system is the primary master. The kernel powers off through ACPI, which
+# makes QEMU exit with status 0; isa-debug-exit reports a non-zero `halt` code
+# (QEMU exits with (code << 1) | 1). -no-reboot turns a triple fault into an exit.
+QEMU_MACHINE = -machine pc -kernel $(KERNEL) -m $(MEM) -smp $(CPUS) -nographic -no-reboot -net none \
+	-drive file=$(FSIMG),if=ide,index=0,media=disk,format=raw \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04
