@@ -223,8 +223,13 @@ void
 md_poweroff(int code)
 {
   intr_off();
-  if (code == 0)
+  if (code == 0) {
     outw(acpi_pm1a_cnt, 0x2000);
+    // QEMU exits a moment later, from its main loop; meanwhile, wait (port reads
+    // are slow) before falling back to isa-debug-exit.
+    for (int i = 0; i < 1000000; i++)
+      inb(0x80);
+  }
   outb(0xf4, code);
   for (;;)
     asm volatile("hlt");
