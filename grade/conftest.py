@@ -87,13 +87,22 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("cpus", values, ids=[f"cpus{n}" for n in values])
 
 
+@pytest.hookimpl(trylast=True)     # after -k and -m have deselected
 def pytest_collection_modifyitems(config, items):
     for item in items:
         m = item.get_closest_marker("points")
         item.user_properties.append(("points", m.args[0] if m else 1))
-    # Long tests first: xdist hands tests out in this order, so they start at once
-    # on different workers and the short ones fill in around them.
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    # Long tests must start at once, on different workers, with the short ones
+    # filling in around them.  xdist's load scheduling first hands each worker a
+    # run of consecutive tests, `chunk` long (as computed here); so put the k-th
+    # long test at the head of the k-th run.  Without xdist: long tests first.
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    order = [item for item in items if not item.get_closest_marker("slow")]
+    workers = getattr(config, "workerinput", {}).get("workercount", 1)
+    chunk = max(len(items) // workers // 4, 2) if workers > 1 else 1
+    for k, item in enumerate(slow):
+        order.insert(min(k * chunk, len(order)), item)
+    items[:] = order
 
 
 # ---------------------------------------------------------------- fixtures
@@ -180,8 +189,14 @@ class Scoreboard:
         self.tests = {}          # nodeid -> dict(points, passed, failed, output, seconds)
         self.started = time.time()
 
+    def name(self, nodeid):
+        """nodeid with its file relative to the repo, whatever rootdir pytest chose
+        (an option's value, like --results-json /tmp/r.json, can move it)."""
+        path, sep, rest = nodeid.partition("::")
+        return os.path.relpath(self.config.rootpath / path, ROOT) + sep + rest
+
     def pytest_runtest_logreport(self, report):
-        t = self.tests.setdefault(report.nodeid, dict(
+        t = self.tests.setdefault(self.name(report.nodeid), dict(
             points=dict(report.user_properties).get("points", 1),
             passed=False, failed=False, output="", seconds=0.0))
         t["seconds"] += report.duration
@@ -201,9 +216,8 @@ class Scoreboard:
 
     def modules(self):
         mods = {}
-        for nodeid, t in self.tests.items():
-            path = self.config.rootpath / nodeid.split("::")[0]
-            mod = os.path.relpath(path, ROOT)
+        for name, t in self.tests.items():
+            mod = name.split("::")[0]
             got, total = mods.get(mod, (0, 0))
             mods[mod] = (got + self.score(t), total + t["points"])
         return mods
@@ -227,9 +241,9 @@ class Scoreboard:
         if not path:
             return
         tests = []
-        for nodeid, t in sorted(self.tests.items()):
+        for name, t in sorted(self.tests.items()):
             result = "passed" if self.score(t) else ("failed" if t["failed"] else "not run")
-            tests.append(dict(name=nodeid, score=self.score(t), max_score=t["points"],
+            tests.append(dict(name=name, score=self.score(t), max_score=t["points"],
                               output=f"{result} in {t['seconds']:.1f} s\n{t['output']}".strip(),
                               visibility="visible"))
         results = dict(score=sum(x["score"] for x in tests),

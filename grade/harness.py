@@ -231,13 +231,16 @@ class QEMU:
     def run(self, cmd, expect=None, timeout=CMD_TIMEOUT):
         """Type cmd at the shell prompt, wait for its echo, then for expect (a
         regex) if given, then for the next prompt.  Returns what was printed
-        between the echo and that prompt."""
+        between the echo and that prompt (which must be all the command prints:
+        a background job's output may mix into it)."""
         self.sendline(cmd)
         self.wait_for(re.escape(cmd) + r"\n", timeout)   # the console's echo
         start = self.pos
         if expect is not None:
             self.wait_for(expect, timeout)
-        m = self.wait_for(PROMPT, timeout)
+        # Not only at the start of a line: output without a final newline runs
+        # into the prompt.  (So a command must not print "$ " itself.)
+        m = self.wait_for(r"\$ ", timeout)
         return self.buf[start:m.start()]
 
     def run_until(self, cmd, expect, timeout=CMD_TIMEOUT):

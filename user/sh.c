@@ -304,7 +304,7 @@ runcmd(struct cmd *c)
     }
     execpath(c->argv);
     fprintf(2, "exec %s failed\n", c->argv[0]);
-    break;
+    exit(1);
 
   case REDIR:
     close(c->fd);

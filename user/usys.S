@@ -27,3 +27,6 @@ SYSCALL(sleep)
 SYSCALL(uptime)
 SYSCALL(halt)
 SYSCALL(freemem)
+
+// No executable stack wanted (the linker asks each object to say so).
+.section .note.GNU-stack,"",@progbits

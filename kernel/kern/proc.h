@@ -58,8 +58,6 @@ int kwait(uint64 addr);
 int kkill(int pid);
 int killed(struct proc *p);
 void setkilled(struct proc *p);
-void sleep(void *chan, struct spinlock *lk);
-void wakeup(void *chan);
 void yield(void);
 void sched(void);
 void scheduler(void) __attribute__((noreturn));

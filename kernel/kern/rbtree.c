@@ -6,7 +6,7 @@
 #include "kern/rbtree.h"
 
 void
-rb_init(struct rb_tree *t, int (*augment)(struct rb_node *))
+rb_init(struct rb_tree *t, int (*augment)(struct rb_tree *, struct rb_node *))
 {
   t->root = 0;
   t->augment = augment;
@@ -16,7 +16,7 @@ static void
 augment1(struct rb_tree *t, struct rb_node *n)
 {
   if (t->augment && n)
-    t->augment(n);
+    t->augment(t, n);
 }
 
 // Recompute n and its ancestors, stopping early where nothing changed above a
@@ -27,7 +27,7 @@ rb_augment_path(struct rb_tree *t, struct rb_node *n)
   if (t->augment == 0)
     return;
   for (; n; n = n->parent)
-    t->augment(n);
+    t->augment(t, n);
 }
 
 // Put c where n was in n's parent (or at the root).
@@ -42,11 +42,13 @@ replace_child(struct rb_tree *t, struct rb_node *parent, struct rb_node *n, stru
     parent->right = c;
 }
 
-//     x              y
-//    / \            / \
-//   a   y   ==>    x   c
-//      / \        / \
-//     b   c      a   b
+/*
+ *     x              y
+ *    / \            / \
+ *   a   y   ==>    x   c
+ *      / \        / \
+ *     b   c      a   b
+ */
 static void
 rotate_left(struct rb_tree *t, struct rb_node *x)
 {

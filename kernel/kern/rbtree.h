@@ -9,7 +9,8 @@
 // Augmentation: a tree may keep a value per node that summarises its subtree
 // (vm_map keeps the largest free gap). The tree calls augment(node) on every node
 // whose subtree changed, children before parents; augment recomputes the node's
-// value from its own and its children's and returns nonzero if it changed.
+// value from its own and its children's and returns nonzero if it changed. It gets
+// the tree too, so that it can reach the structure the tree is embedded in.
 #ifndef _KERN_RBTREE_H_
 #define _KERN_RBTREE_H_
 
@@ -24,13 +25,13 @@ struct rb_node {
 
 struct rb_tree {
   struct rb_node *root;
-  int (*augment)(struct rb_node *n);   // or null
+  int (*augment)(struct rb_tree *t, struct rb_node *n);   // or null
 };
 
 #define rb_entry(ptr, type, member) \
   ((type *)((char *)(ptr) - __builtin_offsetof(type, member)))
 
-void rb_init(struct rb_tree *t, int (*augment)(struct rb_node *));
+void rb_init(struct rb_tree *t, int (*augment)(struct rb_tree *, struct rb_node *));
 // Link n as the left (left != 0) or right child of parent (null: as the root),
 // then rebalance.
 void rb_insert(struct rb_tree *t, struct rb_node *n, struct rb_node *parent, int left);

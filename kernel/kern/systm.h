@@ -48,6 +48,11 @@ int argstr(int n, char *buf, int max);   // length, or -EFAULT / -ENAMETOOLONG
 int fetchaddr(uint64 addr, uint64 *ip);  // 0 or -EFAULT
 int fetchstr(uint64 addr, char *buf, int max);
 
+// kern/proc.c: sleep on a channel, releasing lk meanwhile; wake its sleepers.
+struct spinlock;
+void sleep(void *chan, struct spinlock *lk);
+void wakeup(void *chan);
+
 // kern/clock.c
 extern uint64 ticks;
 extern struct spinlock tickslock;

@@ -15,7 +15,7 @@ ARCH_CFLAGS  = -m64 -mno-red-zone -mno-sse -mno-sse2 -mno-mmx -mno-80387 \
 ARCH_KCFLAGS = -mcmodel=kernel
 ARCH_LDFLAGS = -m elf_x86_64 -z noexecstack
 QEMU         = qemu-system-x86_64
-QEMU_MIN_VERSION = 7.2
+QEMU_MIN_VERSION = 6.2
 GDB_ARCH     = i386:x86-64
 
 # Drivers this port's machine needs (paths under kernel/); the disk driver is

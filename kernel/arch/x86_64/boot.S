@@ -141,10 +141,14 @@ boot_gdtdesc:
         .long boot_gdt
 
 # ---------------------------------------------------------------- 64-bit entry
+# The CFI marks these as outermost frames, so that GDB's backtrace ends here.
+        .cfi_sections .debug_frame
         .text
         .globl entry64
 # The boot CPU, now at its linked (high) address.
 entry64:
+        .cfi_startproc
+        .cfi_undefined rip
         movw $KDATA, %ax
         movw %ax, %ds
         movw %ax, %es
@@ -157,10 +161,13 @@ entry64:
         call x86_init           # machdep.c; calls main()
 1:      hlt
         jmp 1b
+        .cfi_endproc
 
 # An AP, with ap_stack loaded.
         .globl ap_entry64
 ap_entry64:
+        .cfi_startproc
+        .cfi_undefined rip
         xorl %eax, %eax
         movw %ax, %fs
         movw %ax, %gs
@@ -168,6 +175,7 @@ ap_entry64:
         call ap_main            # machdep.c; calls mp_main()
 1:      hlt
         jmp 1b
+        .cfi_endproc
 
 # ---------------------------------------------------------------- boot data
         .data

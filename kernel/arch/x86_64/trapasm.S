@@ -26,6 +26,9 @@ trapvectors:
         .set vec, vec + 1
         .endr
 
+# The CFI describes the frame to GDB, so that a backtrace from trap() goes on into
+# the interrupted code (in user mode too, given its symbols: add-symbol-file).
+        .cfi_sections .debug_frame
 alltraps:
         pushq %rax
         pushq %rbx
@@ -42,12 +45,25 @@ alltraps:
         pushq %r13
         pushq %r14
         pushq %r15
+        # Now rsp points to the struct trapframe, whose end (176 bytes up) is the CFA.
+        .cfi_startproc simple
+        .cfi_signal_frame
+        .cfi_def_cfa rsp, 176
+        .cfi_offset rip, -40
+        .cfi_offset rsp, -16
+        .cfi_offset rbp, -112
+        .cfi_offset rbx, -72
+        .cfi_offset r12, -152
+        .cfi_offset r13, -160
+        .cfi_offset r14, -168
+        .cfi_offset r15, -176
         cld
         movq %rsp, %rdi
         call trap
         # trap() returns only for a trap from kernel mode; usertrapret() comes
         # to trapret_to with the process's trapframe.
         jmp trapret
+        .cfi_endproc
 
 # trapret_to(struct trapframe *tf): restore tf's registers and iretq into it.
         .globl trapret_to

@@ -1,0 +1,128 @@
+// lockmgr: shared/exclusive sleep locks (see lock.h).
+#include <sys/types.h>
+#include "kern/systm.h"
+#include "kern/proc.h"
+#include "kern/lock.h"
+
+void
+lockinit(struct lock *lk, const char *name)
+{
+  initlock(&lk->lk_spin, name);
+  lk->lk_shared = lk->lk_exclusive = lk->lk_waiters = lk->lk_upgrading = 0;
+  lk->lk_pid = 0;
+  lk->lk_name = name;
+}
+
+static void
+lock_wait(struct lock *lk)
+{
+  lk->lk_waiters++;
+  sleep(lk, &lk->lk_spin);
+  lk->lk_waiters--;
+}
+
+static void
+lock_wakeup(struct lock *lk)
+{
+  if (lk->lk_waiters)
+    wakeup(lk);
+}
+
+static int
+mypid(void)
+{
+  struct proc *p = myproc();
+  return p ? p->pid : -1;
+}
+
+int
+lockmgr(struct lock *lk, int flags)
+{
+  int nowait = flags & LK_NOWAIT, error = 0;
+
+  acquire(&lk->lk_spin);
+  switch (flags & LK_TYPE_MASK) {
+  case LK_SHARED:
+    // Writers, and shared holders waiting to upgrade, go first.
+    while (lk->lk_exclusive || lk->lk_upgrading) {
+      if (nowait) {
+        error = EBUSY;
+        goto out;
+      }
+      lock_wait(lk);
+    }
+    lk->lk_shared++;
+    break;
+  case LK_EXCLUSIVE:
+    KASSERT(!(lk->lk_exclusive && lk->lk_pid == mypid()), "lockmgr: recursive exclusive");
+    while (lk->lk_exclusive || lk->lk_shared || lk->lk_upgrading) {
+      if (nowait) {
+        error = EBUSY;
+        goto out;
+      }
+      lock_wait(lk);
+    }
+    lk->lk_exclusive = 1;
+    lk->lk_pid = mypid();
+    break;
+  case LK_RELEASE:
+    if (lk->lk_exclusive) {
+      KASSERT(lk->lk_pid == mypid(), "lockmgr: release of another's lock");
+      lk->lk_exclusive = 0;
+      lk->lk_pid = 0;
+    } else {
+      KASSERT(lk->lk_shared > 0, "lockmgr: release of an unheld lock");
+      lk->lk_shared--;
+    }
+    lock_wakeup(lk);
+    break;
+  case LK_EXCLUPGRADE:
+  case LK_UPGRADE:
+    KASSERT(lk->lk_shared > 0, "lockmgr: upgrade without a shared hold");
+    if (lk->lk_upgrading) {
+      // Two upgraders would wait for each other forever: one must let go.
+      lk->lk_shared--;
+      lock_wakeup(lk);
+      error = EBUSY;
+      goto out;
+    }
+    lk->lk_upgrading = 1;
+    lk->lk_shared--;
+    while (lk->lk_shared || lk->lk_exclusive)
+      lock_wait(lk);
+    lk->lk_upgrading = 0;
+    lk->lk_exclusive = 1;
+    lk->lk_pid = mypid();
+    break;
+  case LK_DOWNGRADE:
+    KASSERT(lk->lk_exclusive && lk->lk_pid == mypid(), "lockmgr: downgrade without the lock");
+    lk->lk_exclusive = 0;
+    lk->lk_pid = 0;
+    lk->lk_shared++;
+    lock_wakeup(lk);
+    break;
+  default:
+    panic("lockmgr: bad request 0x%x", flags);
+  }
+out:
+  release(&lk->lk_spin);
+  return error;
+}
+
+int
+lockstatus(struct lock *lk)
+{
+  acquire(&lk->lk_spin);
+  int s = lk->lk_exclusive ? LK_EXCLUSIVE : lk->lk_shared ? LK_SHARED : 0;
+  release(&lk->lk_spin);
+  return s;
+}
+
+int
+lockowned(struct lock *lk)
+{
+  acquire(&lk->lk_spin);
+  int r = lk->lk_exclusive && lk->lk_pid == mypid();
+  release(&lk->lk_spin);
+  return r;
+}

@@ -1,0 +1,869 @@
+// Virtual memory maps (see vm_map.h).
+//
+// Locking: every function that reads a map needs it locked, shared at least;
+// every one that changes it needs it exclusive (vm_map_lock(), which bumps
+// timestamp). Functions below say which they take themselves. Entries are never
+// allocated with the lock held: a caller reserves them first
+// (vm_map_entry_reserve(), MAP_RESERVE_COUNT covers one insertion or deletion with
+// its clipping) and passes the count down; create takes from it, dispose gives back.
+//
+// DragonFly keeps the entry reserve per CPU, which works because its kernel
+// threads do not move between CPUs while they hold one. Ours can (a timer tick may
+// move a process to another CPU in the middle of a system call), so here the
+// reserve is a count against one zone: the same guarantee, one spinlock.
+#include <sys/types.h>
+#include "kern/systm.h"
+#include "vm/vm.h"
+#include "vm/vm_map.h"
+#include "vm/vm_object.h"
+#include "vm/vm_zone.h"
+
+static struct vm_zone mapentzone;
+static struct spinlock transition_lock;   // orders transition waits and wakeups
+
+void
+vm_map_startup(void)
+{
+  zinit(&mapentzone, "vm_map_entry", sizeof(struct vm_map_entry));
+  initlock(&transition_lock, "vm_map_transition");
+}
+
+// Reserve count entries for the operations that follow: count, or -ENOMEM.
+int
+vm_map_entry_reserve(int count)
+{
+  if (zreserve(&mapentzone, count) < 0)
+    return -ENOMEM;
+  return count;
+}
+
+// Give back what is left of a reservation.
+void
+vm_map_entry_release(int count)
+{
+  zunreserve(&mapentzone, count);
+}
+
+static vm_map_entry_t
+vm_map_entry_create(int *countp)
+{
+  KASSERT(*countp > 0, "vm_map_entry_create: reservation used up");
+  --*countp;
+  return zalloc_reserved(&mapentzone);
+}
+
+static void
+vm_map_entry_dispose(vm_map_entry_t entry, int *countp)
+{
+  ++*countp;
+  zfree_reserved(&mapentzone, entry);
+}
+
+// ---------------------------------------------------------------- the free-gap tree
+
+// Where the free gap before entry starts: the end of the previous entry, or the
+// map's minimum for the first.
+static vm_offset_t
+gap_start(vm_map_t map, vm_map_entry_t entry)
+{
+  return entry->prev == &map->header ? map->min_offset : entry->prev->end;
+}
+
+// The tree's augment: max_free is the largest gap before any entry in the subtree.
+static int
+vm_map_augment(struct rb_tree *t, struct rb_node *n)
+{
+  vm_map_t map = rb_entry(t, struct vm_map, rb_root);
+  vm_map_entry_t entry = rb_entry(n, struct vm_map_entry, rb_entry);
+  vm_size_t m = entry->start - gap_start(map, entry);
+
+  if (n->left)
+    m = MAX(m, rb_entry(n->left, struct vm_map_entry, rb_entry)->max_free);
+  if (n->right)
+    m = MAX(m, rb_entry(n->right, struct vm_map_entry, rb_entry)->max_free);
+  int changed = (m != entry->max_free);
+  entry->max_free = m;
+  return changed;
+}
+
+// The gap before entry changed (its start, or its predecessor's end, moved).
+static void
+gap_changed(vm_map_t map, vm_map_entry_t entry)
+{
+  if (entry != &map->header)
+    rb_augment_path(&map->rb_root, &entry->rb_entry);
+}
+
+// ---------------------------------------------------------------- maps
+
+void
+vm_map_init(struct vm_map *map, vm_offset_t min, vm_offset_t max, pmap_t pmap)
+{
+  memset(&map->header, 0, sizeof(map->header));
+  map->header.next = map->header.prev = &map->header;
+  map->min_offset = min;
+  map->max_offset = max;
+  rb_init(&map->rb_root, vm_map_augment);
+  lockinit(&map->lock, "vm_map");
+  map->nentries = 0;
+  map->size = 0;
+  map->system_map = 0;
+  map->hint = &map->header;
+  map->timestamp = 0;
+  map->first_free = &map->header;
+  map->flags = 0;
+  map->pmap = pmap;
+  map->president_cache = map->president_ticks = 0;
+  map->lookup_visits = 0;
+}
+
+vm_map_t
+vm_map_create(vm_map_t map, struct pmap *pmap, vm_offset_t min, vm_offset_t max)
+{
+  vm_map_init(map, min, max, pmap);
+  return map;
+}
+
+// The end of the run of entries that starts at the map's minimum without a gap.
+static vm_offset_t
+run_end(vm_map_t map, vm_map_entry_t e)
+{
+  return e == &map->header ? map->min_offset : e->end;
+}
+
+// Is a before b in address order? The header comes before every entry.
+static int
+entry_before(vm_map_t map, vm_map_entry_t a, vm_map_entry_t b)
+{
+  if (b == &map->header)
+    return 0;
+  return a == &map->header || a->start < b->start;
+}
+
+// Keep first_free true: the last entry of the run that starts at the map's minimum
+// without a gap (the header if the first entry leaves one). Call it after a change
+// with `from` the last entry that, with everything before it, did not change. A
+// run that ends before `from` is untouched; otherwise it is found again from there.
+static void
+first_free_fix(vm_map_t map, vm_map_entry_t from)
+{
+  vm_map_entry_t e = map->first_free;
+
+  if (entry_before(map, e, from))
+    return;
+  e = from;
+  while (e->next != &map->header && e->next->start == run_end(map, e))
+    e = e->next;
+  map->first_free = e;
+}
+
+// Link entry into the list after prev and into the tree. Map locked exclusively.
+static void
+vm_map_entry_link(vm_map_t map, vm_map_entry_t prev, vm_map_entry_t entry)
+{
+  struct rb_node *parent;
+  int left;
+
+  entry->prev = prev;
+  entry->next = prev->next;
+  prev->next->prev = entry;
+  prev->next = entry;
+  map->nentries++;
+
+  // In the tree, entry goes right after prev: as prev's right child if that is
+  // free, else as the left child of the leftmost node in prev's right subtree.
+  if (prev == &map->header) {
+    parent = rb_first(&map->rb_root);
+    left = 1;
+  } else if (prev->rb_entry.right == 0) {
+    parent = &prev->rb_entry;
+    left = 0;
+  } else {
+    parent = prev->rb_entry.right;
+    while (parent->left)
+      parent = parent->left;
+    left = 1;
+  }
+  entry->max_free = 0;
+  rb_insert(&map->rb_root, &entry->rb_entry, parent, left);
+  gap_changed(map, entry->next);
+  first_free_fix(map, prev);
+}
+
+// Unlink entry from the list and the tree; the hint and first_free fall back to
+// its predecessor. Map locked exclusively.
+static void
+vm_map_entry_unlink(vm_map_t map, vm_map_entry_t entry)
+{
+  vm_map_entry_t prev = entry->prev, next = entry->next;
+
+  if (map->hint == entry)
+    map->hint = prev;
+  prev->next = next;
+  next->prev = prev;
+  rb_remove(&map->rb_root, &entry->rb_entry);
+  map->nentries--;
+  gap_changed(map, next);
+  if (map->first_free == entry)
+    map->first_free = prev;
+  first_free_fix(map, prev);
+}
+
+// Find the entry containing addr: TRUE and that entry, or FALSE and the entry
+// before addr (the header if none). The hint is tried first; the tree after.
+// Map locked, shared at least.
+boolean_t
+vm_map_lookup_entry(vm_map_t map, vm_offset_t addr, vm_map_entry_t *entry)
+{
+  vm_map_entry_t cur = map->hint, last = &map->header;
+  struct rb_node *n;
+
+  if (cur != &map->header && addr >= cur->start && addr < cur->end) {
+    *entry = cur;
+    return 1;
+  }
+  for (n = map->rb_root.root; n; ) {
+    map->lookup_visits++;
+    cur = rb_entry(n, struct vm_map_entry, rb_entry);
+    if (addr < cur->start) {
+      n = n->left;
+    } else if (addr >= cur->end) {
+      last = cur;
+      n = n->right;
+    } else {
+      map->hint = cur;
+      *entry = cur;
+      return 1;
+    }
+  }
+  *entry = last;
+  return 0;
+}
+
+// The lowest address >= start, aligned to align, where length bytes fit in the
+// gap before some entry of n's subtree; 0 if none does.
+static vm_offset_t
+findspace_tree(vm_map_t map, struct rb_node *n, vm_offset_t start, vm_size_t length,
+               vm_size_t align)
+{
+  while (n) {
+    vm_map_entry_t e = rb_entry(n, struct vm_map_entry, rb_entry);
+    if (e->max_free < length)
+      return 0;   // no gap in this subtree is big enough
+    // Gaps in the left subtree lie below e->start: useful only if above start.
+    if (e->start > start && n->left) {
+      vm_offset_t a = findspace_tree(map, n->left, start, length, align);
+      if (a)
+        return a;
+    }
+    if (e->start > start) {
+      vm_offset_t a = MAX(gap_start(map, e), start);
+      a = (a + align - 1) & ~(align - 1);
+      if (a >= start && a < e->start && e->start - a >= length)
+        return a;
+    }
+    n = n->right;
+  }
+  return 0;
+}
+
+// First fit: the lowest address >= start, aligned to align (a power of two; 0 means
+// a page), where length bytes fit in the map. Returns 0 with *addr set, or 1 if there
+// is no room. Map locked, shared at least.
+int
+vm_map_findspace(vm_map_t map, vm_offset_t start, vm_size_t length, vm_size_t align,
+                 int flags, vm_offset_t *addr)
+{
+  vm_offset_t a;
+
+  (void)flags;
+  if (align < PAGE_SIZE)
+    align = PAGE_SIZE;
+  if (start < map->min_offset)
+    start = map->min_offset;
+  // first_free: nothing is free below its end.
+  if (start < run_end(map, map->first_free))
+    start = run_end(map, map->first_free);
+  if (length == 0 || start >= map->max_offset || length > map->max_offset - start)
+    return 1;
+  a = findspace_tree(map, map->rb_root.root, start, length, align);
+  if (a == 0) {
+    // The gap after the last entry, up to the map's end.
+    vm_map_entry_t last = map->header.prev;
+    a = MAX(run_end(map, last), start);
+    a = (a + align - 1) & ~(align - 1);
+    if (a < start || a >= map->max_offset || map->max_offset - a < length)
+      return 1;
+  }
+  *addr = a;
+  return 0;
+}
+
+static vm_eflags_t
+cow_eflags(int cow)
+{
+  vm_eflags_t e = 0;
+  if (cow & MAP_COPY_ON_WRITE)
+    e |= MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY;
+  if (cow & MAP_NOFAULT)
+    e |= MAP_ENTRY_NOFAULT;
+  if (cow & MAP_DISABLE_SYNCER)
+    e |= MAP_ENTRY_NOSYNC;
+  if (cow & MAP_DISABLE_COREDUMP)
+    e |= MAP_ENTRY_NOCOREDUMP;
+  if (cow & MAP_IS_STACK)
+    e |= MAP_ENTRY_STACK;
+  if (cow & MAP_IS_KSTACK)
+    e |= MAP_ENTRY_KSTACK;
+  return e;
+}
+
+// Map [start, end) to object at offset (null: anonymous memory, its object made on
+// first need). The caller's reference to object passes to the map. Returns
+// KERN_INVALID_ADDRESS if the range is empty or out of bounds, KERN_NO_SPACE if it
+// overlaps an entry. Map locked exclusively; *countp reserved.
+int
+vm_map_insert(vm_map_t map, int *countp, struct vm_object *object, vm_ooffset_t offset,
+              vm_offset_t start, vm_offset_t end, vm_maptype_t maptype,
+              vm_prot_t prot, vm_prot_t max, int cow)
+{
+  vm_map_entry_t prev, entry;
+  vm_eflags_t eflags = cow_eflags(cow);
+
+  if (start < map->min_offset || end > map->max_offset || start >= end)
+    return KERN_INVALID_ADDRESS;
+  if (vm_map_lookup_entry(map, start, &prev))
+    return KERN_NO_SPACE;
+  if (prev->next != &map->header && prev->next->start < end)
+    return KERN_NO_SPACE;
+
+  // Anonymous memory right after a compatible anonymous entry: grow that entry
+  // (and its object, if it has one that only it uses) instead of adding one.
+  if (object == 0 && prev != &map->header && prev->end == start &&
+      prev->eflags == eflags && prev->maptype == maptype && prev->wired_count == 0 &&
+      prev->protection == prot && prev->max_protection == max &&
+      prev->inheritance == VM_INHERIT_DEFAULT &&
+      (prev->object.vm_object == 0 ||
+       vm_object_coalesce(prev->object.vm_object, prev->offset,
+                          prev->end - prev->start, end - start))) {
+    map->size += end - prev->end;
+    prev->end = end;
+    gap_changed(map, prev->next);
+    first_free_fix(map, prev->prev);
+    vm_map_simplify_entry(map, prev, countp);
+    return KERN_SUCCESS;
+  }
+
+  entry = vm_map_entry_create(countp);
+  entry->start = start;
+  entry->end = end;
+  entry->maptype = maptype;
+  entry->eflags = eflags;
+  entry->object.vm_object = object;
+  entry->offset = offset;
+  entry->aux.avail_ssize = 0;
+  entry->inheritance = VM_INHERIT_DEFAULT;
+  entry->protection = prot;
+  entry->max_protection = max;
+  entry->wired_count = 0;
+  vm_map_entry_link(map, prev, entry);
+  map->size += end - start;
+  vm_map_simplify_entry(map, entry, countp);
+  return KERN_SUCCESS;
+}
+
+// Insert at *addr, or with fitit at the first fit at or above *addr; *addr gets the
+// address used. Takes the map lock and the entry reservation itself.
+int
+vm_map_find(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
+            vm_offset_t *addr, vm_size_t length, vm_size_t align, boolean_t fitit,
+            vm_maptype_t maptype, vm_prot_t prot, vm_prot_t max, int cow)
+{
+  vm_offset_t start = *addr;
+  int count, result;
+
+  if ((count = vm_map_entry_reserve(MAP_RESERVE_COUNT)) < 0)
+    return KERN_RESOURCE_SHORTAGE;
+  vm_map_lock(map);
+  if (fitit && vm_map_findspace(map, start, length, align, 0, &start)) {
+    vm_map_unlock(map);
+    vm_map_entry_release(count);
+    return KERN_NO_SPACE;
+  }
+  if (length == 0 || start + length < start)
+    result = KERN_INVALID_ADDRESS;
+  else
+    result = vm_map_insert(map, &count, object, offset, start, start + length,
+                           maptype, prot, max, cow);
+  vm_map_unlock(map);
+  vm_map_entry_release(count);
+  if (result == KERN_SUCCESS)
+    *addr = start;
+  return result;
+}
+
+// Give an anonymous entry an object of its own, so that the pieces of a clip
+// share it and can be merged again later.
+void
+vm_map_entry_allocate_object(vm_map_entry_t entry)
+{
+  KASSERT(entry->object.vm_object == 0, "entry already has an object");
+  entry->object.vm_object =
+      vm_object_allocate(OBJT_DEFAULT, (entry->end - entry->start) >> PAGE_SHIFT);
+  entry->offset = 0;
+}
+
+// Split entry at addr, if addr is inside it: the front part becomes a new entry,
+// entry keeps [addr, end). Map locked exclusively; one entry of *countp reserved.
+void
+vm_map_clip_start(vm_map_t map, vm_map_entry_t entry, vm_offset_t addr, int *countp)
+{
+  if (addr <= entry->start || addr >= entry->end)
+    return;
+  if (entry->object.vm_object == 0)
+    vm_map_entry_allocate_object(entry);
+  vm_map_entry_t front = vm_map_entry_create(countp);
+  *front = *entry;
+  front->end = addr;
+  entry->offset += addr - entry->start;
+  entry->start = addr;
+  vm_object_reference(front->object.vm_object);
+  vm_map_entry_link(map, entry->prev, front);
+}
+
+// Split entry at addr, if addr is inside it: entry keeps [start, addr), a new entry
+// takes the rest. Map locked exclusively; one entry of *countp reserved.
+void
+vm_map_clip_end(vm_map_t map, vm_map_entry_t entry, vm_offset_t addr, int *countp)
+{
+  if (addr <= entry->start || addr >= entry->end)
+    return;
+  if (entry->object.vm_object == 0)
+    vm_map_entry_allocate_object(entry);
+  vm_map_entry_t back = vm_map_entry_create(countp);
+  *back = *entry;
+  back->start = addr;
+  back->offset += addr - entry->start;
+  entry->end = addr;
+  vm_object_reference(back->object.vm_object);
+  vm_map_entry_link(map, entry, back);
+}
+
+// Can a, which ends where b starts, and b be one entry?
+static int
+vm_map_mergeable(vm_map_t map, vm_map_entry_t a, vm_map_entry_t b)
+{
+  if (a == &map->header || b == &map->header || a->end != b->start)
+    return 0;
+  if ((a->eflags | b->eflags) & MAP_ENTRY_IN_TRANSITION)
+    return 0;
+  if (a->object.vm_object != b->object.vm_object)
+    return 0;
+  if (a->object.vm_object && a->offset + (a->end - a->start) != b->offset)
+    return 0;
+  return a->eflags == b->eflags && a->maptype == b->maptype &&
+         a->protection == b->protection && a->max_protection == b->max_protection &&
+         a->inheritance == b->inheritance && a->wired_count == b->wired_count &&
+         a->aux.avail_ssize == b->aux.avail_ssize;
+}
+
+// Remove a merged-away entry: its object reference goes with it.
+static void
+vm_map_entry_merged(vm_map_t map, vm_map_entry_t gone, vm_map_entry_t keep, int *countp)
+{
+  if (map->hint == gone)
+    map->hint = keep;
+  vm_map_entry_unlink(map, gone);
+  if (gone->object.vm_object)
+    vm_object_deallocate(gone->object.vm_object);
+  vm_map_entry_dispose(gone, countp);
+}
+
+// Merge entry with its neighbours where they are the same mapping in all but
+// address. Map locked exclusively.
+void
+vm_map_simplify_entry(vm_map_t map, vm_map_entry_t entry, int *countp)
+{
+  if (entry->eflags & MAP_ENTRY_IN_TRANSITION)
+    return;
+  vm_map_entry_t prev = entry->prev;
+  if (vm_map_mergeable(map, prev, entry)) {
+    vm_offset_t start = prev->start;
+    vm_ooffset_t offset = prev->offset;
+    vm_map_entry_merged(map, prev, entry, countp);
+    entry->start = start;
+    entry->offset = offset;
+    gap_changed(map, entry);
+    first_free_fix(map, entry->prev);
+  }
+  vm_map_entry_t next = entry->next;
+  if (vm_map_mergeable(map, entry, next)) {
+    vm_offset_t end = next->end;
+    vm_map_entry_merged(map, next, entry, countp);
+    entry->end = end;
+    gap_changed(map, entry->next);
+    first_free_fix(map, entry->prev);
+  }
+}
+
+// Sleep until some in-transition entry of the map changes. The map is locked
+// exclusively on entry and again on return, but was unlocked meanwhile: the caller
+// must look its entries up again. (The entry's owner clears IN_TRANSITION and,
+// seeing NEEDS_WAKEUP, calls vm_map_transition_wakeup().)
+void
+vm_map_transition_wait(vm_map_t map)
+{
+  // Holding transition_lock from before the unlock until asleep means the
+  // wakeup, which needs the map lock first and then transition_lock, cannot
+  // come in between and be lost.
+  acquire(&transition_lock);
+  vm_map_unlock(map);
+  sleep(map, &transition_lock);
+  release(&transition_lock);
+  vm_map_lock(map);
+}
+
+void
+vm_map_transition_wakeup(vm_map_t map)
+{
+  acquire(&transition_lock);
+  wakeup(map);
+  release(&transition_lock);
+}
+
+// Drop an entry's wiring. (Lab 5 wires entries and unwires their pages here.)
+static void
+vm_map_entry_unwire(vm_map_t map, vm_map_entry_t entry)
+{
+  (void)map;
+  entry->wired_count = 0;
+  entry->eflags &= ~MAP_ENTRY_USER_WIRED;
+}
+
+// Merge what can be merged among the entries from `from` up to the first one that
+// starts at or above end. Map locked exclusively.
+static void
+simplify_range(vm_map_t map, vm_map_entry_t from, vm_offset_t end, int *countp)
+{
+  vm_map_entry_t e = (from == &map->header) ? from->next : from;
+
+  while (e != &map->header && e->start < end) {
+    vm_map_simplify_entry(map, e, countp);
+    e = e->next;
+  }
+}
+
+// Unmap [start, end): clip the ends, then for each entry in between wait while it is
+// in transition, drop its PTEs and its object reference, and free it. Holes are
+// fine. Map locked exclusively; *countp reserved (two clips).
+int
+vm_map_delete(vm_map_t map, vm_offset_t start, vm_offset_t end, int *countp)
+{
+  vm_map_entry_t entry;
+
+again:
+  if (vm_map_lookup_entry(map, start, &entry))
+    vm_map_clip_start(map, entry, start, countp);
+  else
+    entry = entry->next;
+
+  while (entry != &map->header && entry->start < end) {
+    if (entry->eflags & MAP_ENTRY_IN_TRANSITION) {
+      entry->eflags |= MAP_ENTRY_NEEDS_WAKEUP;
+      vm_map_transition_wait(map);
+      goto again;
+    }
+    vm_map_clip_end(map, entry, end, countp);
+    vm_map_entry_t next = entry->next;
+    if (entry->wired_count)
+      vm_map_entry_unwire(map, entry);
+    pmap_remove(map->pmap, entry->start, entry->end);
+    vm_map_entry_unlink(map, entry);
+    map->size -= entry->end - entry->start;
+    if (entry->object.vm_object)
+      vm_object_deallocate(entry->object.vm_object);
+    vm_map_entry_dispose(entry, countp);
+    entry = next;
+  }
+  return KERN_SUCCESS;
+}
+
+// vm_map_delete() with its own lock and reservation.
+int
+vm_map_remove(vm_map_t map, vm_offset_t start, vm_offset_t end)
+{
+  int count, result;
+
+  if ((count = vm_map_entry_reserve(MAP_RESERVE_COUNT)) < 0)
+    return KERN_RESOURCE_SHORTAGE;
+  vm_map_lock(map);
+  if (start < map->min_offset || end > map->max_offset || start > end)
+    result = KERN_INVALID_ADDRESS;
+  else
+    result = vm_map_delete(map, start, end, &count);
+  vm_map_unlock(map);
+  vm_map_entry_release(count);
+  return result;
+}
+
+// The first entry at or above start, clipped to start, once no entry of
+// [start, end) is in transition. Map locked exclusively.
+static vm_map_entry_t
+clip_range_start(vm_map_t map, vm_offset_t start, vm_offset_t end, int *countp)
+{
+  vm_map_entry_t entry;
+
+  for (;;) {
+    if (vm_map_lookup_entry(map, start, &entry))
+      vm_map_clip_start(map, entry, start, countp);
+    else
+      entry = entry->next;
+    // Wait for every entry in the range to be out of transition.
+    vm_map_entry_t e;
+    for (e = entry; e != &map->header && e->start < end; e = e->next)
+      if (e->eflags & MAP_ENTRY_IN_TRANSITION)
+        break;
+    if (e == &map->header || e->start >= end)
+      return entry;
+    e->eflags |= MAP_ENTRY_NEEDS_WAKEUP;
+    vm_map_transition_wait(map);
+  }
+}
+
+// Set the protection of [start, end) (with set_max, the maximum protection, which
+// also lowers the current one). Fails with KERN_PROTECTION_FAILURE, changing
+// nothing, if new_prot exceeds an entry's maximum. Holes are skipped. Takes the
+// map lock itself.
+int
+vm_map_protect(vm_map_t map, vm_offset_t start, vm_offset_t end, vm_prot_t new_prot,
+               boolean_t set_max)
+{
+  vm_map_entry_t entry, e;
+  int count;
+
+  if ((count = vm_map_entry_reserve(MAP_RESERVE_COUNT)) < 0)
+    return KERN_RESOURCE_SHORTAGE;
+  vm_map_lock(map);
+  entry = clip_range_start(map, start, end, &count);
+  for (e = entry; e != &map->header && e->start < end; e = e->next) {
+    if ((new_prot & e->max_protection) != new_prot) {
+      vm_map_simplify_entry(map, entry, &count);   // undo the clip at start
+      vm_map_unlock(map);
+      vm_map_entry_release(count);
+      return KERN_PROTECTION_FAILURE;
+    }
+  }
+  for (e = entry; e != &map->header && e->start < end; e = e->next) {
+    vm_map_clip_end(map, e, end, &count);
+    vm_prot_t old = e->protection;
+    if (set_max) {
+      e->max_protection = new_prot;
+      e->protection = new_prot & old;
+    } else {
+      e->protection = new_prot;
+    }
+    if (e->protection != old) {
+      // A copy-on-write entry's pages stay read-only: the first write must fault.
+      vm_prot_t p = e->protection;
+      if (e->eflags & MAP_ENTRY_COW)
+        p &= ~VM_PROT_WRITE;
+      pmap_protect(map->pmap, e->start, e->end, p);
+    }
+  }
+  // Merge what can be merged, from the entry before the range to the one after.
+  simplify_range(map, entry->prev, end, &count);
+  vm_map_unlock(map);
+  vm_map_entry_release(count);
+  return KERN_SUCCESS;
+}
+
+// Set the inheritance of [start, end): VM_INHERIT_SHARE, COPY or NONE, else
+// KERN_INVALID_ARGUMENT. Holes are skipped. Takes the map lock itself.
+int
+vm_map_inherit(vm_map_t map, vm_offset_t start, vm_offset_t end, vm_inherit_t new_inheritance)
+{
+  vm_map_entry_t entry, e;
+  int count;
+
+  if (new_inheritance != VM_INHERIT_SHARE && new_inheritance != VM_INHERIT_COPY &&
+      new_inheritance != VM_INHERIT_NONE)
+    return KERN_INVALID_ARGUMENT;
+  if ((count = vm_map_entry_reserve(MAP_RESERVE_COUNT)) < 0)
+    return KERN_RESOURCE_SHORTAGE;
+  vm_map_lock(map);
+  entry = clip_range_start(map, start, end, &count);
+  for (e = entry; e != &map->header && e->start < end; e = e->next) {
+    vm_map_clip_end(map, e, end, &count);
+    e->inheritance = new_inheritance;
+  }
+  simplify_range(map, entry->prev, end, &count);
+  vm_map_unlock(map);
+  vm_map_entry_release(count);
+  return KERN_SUCCESS;
+}
+
+// madvise(): NORMAL, RANDOM and SEQUENTIAL set the entries' behaviour (clipping);
+// WILLNEED faults the pages in; DONTNEED drops the PTEs (the data stays in the
+// objects); FREE also lets anonymous objects drop the pages. Holes are skipped.
+// Unknown advice is KERN_INVALID_ARGUMENT. Takes the map lock itself.
+int
+vm_map_madvise(vm_map_t map, vm_offset_t start, vm_offset_t end, int behav, off_t value)
+{
+  vm_map_entry_t entry, e;
+  int count;
+
+  (void)value;
+  switch (behav) {
+  case MADV_NORMAL:
+  case MADV_SEQUENTIAL:
+  case MADV_RANDOM: {
+    uint8 b = behav == MADV_NORMAL ? MAP_ENTRY_BEHAV_NORMAL :
+              behav == MADV_SEQUENTIAL ? MAP_ENTRY_BEHAV_SEQUENTIAL : MAP_ENTRY_BEHAV_RANDOM;
+    if ((count = vm_map_entry_reserve(MAP_RESERVE_COUNT)) < 0)
+      return KERN_RESOURCE_SHORTAGE;
+    vm_map_lock(map);
+    entry = clip_range_start(map, start, end, &count);
+    for (e = entry; e != &map->header && e->start < end; e = e->next) {
+      vm_map_clip_end(map, e, end, &count);
+      vm_map_entry_set_behavior(e, b);
+    }
+    simplify_range(map, entry->prev, end, &count);
+    vm_map_unlock(map);
+    vm_map_entry_release(count);
+    return KERN_SUCCESS;
+  }
+  case MADV_WILLNEED:
+    vm_prefault(map, start, end);
+    return KERN_SUCCESS;
+  case MADV_DONTNEED:
+  case MADV_FREE:
+    vm_map_lock_read(map);
+    if (!vm_map_lookup_entry(map, start, &entry))
+      entry = entry->next;
+    for (e = entry; e != &map->header && e->start < end; e = e->next) {
+      if (e->wired_count)
+        continue;   // wired pages stay put
+      vm_offset_t s = MAX(e->start, start), t = MIN(e->end, end);
+      pmap_remove(map->pmap, s, t);
+      struct vm_object *obj = e->object.vm_object;
+      if (behav == MADV_FREE && obj && obj->type == OBJT_DEFAULT &&
+          obj->backing_object == 0 && obj->ref_count == 1) {
+        vm_pindex_t first = (e->offset + (s - e->start)) >> PAGE_SHIFT;
+        vm_object_page_remove(obj, first, first + ((t - s) >> PAGE_SHIFT), 0);
+      }
+    }
+    vm_map_unlock_read(map);
+    return KERN_SUCCESS;
+  default:
+    return KERN_INVALID_ARGUMENT;
+  }
+}
+
+// Is every address of [start, end) mapped with at least protection? With
+// have_lock the caller holds the map lock; otherwise it is taken shared here.
+boolean_t
+vm_map_check_protection(vm_map_t map, vm_offset_t start, vm_offset_t end,
+                        vm_prot_t protection, boolean_t have_lock)
+{
+  vm_map_entry_t entry;
+  boolean_t ok = 1;
+
+  if (!have_lock)
+    vm_map_lock_read(map);
+  if (!vm_map_lookup_entry(map, start, &entry)) {
+    ok = 0;
+  } else {
+    while (start < end) {
+      if (entry == &map->header || start < entry->start ||
+          (entry->protection & protection) != protection) {
+        ok = 0;
+        break;
+      }
+      start = entry->end;
+      entry = entry->next;
+    }
+  }
+  if (!have_lock)
+    vm_map_unlock_read(map);
+  return ok;
+}
+
+// ---------------------------------------------------------------- checking
+
+#define VERIFY(cond, msg) do { if (!(cond)) { *why = (msg); return -1; } } while (0)
+
+// Check the tree under n: parent links, key order, max_free. Returns the number
+// of nodes, or -1.
+static long
+verify_subtree(vm_map_t map, struct rb_node *n, const char **why)
+{
+  if (n == 0)
+    return 0;
+  vm_map_entry_t e = rb_entry(n, struct vm_map_entry, rb_entry);
+  vm_size_t m = e->start - gap_start(map, e);
+  long l = verify_subtree(map, n->left, why);
+  long r = verify_subtree(map, n->right, why);
+  if (l < 0 || r < 0)
+    return -1;
+  if (n->left) {
+    vm_map_entry_t le = rb_entry(n->left, struct vm_map_entry, rb_entry);
+    VERIFY(le->start < e->start, "tree: left child not below its parent");
+    m = MAX(m, le->max_free);
+  }
+  if (n->right) {
+    vm_map_entry_t re = rb_entry(n->right, struct vm_map_entry, rb_entry);
+    VERIFY(re->start > e->start, "tree: right child not above its parent");
+    m = MAX(m, re->max_free);
+  }
+  VERIFY(e->max_free == m, "tree: max_free is not the subtree's largest gap");
+  return l + r + 1;
+}
+
+int
+vm_map_verify(vm_map_t map, const char **why)
+{
+  vm_map_entry_t e, ff = &map->header;
+  struct rb_node *n;
+  vm_size_t size = 0;
+  int count = 0, hint_ok = (map->hint == &map->header), ff_ok = 0, in_run = 1;
+
+  VERIFY(map->min_offset <= map->max_offset, "bounds reversed");
+  n = rb_first(&map->rb_root);
+  for (e = map->header.next; e != &map->header; e = e->next) {
+    VERIFY(e->next->prev == e && e->prev->next == e, "list: broken links");
+    VERIFY(e->start < e->end, "entry: empty or reversed");
+    VERIFY((e->start & (PAGE_SIZE - 1)) == 0 && (e->end & (PAGE_SIZE - 1)) == 0,
+           "entry: not page aligned");
+    VERIFY(e->start >= map->min_offset && e->end <= map->max_offset, "entry: out of bounds");
+    VERIFY(e->prev == &map->header || e->prev->end <= e->start, "list: unsorted or overlapping");
+    VERIFY(n == &e->rb_entry, "tree and list differ in order or contents");
+    VERIFY(!(e->eflags & MAP_ENTRY_NEEDS_COPY) || (e->eflags & MAP_ENTRY_COW),
+           "entry: NEEDS_COPY without COW");
+    VERIFY(!(e->eflags & MAP_ENTRY_NEEDS_WAKEUP) || (e->eflags & MAP_ENTRY_IN_TRANSITION),
+           "entry: NEEDS_WAKEUP without IN_TRANSITION");
+    VERIFY(!(e->eflags & MAP_ENTRY_USER_WIRED) || e->wired_count > 0,
+           "entry: USER_WIRED but not wired");
+    VERIFY(!vm_map_mergeable(map, e->prev, e), "entry: could be merged with its predecessor");
+    if (in_run && e->start == run_end(map, ff))
+      ff = e;
+    else
+      in_run = 0;
+    if (map->hint == e)
+      hint_ok = 1;
+    if (map->first_free == e)
+      ff_ok = 1;
+    size += e->end - e->start;
+    count++;
+    n = rb_next(n);
+  }
+  VERIFY(n == 0, "tree has entries the list lacks");
+  VERIFY(count == map->nentries, "nentries is not the number of entries");
+  VERIFY(size == map->size, "size is not the sum of the entries' lengths");
+  VERIFY(hint_ok, "hint is not an entry of this map");
+  VERIFY(map->first_free == &map->header || ff_ok, "first_free is not an entry of this map");
+  VERIFY(map->first_free == ff, "first_free is not the end of the initial run");
+  VERIFY(rb_check(&map->rb_root) >= 0, "tree: red-black rules broken");
+  if (verify_subtree(map, map->rb_root.root, why) < 0)
+    return -1;
+  return 0;
+}

@@ -1,0 +1,50 @@
+// VM objects: what a map entry maps. An object holds pages by page index; an
+// anonymous object fills with zeros, a vnode object from a file. Copy-on-write
+// stacks objects: a shadow object holds the pages written since a fork and finds the
+// rest in its backing object.
+#ifndef _VM_VM_OBJECT_H_
+#define _VM_VM_OBJECT_H_
+
+#include <sys/types.h>
+#include "kern/rbtree.h"
+#include "kern/spinlock.h"
+#include "vm/vm_map.h"
+
+typedef enum { OBJT_DEFAULT, OBJT_SWAP, OBJT_VNODE, OBJT_DEAD } objtype_t;
+
+struct inode;
+
+struct vm_object {
+  struct spinlock lock;              // protects the fields below and the page tree
+  objtype_t type;
+  int id;                            // for vmmap and debugging
+  int ref_count;                     // map entries, shadows and others holding it
+  int shadow_count;                  // objects whose backing object this is
+  int flags;
+  vm_pindex_t size;                  // in pages
+  struct rb_tree rb_memq;            // resident pages, by pindex
+  long resident_page_count;
+  struct vm_object *backing_object;  // copy-on-write: look here for pages we lack
+  vm_ooffset_t backing_object_offset;
+  struct inode *handle;              // OBJT_VNODE: the file
+};
+typedef struct vm_object *vm_object_t;
+
+#define OBJ_DEAD      0x0008   // being destroyed
+#define OBJ_ONEMAPPING 0x2000  // one map entry maps it, at one offset
+
+struct vm_object *vm_object_allocate(objtype_t type, vm_pindex_t size);
+void vm_object_reference(struct vm_object *object);
+void vm_object_deallocate(struct vm_object *object);
+// Replace *object by a new anonymous object backed by it (for copy-on-write).
+void vm_object_shadow(struct vm_object **object, vm_ooffset_t *offset, vm_size_t length);
+// Can prev_object, mapped at prev_offset for prev_size bytes, grow by next_size
+// bytes so that one entry maps both? Only an anonymous object with one reference
+// and no shadows can; its pages in the new range are dropped.
+boolean_t vm_object_coalesce(struct vm_object *prev_object, vm_ooffset_t prev_offset,
+                             vm_size_t prev_size, vm_size_t next_size);
+// Free the object's pages in [start, end) (page indexes; end 0 means to the end).
+void vm_object_page_remove(struct vm_object *object, vm_pindex_t start, vm_pindex_t end,
+                           boolean_t clean_only);
+
+#endif

@@ -1,0 +1,32 @@
+// Zones: allocators of fixed-size kernel structures (map entries, objects), carved
+// from whole pages, with reservations. A caller that reserves n items first is
+// sure that its next n zalloc_reserved() calls succeed, so that an operation
+// half-way through (a clip in the middle of a delete) never fails for lack of memory.
+#ifndef _VM_VM_ZONE_H_
+#define _VM_VM_ZONE_H_
+
+#include <sys/types.h>
+#include "kern/spinlock.h"
+
+struct zpage;
+
+struct vm_zone {
+  struct spinlock lock;
+  const char *name;
+  size_t size;            // of one item
+  int per_page;           // items in a page
+  struct zpage *partial;  // pages with free items
+  uint64 nfree;           // free items, over all pages
+  uint64 nreserved;       // free items promised to reservations (nfree >= nreserved)
+  uint64 npages;
+};
+
+void zinit(struct vm_zone *z, const char *name, size_t size);
+void *zalloc(struct vm_zone *z);                 // a zeroed item, or 0
+void zfree(struct vm_zone *z, void *item);
+int zreserve(struct vm_zone *z, int n);          // 0, or -ENOMEM with nothing reserved
+void zunreserve(struct vm_zone *z, int n);
+void *zalloc_reserved(struct vm_zone *z);        // one of the reserved items; never fails
+void zfree_reserved(struct vm_zone *z, void *item); // free it back into the reservation
+
+#endif
