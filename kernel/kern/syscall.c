@@ -22,10 +22,10 @@ fetchstr(uint64 addr, char *buf, int max)
   return r < 0 ? r : (int)strlen(buf);
 }
 
-long
+int
 argint(int n)
 {
-  return (long)md_syscall_arg(myproc()->trapframe, n);
+  return (int)md_syscall_arg(myproc()->trapframe, n);
 }
 
 uint64

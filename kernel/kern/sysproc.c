@@ -7,17 +7,17 @@
 #include "vm/vm.h"
 
 long sys_fork(void) { return kfork(); }
-long sys_exit(void) { kexit((int)argint(0)); }
+long sys_exit(void) { kexit(argint(0)); }
 long sys_wait(void) { return kwait(argaddr(0)); }
 long sys_getpid(void) { return myproc()->pid; }
 
 long
 sys_kill(void)
 {
-  long pid = argint(0);
+  int pid = argint(0);
   if (pid <= 0)
     return -ESRCH;
-  return kkill((int)pid);
+  return kkill(pid);
 }
 
 // sbrk(n): move the break by n bytes and return the old break.
@@ -25,7 +25,7 @@ long
 sys_sbrk(void)
 {
   uint64 oldbrk;
-  int r = growproc((int)argint(0), &oldbrk);
+  int r = growproc(argint(0), &oldbrk);
   return r < 0 ? r : (long)oldbrk;
 }
 
@@ -33,7 +33,7 @@ sys_sbrk(void)
 long
 sys_sleep(void)
 {
-  long n = (int)argint(0);
+  int n = argint(0);
 
   if (n < 0)
     return -EINVAL;
@@ -63,7 +63,7 @@ sys_uptime(void)
 long
 sys_halt(void)
 {
-  int code = (int)argint(0);
+  int code = argint(0);
   printf("halting\n");
   md_poweroff(code);
 }

@@ -42,7 +42,9 @@ int either_copyout(int user_dst, uint64 dst, const void *src, uint64 len);
 int either_copyin(void *dst, int user_src, uint64 src, uint64 len);
 
 // kern/syscall.c: fetch the n-th system call argument of the current process.
-long argint(int n);
+// argint() truncates to int, as C does: on x86-64 the upper half of a register
+// that carried an int is undefined.
+int argint(int n);
 uint64 argaddr(int n);
 int argstr(int n, char *buf, int max);   // length, or -EFAULT / -ENAMETOOLONG
 int fetchaddr(uint64 addr, uint64 *ip);  // 0 or -EFAULT

@@ -121,7 +121,8 @@ vm_sbrk(struct vmspace *vm, long n, vm_offset_t *oldbrk)
 
   *oldbrk = brk;
   if (n > 0) {
-    if ((uint64)n > limit - brk)
+    // Fail at once, not after allocating all of memory, when it cannot fit.
+    if ((uint64)n > limit - brk || (uint64)n / PAGE_SIZE > kfreecount())
       return -ENOMEM;
     vm_offset_t from = round_page(brk), to = round_page(brk + n);
     if (to > from && vm_map_pages(vm, from, to - from, VM_PROT_READ | VM_PROT_WRITE) < 0)

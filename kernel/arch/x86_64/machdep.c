@@ -211,8 +211,9 @@ md_start_aps(void)
     ap_started = 0;
     __sync_synchronize();
     lapic_startap(acpicpu_apicid[i], AP_TRAMP);
-    for (long n = 0; !ap_started; n++)
-      if (n == 100000000L)
+    // Seconds, even on a busy host where QEMU's CPU threads wait for a core.
+    for (uint64 t0 = rdtsc(); !ap_started; )
+      if (rdtsc() - t0 > 20000000000UL)
         panic("md_start_aps: cpu %d (apic id %d) did not start", i, acpicpu_apicid[i]);
   }
 }

@@ -88,6 +88,8 @@ static inline void lcr3(uint64 v) { asm volatile("mov %0, %%cr3" : : "r"(v) : "m
 static inline uint64 rcr4(void) { uint64 v; asm volatile("mov %%cr4, %0" : "=r"(v)); return v; }
 static inline void lcr4(uint64 v) { asm volatile("mov %0, %%cr4" : : "r"(v)); }
 static inline void invlpg(uint64 va) { asm volatile("invlpg (%0)" : : "r"(va) : "memory"); }
+static inline uint64 rdtsc(void)
+{ uint32 lo, hi; asm volatile("rdtsc" : "=a"(lo), "=d"(hi)); return ((uint64)hi << 32) | lo; }
 static inline uint64 read_rflags(void)
 { uint64 v; asm volatile("pushfq; popq %0" : "=r"(v)); return v; }
 #endif
