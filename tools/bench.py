@@ -31,12 +31,12 @@ class Bench:
         self.n = 0
 
     def boot(self, cpus, name):
-        """A machine on a fresh disk copy; the caller waits for what it needs."""
+        """A machine on a fresh disk copy, to start with `with`."""
         self.n += 1
         img = self.tmpdir / f"{self.n}.img"
         shutil.copyfile(ROOT / "build" / self.arch / "fs.img", img)
         return harness.QEMU(self.arch, cpus, img, log=self.logdir / f"{name}.log",
-                            timeout_scale=self.scale).start()
+                            timeout_scale=self.scale)   # `with` starts it
 
     def boot_time(self, cpus, i):
         with self.boot(cpus, f"boot-cpus{cpus}-{i}") as q:

@@ -24,6 +24,10 @@ extern long stub_coalesce_calls, stub_page_remove_calls;
 struct vm_object *stub_object_first(void);
 struct vm_object *stub_object_next(struct vm_object *o);
 
+// vm_prefault() (vm_fault.c, for MADV_WILLNEED): calls and the last range.
+extern long stub_prefault_calls;
+extern vm_offset_t stub_prefault_start, stub_prefault_end;
+
 // The fake page table. pmap_pinit() must have been called on the pmap.
 struct stub_pte {
   vm_offset_t va;

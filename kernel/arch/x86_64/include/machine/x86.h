@@ -10,7 +10,6 @@
 // Model-specific registers.
 #define MSR_APIC_BASE 0x1b
 #define MSR_EFER      0xc0000080
-#define  EFER_SCE     (1 << 0)     // syscall/sysret (unused: system calls use int $64)
 #define  EFER_LME     (1 << 8)     // long mode
 #define  EFER_NXE     (1 << 11)    // the PTE no-execute bit
 

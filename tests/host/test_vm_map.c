@@ -1,0 +1,2 @@
+#include "test.h"
+const struct test vm_map_tests[] = { { 0, 0 } };
