@@ -7,6 +7,8 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 #include <sys/errno.h>
+#include <sys/mman.h>
+#include <sys/vmmap.h>
 
 // system calls
 int fork(void);
@@ -32,6 +34,18 @@ int sleep(int);
 int uptime(void);
 int halt(int code);        // power off; QEMU exits with code
 long freemem(void);        // number of free physical pages
+void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t offset);
+int munmap(void *addr, size_t len);
+int mprotect(void *addr, size_t len, int prot);
+int minherit(void *addr, size_t len, int inherit);
+int madvise(void *addr, size_t len, int behav);
+int msync(void *addr, size_t len, int flags);
+int mincore(const void *addr, size_t len, char *vec);
+// informational (structures in <sys/vmmap.h>)
+int vmmap(int pid, struct kinfo_vmentry *buf, int n);  // entries in pid's map (0: mine)
+int vmstat(struct vmstats *st);
+int vmverify(int pid);                                 // 0, or -1 (EINVAL): see console
+int procinfo(struct kinfo_proc *buf, int n);           // number of processes
 
 extern int errno;
 

@@ -27,6 +27,17 @@ SYSCALL(sleep)
 SYSCALL(uptime)
 SYSCALL(halt)
 SYSCALL(freemem)
+SYSCALL(mmap)
+SYSCALL(munmap)
+SYSCALL(mprotect)
+SYSCALL(minherit)
+SYSCALL(madvise)
+SYSCALL(msync)
+SYSCALL(mincore)
+SYSCALL(vmmap)
+SYSCALL(vmstat)
+SYSCALL(vmverify)
+SYSCALL(procinfo)
 
 // No executable stack wanted (the linker asks each object to say so).
 .section .note.GNU-stack,"",@progbits

@@ -50,39 +50,39 @@ consolewrite(int user_src, uint64 src, int n)
   return i;
 }
 
-// Copy up to one whole line to dst; wait for one if none is typed yet.
+// Copy up to one whole line to dst; wait for one if none is typed yet. The line
+// is taken out under the lock and copied out after it, since the copy may fault.
 static int
 consoleread(int user_dst, uint64 dst, int n)
 {
-  int target = n;
+  char buf[INPUT_BUF_SIZE];
+  int got = 0;
 
   acquire(&cons.lock);
-  while (n > 0) {
-    while (cons.r == cons.w) {
-      if (killed(myproc())) {
-        release(&cons.lock);
-        return -EINTR;
-      }
-      sleep(&cons.r, &cons.lock);
+  while (cons.r == cons.w) {
+    if (killed(myproc())) {
+      release(&cons.lock);
+      return -EINTR;
     }
+    sleep(&cons.r, &cons.lock);
+  }
+  while (got < n && got < INPUT_BUF_SIZE && cons.r != cons.w) {
     int c = cons.buf[cons.r++ % INPUT_BUF_SIZE];
     if (c == C('D')) {
       // End of file. If some bytes came first, keep the ^D for the next read, so
       // that that one returns 0.
-      if (n < target)
+      if (got > 0)
         cons.r--;
       break;
     }
-    char cbuf = c;
-    if (either_copyout(user_dst, dst, &cbuf, 1) < 0)
-      break;
-    dst++;
-    n--;
+    buf[got++] = c;
     if (c == '\n')
       break;
   }
   release(&cons.lock);
-  return target - n;
+  if (got > 0 && either_copyout(user_dst, dst, buf, got) < 0)
+    return -EFAULT;
+  return got;
 }
 
 // A character from the UART: edit the line, or complete it and wake readers.

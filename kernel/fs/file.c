@@ -10,6 +10,8 @@
 #include "fs/fs.h"
 #include "fs/file.h"
 #include "fs/fsdefs.h"
+#include "vm/vm.h"
+#include "vm/vm_object.h"
 
 struct devsw devsw[NDEV];   // filled in by the drivers' init functions
 
@@ -100,6 +102,24 @@ valid_major(int major)
   return major >= 0 && major < NDEV;
 }
 
+// Before read() of an inode: fault in the part of the user buffer that will be
+// written, since a fault under the inode and buffer locks could need those very
+// locks (a buffer that maps the file being read); and write back pages that
+// mappings dirtied, so that read() sees them.
+static int
+inode_read_prepare(struct file *f, uint64 addr, int n)
+{
+  ilock(f->ip);
+  uint avail = f->off < f->ip->size ? f->ip->size - f->off : 0;
+  iunlock(f->ip);
+  if (n < 0)
+    return -EINVAL;
+  if (vm_fault_prefault_user(addr, MIN((uint)n, avail), VM_PROT_WRITE) < 0)
+    return -EFAULT;
+  vnode_pager_read_sync(f->ip);
+  return 0;
+}
+
 // Read up to n bytes from f to user address addr. Returns bytes read or -errno.
 int
 fileread(struct file *f, uint64 addr, int n)
@@ -117,6 +137,8 @@ fileread(struct file *f, uint64 addr, int n)
       return -ENXIO;
     return devsw[f->major].read(1, addr, n);
   case FD_INODE:
+    if ((r = inode_read_prepare(f, addr, n)) < 0)
+      return r;
     ilock(f->ip);
     r = readi(f->ip, 1, addr, f->off, n);
     if (r > 0)
@@ -142,7 +164,11 @@ static int
 inode_write(struct file *f, uint64 addr, int n)
 {
   int i = 0, r = 0;
+  uint off0 = f->off;
 
+  // As for read: fault the source in before the locks, where a fault could deadlock.
+  if (n > 0 && vm_fault_prefault_user(addr, n, VM_PROT_READ) < 0)
+    return -EFAULT;
   while (i < n) {
     int m = MIN(n - i, WRITE_CHUNK);
     begin_op();
@@ -158,6 +184,7 @@ inode_write(struct file *f, uint64 addr, int n)
     if (r != m)
       break;   // disk full, or a bad address: report what was written
   }
+  vnode_pager_written(f->ip, off0, i);
   return i > 0 ? i : r;
 }
 

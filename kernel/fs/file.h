@@ -35,6 +35,8 @@ struct inode {
   short nlink;
   uint size;
   uint addrs[NADDRS];
+
+  struct vm_object *i_object;  // the VM object of its mapped pages, if mapped
 };
 
 // Device drivers, indexed by major number. user_dst/user_src say whether the

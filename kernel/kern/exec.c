@@ -6,6 +6,7 @@
 #include "kern/elf.h"
 #include "fs/fsdefs.h"
 #include "vm/vm.h"
+#include "vm/vm_object.h"
 
 static vm_prot_t
 seg_prot(uint32 flags)
@@ -18,67 +19,85 @@ seg_prot(uint32 flags)
   return prot;
 }
 
-// Map one loadable segment and read its file bytes in; the rest of it is zero.
-// Two segments may share a page: it then gets both protections.
+// Map one loadable segment: its file part copy-on-write from the file's object
+// (demand-paged: nothing is read now), the rest anonymous zero-fill. Even read-only
+// text is copy-on-write, so that mprotect() and a write give a private copy rather
+// than a change to the file's pages.
 static int
-loadseg(struct vmspace *vm, struct inode *ip, struct proghdr *ph)
+loadseg(struct vmspace *vm, struct vm_object *obj, struct proghdr *ph)
 {
-  vm_offset_t start = trunc_page(ph->vaddr), end = round_page(ph->vaddr + ph->memsz);
+  vm_map_t map = &vm->vm_map;
+  vm_offset_t start = trunc_page(ph->vaddr);
+  vm_offset_t fend = round_page(ph->vaddr + ph->filesz), mend = round_page(ph->vaddr + ph->memsz);
   vm_prot_t prot = seg_prot(ph->flags);
 
-  for (vm_offset_t va = start; va < end; va += PAGE_SIZE) {
-    vm_paddr_t pa = pmap_extract(&vm->vm_pmap, va);
-    if (pa == 0) {
-      if (vm_map_pages(vm, va, PAGE_SIZE, prot) < 0)
-        return -ENOMEM;
-      // Until load_image() is done, [vm_daddr, break) covers every page mapped so
-      // far, so that vmspace_free() finds them if a later step fails.
-      vm->vm_dsize = MAX(vm->vm_dsize, va + PAGE_SIZE - vm->vm_daddr);
-    } else {
-      vm_prot_t old = VM_PROT_READ;
-      if (pmap_extract_prot(&vm->vm_pmap, va, VM_PROT_WRITE))
-        old |= VM_PROT_WRITE;
-      if (pmap_extract_prot(&vm->vm_pmap, va, VM_PROT_EXECUTE))
-        old |= VM_PROT_EXECUTE;
-      pmap_protect(&vm->vm_pmap, va, va + PAGE_SIZE, old | prot);
-    }
-  }
-  // Copy the file's bytes page by page through the direct map.
-  for (uint64 done = 0; done < ph->filesz; ) {
-    vm_offset_t va = ph->vaddr + done;
-    uint64 n = MIN(PAGE_SIZE - (va & (PAGE_SIZE - 1)), ph->filesz - done);
-    char *kva = (char *)PHYS_TO_DMAP(pmap_extract(&vm->vm_pmap, va));
-    if (readi(ip, 0, (uint64)kva, ph->off + done, n) != (int)n)
+  // The file offset must sit at the same place in its page as the address.
+  if ((ph->off & (PAGE_SIZE - 1)) != (ph->vaddr & (PAGE_SIZE - 1)))
+    return -ENOEXEC;
+  if (ph->filesz > 0) {
+    vm_object_reference(obj);
+    if (vm_map_find(map, obj, trunc_page(ph->off), &start, fend - start, 0, 0,
+                    VM_MAPTYPE_NORMAL, prot, VM_PROT_ALL, MAP_COPY_ON_WRITE) != KERN_SUCCESS) {
+      vm_object_deallocate(obj);
       return -ENOEXEC;
-    done += n;
+    }
+    // The bss begins inside the last file page: zero that page's tail (a private
+    // copy of it, by copy-on-write).
+    uint64 tail = fend - (ph->vaddr + ph->filesz);
+    if (ph->memsz > ph->filesz && tail > 0) {
+      static const char zeros[64];
+      if (!(prot & VM_PROT_WRITE))
+        return -ENOEXEC;
+      for (uint64 a = ph->vaddr + ph->filesz; a < fend; a += MIN(sizeof(zeros), fend - a))
+        if (vm_copyout(vm, a, zeros, MIN(sizeof(zeros), fend - a)) < 0)
+          return -ENOMEM;
+    }
+  } else {
+    fend = start;
   }
+  if (mend > fend &&
+      vm_map_find(map, 0, 0, &fend, mend - fend, 0, 0, VM_MAPTYPE_NORMAL, prot,
+                  VM_PROT_ALL, 0) != KERN_SUCCESS)
+    return -ENOEXEC;
   return 0;
 }
 
-// Read and check the ELF header and program headers; load every PT_LOAD segment.
+// Read and check the ELF header and program headers; map every PT_LOAD segment.
 static int
 load_image(struct vmspace *vm, struct inode *ip, uint64 *entry)
 {
   struct elfhdr elf;
   struct proghdr ph;
   vm_offset_t dstart = 0, maxend = 0, tend = 0;
+  struct vm_object *obj;
+  int r = 0;
 
   if (readi(ip, 0, (uint64)&elf, 0, sizeof(elf)) != sizeof(elf) || elf.magic != ELF_MAGIC)
     return -ENOEXEC;
+  if ((obj = vnode_pager_alloc(ip)) == 0)
+    return -ENOMEM;
   for (int i = 0; i < elf.phnum; i++) {
     uint64 off = elf.phoff + (uint64)i * sizeof(ph);
-    if (readi(ip, 0, (uint64)&ph, off, sizeof(ph)) != sizeof(ph))
-      return -ENOEXEC;
+    if (readi(ip, 0, (uint64)&ph, off, sizeof(ph)) != sizeof(ph)) {
+      r = -ENOEXEC;
+      break;
+    }
     if (ph.type != ELF_PROG_LOAD || ph.memsz == 0)
       continue;
     // The segment must lie in user space, clear of the stack and its guard page.
     vm_offset_t limit = USRSTACK - USTACKPAGES * PAGE_SIZE - PAGE_SIZE;
     if (ph.memsz < ph.filesz || ph.vaddr < VM_USER_TEXT || ph.vaddr >= limit ||
-        ph.memsz > limit - ph.vaddr)
-      return -ENOEXEC;
-    int r = loadseg(vm, ip, &ph);
+        ph.memsz > limit - ph.vaddr) {
+      r = -ENOEXEC;
+      break;
+    }
+    // The segment's pages are read from ip by later faults, which lock it: unlock
+    // it while zeroing the bss tail faults one in.
+    iunlock(ip);
+    r = loadseg(vm, obj, &ph);
+    ilock(ip);
     if (r < 0)
-      return r;
+      break;
     vm_offset_t end = round_page(ph.vaddr + ph.memsz);
     if (ph.flags & ELF_PROG_FLAG_WRITE) {
       if (dstart == 0 || trunc_page(ph.vaddr) < dstart)
@@ -88,12 +107,16 @@ load_image(struct vmspace *vm, struct inode *ip, uint64 *entry)
     }
     maxend = MAX(maxend, end);
   }
+  vm_object_deallocate(obj);
+  if (r < 0)
+    return r;
   if (maxend == 0)
     return -ENOEXEC;
-  vm->vm_tsize = tend > VM_USER_TEXT ? tend - VM_USER_TEXT : 0;
+  vm->vm_tsize = tend > VM_USER_TEXT ? atop(tend - VM_USER_TEXT) : 0;
   // The data segment and the heap after it: the break starts at maxend.
   vm->vm_daddr = dstart ? dstart : maxend;
-  vm->vm_dsize = maxend - vm->vm_daddr;
+  vm->vm_brk = maxend;
+  vm->vm_dsize = atop(maxend - vm->vm_daddr);
   *entry = elf.entry;
   return 0;
 }
@@ -103,7 +126,7 @@ static int
 push_args(struct vmspace *vm, char **argv, uint64 *spp, uint64 *argcp)
 {
   uint64 ustack[MAXARG + 1];
-  uint64 sp = USRSTACK, stackbase = USRSTACK - vm->vm_ssize;
+  uint64 sp = USRSTACK, stackbase = USRSTACK - ptoa(vm->vm_ssize);
   uint64 argc;
 
   for (argc = 0; argv[argc]; argc++) {
@@ -141,32 +164,41 @@ kexec(char *path, char **argv)
   uint64 entry, sp, argc;
   int r;
 
+  // Look the file up in a transaction (namei may drop inodes), but load it outside
+  // one: mapping and unmapping a file's object can start transactions of its own.
   begin_op();
-  if ((ip = namei(path)) == 0) {
-    end_op();
+  ip = namei(path);
+  end_op();
+  if (ip == 0)
     return -ENOENT;
-  }
   ilock(ip);
   if (inode_is_dir(ip)) {
-    iunlockput(ip);
-    end_op();
-    return -EACCES;
+    r = -EACCES;
+  } else if ((vm = vmspace_alloc()) == 0) {
+    r = -ENOMEM;
+  } else {
+    r = load_image(vm, ip, &entry);
+    if (r < 0) {
+      iunlock(ip);
+      vmspace_free(vm);
+      ilock(ip);
+    }
   }
-  if ((vm = vmspace_alloc()) == 0) {
-    iunlockput(ip);
-    end_op();
-    return -ENOMEM;
-  }
-  r = load_image(vm, ip, &entry);
-  iunlockput(ip);
+  iunlock(ip);
+  begin_op();
+  iput(ip);
   end_op();
   if (r < 0)
-    goto bad;
+    return r;
 
-  vm->vm_ssize = USTACKPAGES * PAGE_SIZE;
-  if ((r = vm_map_pages(vm, USRSTACK - vm->vm_ssize, vm->vm_ssize,
-                        VM_PROT_READ | VM_PROT_WRITE)) < 0)
+  // The stack: a fixed-size entry below USRSTACK (lab 4 lets it grow).
+  vm->vm_ssize = USTACKPAGES;
+  vm_offset_t stack = USRSTACK - ptoa(USTACKPAGES);
+  if (vm_map_find(&vm->vm_map, 0, 0, &stack, ptoa(USTACKPAGES), 0, 0, VM_MAPTYPE_NORMAL,
+                  VM_PROT_READ | VM_PROT_WRITE, VM_PROT_ALL, MAP_IS_STACK) != KERN_SUCCESS) {
+    r = -ENOMEM;
     goto bad;
+  }
   if ((r = push_args(vm, argv, &sp, &argc)) < 0)
     goto bad;
 

@@ -16,6 +16,7 @@ main(void)
   printfinit();
   printf("\nvmlab kernel is booting\n\n");
   kinit();
+  vm_init();
   pmap_bootstrap();
   pmap_bootstrap_cpu();
   procinit();

@@ -53,13 +53,12 @@ allocpid(void)
   return pid;
 }
 
-// Free p's resources and mark it unused. Caller holds p->lock.
+// Free p's kernel stack and mark it unused. Caller holds p->lock, and has taken
+// p's vmspace away to free it after the lock: unmapping may sleep.
 static void
 freeproc(struct proc *p)
 {
-  if (p->p_vmspace)
-    vmspace_free(p->p_vmspace);
-  p->p_vmspace = 0;
+  KASSERT(p->p_vmspace == 0, "freeproc: vmspace still attached");
   if (p->kstack)
     kfree((void *)p->kstack);
   p->kstack = 0;
@@ -107,12 +106,12 @@ void
 userinit(void)
 {
   int err;
+  struct vmspace *vm = vmspace_alloc();
   struct proc *p = allocproc(&err);
 
-  KASSERT(p != 0, "userinit: no process");
+  KASSERT(p != 0 && vm != 0, "userinit: no memory");
   initproc = p;
-  if ((p->p_vmspace = vmspace_alloc()) == 0)
-    panic("userinit: out of memory");
+  p->p_vmspace = vm;
   safestrcpy(p->name, "init", sizeof(p->name));
   p->state = RUNNABLE;
   release(&p->lock);
@@ -130,14 +129,16 @@ kfork(void)
 {
   int err, pid;
   struct proc *np, *p = myproc();
+  // Copy the address space first: it may sleep, which allocproc's lock forbids.
+  struct vmspace *vm = vmspace_fork(p->p_vmspace);
 
-  if ((np = allocproc(&err)) == 0)
-    return err;
-  if ((np->p_vmspace = vmspace_fork(p->p_vmspace)) == 0) {
-    freeproc(np);
-    release(&np->lock);
+  if (vm == 0)
     return -ENOMEM;
+  if ((np = allocproc(&err)) == 0) {
+    vmspace_free(vm);
+    return err;
   }
+  np->p_vmspace = vm;
   md_fork_child(np, p);
   for (int i = 0; i < NOFILE; i++)
     if (p->ofile[i])
@@ -217,15 +218,17 @@ kwait(uint64 addr)
       acquire(&pp->lock);
       havekids = 1;
       if (pp->state == ZOMBIE) {
-        int pid = pp->pid;
-        if (addr != 0 && copyout(addr, &pp->xstate, sizeof(pp->xstate)) < 0) {
-          release(&pp->lock);
-          release(&wait_lock);
-          return -EFAULT;
-        }
+        int pid = pp->pid, xstate = pp->xstate;
+        struct vmspace *vm = pp->p_vmspace;
+        pp->p_vmspace = 0;
         freeproc(pp);
         release(&pp->lock);
         release(&wait_lock);
+        vmspace_free(vm);
+        // The copy may fault and sleep, so it comes after the spin locks. The child
+        // is reaped either way, as BSD's wait4 does.
+        if (addr != 0 && copyout(addr, &xstate, sizeof(xstate)) < 0)
+          return -EFAULT;
         return pid;
       }
       release(&pp->lock);

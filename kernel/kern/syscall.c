@@ -64,6 +64,17 @@ static long (*const syscalls[])(void) = {
   [SYS_close]   sys_close,
   [SYS_halt]    sys_halt,
   [SYS_freemem] sys_freemem,
+  [SYS_mmap]     sys_mmap,
+  [SYS_munmap]   sys_munmap,
+  [SYS_mprotect] sys_mprotect,
+  [SYS_minherit] sys_minherit,
+  [SYS_madvise]  sys_madvise,
+  [SYS_msync]    sys_msync,
+  [SYS_mincore]  sys_mincore,
+  [SYS_vmmap]    sys_vmmap,
+  [SYS_vmstat]   sys_vmstat,
+  [SYS_vmverify] sys_vmverify,
+  [SYS_procinfo] sys_procinfo,
 };
 
 // Run the system call whose number and arguments are in the trapframe; its result,

@@ -30,4 +30,21 @@ long sys_unlink(void);
 long sys_link(void);
 long sys_mkdir(void);
 
+// vm/vm_mmap.c
+long sys_mmap(void);
+long sys_munmap(void);
+long sys_mprotect(void);
+long sys_minherit(void);
+long sys_madvise(void);
+long sys_msync(void);
+long sys_mincore(void);
+
+// vm/vm_info.c
+long sys_vmmap(void);
+long sys_vmstat(void);
+long sys_vmverify(void);
+
+// kern/kern_procinfo.c
+long sys_procinfo(void);
+
 #endif

@@ -1,51 +1,67 @@
-// The machine-independent VM: physical pages and process address spaces.
+// The machine-independent VM: process address spaces and the pages behind them.
 //
-// A process's memory is a struct vmspace, which owns the process's struct pmap (the
-// machine-dependent page table). The MI code touches page tables only through the
-// pmap interface (<machine/pmap.h>). Labs 1-3 put a struct vm_map in the vmspace; until
-// then a vmspace has two regions: text+data+heap growing up from VM_USER_TEXT, and the
-// user stack below USRSTACK.
+// A process's memory is a struct vmspace: a struct vm_map (vm_map.h) of entries
+// that map objects (vm_object.h) of pages (vm_page.h), and the struct pmap (the
+// machine-dependent page table, <machine/pmap.h>) that caches the map's
+// translations. The MI code touches page tables only through the pmap interface.
+// Pages come in on demand, through vm_fault().
 #ifndef _VM_VM_H_
 #define _VM_VM_H_
 
 #include <sys/types.h>
-#include <machine/vmparam.h>
-#include <machine/pmap.h>
+#include "vm/vm_param.h"
+#include "vm/vm_map.h"
 
-// Protections, with BSD's values.
-#define VM_PROT_NONE    0x00
-#define VM_PROT_READ    0x01
-#define VM_PROT_WRITE   0x02
-#define VM_PROT_EXECUTE 0x04
-#define VM_PROT_ALL     (VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXECUTE)
-
-#define round_page(x) (((x) + PAGE_SIZE - 1) & ~(uint64)(PAGE_SIZE - 1))
-#define trunc_page(x) ((x) & ~(uint64)(PAGE_SIZE - 1))
-
-struct vmspace {
-  struct pmap vm_pmap;      // the machine-dependent page table
-  int vm_refcnt;
-  vm_offset_t vm_taddr;     // start of text
-  vm_offset_t vm_daddr;     // start of data (and of the heap, which follows it)
-  vm_size_t vm_tsize;       // text size in bytes
-  vm_size_t vm_dsize;       // data + bss + heap size in bytes: the break is vm_daddr + vm_dsize
-  vm_size_t vm_ssize;       // stack size in bytes, below USRSTACK
-};
-
-// kalloc.c: physical pages, addressed through the direct map.
+// kalloc.c's interface, now vm_page.c: kernel pages through the direct map.
 void kinit(void);
 void *kalloc(void);             // one zeroed page, or 0
 void kfree(void *va);
 uint64 kfreecount(void);        // free pages
 
+// A process address space. Sizes are in pages, as in the seed; vm_brk is vmlab's:
+// sbrk() moves the break a byte at a time, while the map moves in pages.
+struct vmspace {
+  struct vm_map vm_map;       // the address map
+  struct pmap vm_pmap;        // its private physical map
+  int vm_refcnt;              // processes using it (and snapshots, in later labs)
+  long vm_tsize;              // text size (pages)
+  long vm_dsize;              // data + bss + heap size (pages)
+  long vm_ssize;              // stack size (pages)
+  vm_offset_t vm_taddr;       // user address of text
+  vm_offset_t vm_daddr;       // user address of data
+  vm_offset_t vm_maxsaddr;    // user address of the stack's lowest possible page
+  vm_offset_t vm_minsaddr;    // user address of the top of the stack
+  vm_offset_t vm_brk;         // the break: sbrk(0)
+};
+
+static inline struct pmap *
+vmspace_pmap(struct vmspace *vm)
+{
+  return &vm->vm_pmap;
+}
+
+static inline long
+vmspace_resident_count(struct vmspace *vm)
+{
+  return pmap_resident_count(vmspace_pmap(vm));
+}
+
 // vm_space.c
+void vm_init(void);
 struct vmspace *vmspace_alloc(void);
+void vmspace_ref(struct vmspace *vm);
 void vmspace_free(struct vmspace *vm);
 struct vmspace *vmspace_fork(struct vmspace *vm);
-int vm_map_pages(struct vmspace *vm, vm_offset_t va, vm_size_t len, vm_prot_t prot);
-void vm_unmap_pages(struct vmspace *vm, vm_offset_t va, vm_size_t len);
 int vm_sbrk(struct vmspace *vm, long n, vm_offset_t *oldbrk);
-void vmspace_activate(struct vmspace *vm);
+
+// vm_fault.c
+int vm_fault(vm_map_t map, vm_offset_t va, vm_prot_t fault_type, int fault_flags);
+struct proc;
+int vm_fault_trap(struct proc *p, vm_offset_t va, vm_prot_t access);
+int vm_fault_prefault_user(uint64 va, uint64 len, vm_prot_t prot);
+int vm_map_clean(vm_map_t map, vm_offset_t start, vm_offset_t end, boolean_t syncio,
+                 boolean_t invalidate);
+int vm_map_resident(vm_map_t map, vm_offset_t va);
 
 // vm_copy.c (copyin/copyout are declared in kern/systm.h)
 int vm_copyout(struct vmspace *vm, uint64 dstva, const void *src, uint64 len);

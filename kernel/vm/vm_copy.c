@@ -1,18 +1,28 @@
-// Moving bytes between the kernel and a process's user memory. Every user address
-// is checked against the page table: a bad pointer gets -EFAULT, never a panic.
-// (In lab 3 these take faults instead, so that copy-on-write and lazily mapped
-// pages work under a system call too.)
+// Moving bytes between the kernel and a process's user memory. The kernel reads
+// and writes user pages through the direct map, after finding them in the page
+// table; a page that is not there (yet) is faulted in, exactly as a user access
+// would, so copy-on-write and demand paging work under system calls too. A bad
+// pointer gets -EFAULT, never a panic.
 #include <sys/types.h>
 #include "kern/systm.h"
 #include "kern/proc.h"
 #include "vm/vm.h"
 
-// The kernel address of user address va in vm, if mapped with prot; else 0.
+// The kernel address of user address va in vm, mapped for prot (faulting it in if
+// need be), or 0.
 static char *
 user_ptr(struct vmspace *vm, uint64 va, vm_prot_t prot)
 {
+  if (va >= VM_MAXUSER_ADDRESS)
+    return 0;
   vm_paddr_t pa = pmap_extract_prot(&vm->vm_pmap, va, prot);
-  return pa ? (char *)PHYS_TO_DMAP(pa) : 0;
+  if (pa == 0) {
+    if (vm_fault(&vm->vm_map, va, prot, VM_FAULT_NORMAL) != KERN_SUCCESS)
+      return 0;
+    if ((pa = pmap_extract_prot(&vm->vm_pmap, va, prot)) == 0)
+      return 0;
+  }
+  return (char *)PHYS_TO_DMAP(pa);
 }
 
 int

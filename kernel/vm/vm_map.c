@@ -402,6 +402,24 @@ vm_map_find(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
   return result;
 }
 
+// Append a copy of src, an entry of another map, at the end of map (vmspace_fork
+// copies entries in address order). The copy is not wired; the object reference is
+// the caller's. Map locked exclusively; one entry of *countp reserved.
+void
+vm_map_insert_copy(vm_map_t map, vm_map_entry_t src, int *countp)
+{
+  vm_map_entry_t e = vm_map_entry_create(countp);
+
+  KASSERT(map->header.prev == &map->header || map->header.prev->end <= src->start,
+          "vm_map_insert_copy: out of order");
+  *e = *src;
+  e->wired_count = 0;
+  e->eflags &= ~(MAP_ENTRY_USER_WIRED | MAP_ENTRY_IN_TRANSITION | MAP_ENTRY_NEEDS_WAKEUP);
+  vm_map_entry_link(map, map->header.prev, e);
+  map->size += e->end - e->start;
+  vm_map_simplify_entry(map, e, countp);
+}
+
 // Give an anonymous entry an object of its own, so that the pieces of a clip
 // share it and can be merged again later.
 void
@@ -547,7 +565,9 @@ simplify_range(vm_map_t map, vm_map_entry_t from, vm_offset_t end, int *countp)
 {
   vm_map_entry_t e = (from == &map->header) ? from->next : from;
 
-  while (e != &map->header && e->start < end) {
+  // Up to and including the entry that starts at end: it may merge with the
+  // range's last piece.
+  while (e != &map->header && e->start <= end) {
     vm_map_simplify_entry(map, e, countp);
     e = e->next;
   }
@@ -561,6 +581,8 @@ vm_map_delete(vm_map_t map, vm_offset_t start, vm_offset_t end, int *countp)
 {
   vm_map_entry_t entry;
 
+  if (start >= end)
+    return KERN_SUCCESS;   // and no clip, which would split an entry for nothing
 again:
   if (vm_map_lookup_entry(map, start, &entry))
     vm_map_clip_start(map, entry, start, countp);
@@ -641,18 +663,31 @@ vm_map_protect(vm_map_t map, vm_offset_t start, vm_offset_t end, vm_prot_t new_p
   vm_map_entry_t entry, e;
   int count;
 
+  if (start >= end)
+    return KERN_SUCCESS;
   if ((count = vm_map_entry_reserve(MAP_RESERVE_COUNT)) < 0)
     return KERN_RESOURCE_SHORTAGE;
   vm_map_lock(map);
-  entry = clip_range_start(map, start, end, &count);
-  for (e = entry; e != &map->header && e->start < end; e = e->next) {
-    if ((new_prot & e->max_protection) != new_prot) {
-      vm_map_simplify_entry(map, entry, &count);   // undo the clip at start
-      vm_map_unlock(map);
-      vm_map_entry_release(count);
-      return KERN_PROTECTION_FAILURE;
+  // Wait out entries in transition and check every maximum protection before the
+  // first clip, so that a failure changes nothing at all.
+  for (;;) {
+    if (!vm_map_lookup_entry(map, start, &entry))
+      entry = entry->next;
+    for (e = entry; e != &map->header && e->start < end; e = e->next) {
+      if (e->eflags & MAP_ENTRY_IN_TRANSITION)
+        break;
+      if ((new_prot & e->max_protection) != new_prot) {
+        vm_map_unlock(map);
+        vm_map_entry_release(count);
+        return KERN_PROTECTION_FAILURE;
+      }
     }
+    if (e == &map->header || e->start >= end)
+      break;
+    e->eflags |= MAP_ENTRY_NEEDS_WAKEUP;
+    vm_map_transition_wait(map);
   }
+  entry = clip_range_start(map, start, end, &count);
   for (e = entry; e != &map->header && e->start < end; e = e->next) {
     vm_map_clip_end(map, e, end, &count);
     vm_prot_t old = e->protection;
@@ -688,6 +723,8 @@ vm_map_inherit(vm_map_t map, vm_offset_t start, vm_offset_t end, vm_inherit_t ne
   if (new_inheritance != VM_INHERIT_SHARE && new_inheritance != VM_INHERIT_COPY &&
       new_inheritance != VM_INHERIT_NONE)
     return KERN_INVALID_ARGUMENT;
+  if (start >= end)
+    return KERN_SUCCESS;
   if ((count = vm_map_entry_reserve(MAP_RESERVE_COUNT)) < 0)
     return KERN_RESOURCE_SHORTAGE;
   vm_map_lock(map);

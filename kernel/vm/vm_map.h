@@ -19,9 +19,10 @@
 #define _VM_VM_MAP_H_
 
 #include <sys/types.h>
+#include <sys/mman.h>     // MADV_*
 #include "kern/rbtree.h"
 #include "kern/lock.h"
-#include "vm/vm.h"
+#include "vm/vm_param.h"
 
 typedef uint32 vm_flags_t;
 typedef uint32 vm_eflags_t;
@@ -178,23 +179,6 @@ vm_map_lock_upgrade(vm_map_t map)
 #define VM_FAULT_UNSWAP        0x10
 #define VM_FAULT_WIRE_MASK     (VM_FAULT_CHANGE_WIRING | VM_FAULT_USER_WIRE)
 
-// Results of map operations (BSD's KERN_* codes).
-#define KERN_SUCCESS             0
-#define KERN_INVALID_ADDRESS     1
-#define KERN_PROTECTION_FAILURE  2
-#define KERN_NO_SPACE            3
-#define KERN_INVALID_ARGUMENT    4
-#define KERN_FAILURE             5
-#define KERN_RESOURCE_SHORTAGE   6
-
-// madvise() advice, with BSD's values.
-#define MADV_NORMAL     0
-#define MADV_RANDOM     1
-#define MADV_SEQUENTIAL 2
-#define MADV_WILLNEED   3
-#define MADV_DONTNEED   4
-#define MADV_FREE       5
-
 // vm_map.c
 void vm_map_startup(void);
 int vm_map_entry_reserve(int count);
@@ -224,6 +208,7 @@ boolean_t vm_map_check_protection(vm_map_t map, vm_offset_t start, vm_offset_t e
 void vm_map_transition_wait(vm_map_t map);
 void vm_map_transition_wakeup(vm_map_t map);
 void vm_map_entry_allocate_object(vm_map_entry_t entry);
+void vm_map_insert_copy(vm_map_t map, vm_map_entry_t src, int *countp);
 
 // vm_fault.c: fault in the pages of [start, end) that are not resident (WILLNEED).
 void vm_prefault(vm_map_t map, vm_offset_t start, vm_offset_t end);

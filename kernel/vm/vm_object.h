@@ -26,6 +26,8 @@ struct vm_object {
   long resident_page_count;
   struct vm_object *backing_object;  // copy-on-write: look here for pages we lack
   vm_ooffset_t backing_object_offset;
+  struct vm_object *shadow_head;     // the objects that this one backs
+  struct vm_object *shadow_next;     // the next object with the same backing object
   struct inode *handle;              // OBJT_VNODE: the file
 };
 typedef struct vm_object *vm_object_t;
@@ -33,6 +35,7 @@ typedef struct vm_object *vm_object_t;
 #define OBJ_DEAD      0x0008   // being destroyed
 #define OBJ_ONEMAPPING 0x2000  // one map entry maps it, at one offset
 
+void vm_object_init(void);
 struct vm_object *vm_object_allocate(objtype_t type, vm_pindex_t size);
 void vm_object_reference(struct vm_object *object);
 void vm_object_deallocate(struct vm_object *object);
@@ -46,5 +49,26 @@ boolean_t vm_object_coalesce(struct vm_object *prev_object, vm_ooffset_t prev_of
 // Free the object's pages in [start, end) (page indexes; end 0 means to the end).
 void vm_object_page_remove(struct vm_object *object, vm_pindex_t start, vm_pindex_t end,
                            boolean_t clean_only);
+void vm_object_page_remove_locked(struct vm_object *object, vm_pindex_t start, vm_pindex_t end);
+// vm_object_shadow() that reports running out of memory (0) instead of panicking.
+int vm_object_shadow_try(struct vm_object **object, vm_ooffset_t *offset, vm_size_t length);
+
+// One lock guards every object's reference count, backing chain and page tree:
+// simple and safe; DragonFly has a token per object. Never held across a sleep.
+void vm_object_lock(void);
+void vm_object_unlock(void);
+// Collapse object with its backing object while nobody else uses that one, so that
+// a long fork history leaves short chains. vm_object_lock held.
+void vm_object_collapse(struct vm_object *object);
+// How many objects deep the chain under object is (1 for an object with no backing).
+int vm_object_chain_depth(struct vm_object *object);
+
+// vnode_pager.c: objects for files.
+struct vm_object *vnode_pager_alloc(struct inode *ip);   // referenced; 0 if no memory
+struct vm_page *vnode_pager_getpage(struct vm_object *object, vm_pindex_t pindex, int *error);
+void vnode_pager_putpages(struct vm_object *object, vm_pindex_t start, vm_pindex_t end);
+void vnode_pager_dealloc(struct vm_object *object);     // the last reference is gone
+void vnode_pager_read_sync(struct inode *ip);   // write back dirty pages before read()
+void vnode_pager_written(struct inode *ip, uint off, uint n); // after write(): refresh pages
 
 #endif

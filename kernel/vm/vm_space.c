@@ -1,137 +1,185 @@
-// Process address spaces (struct vmspace) before the VM map arrives: the text, data
-// and heap are one run of pages from vm_taddr up to the break, the stack another
-// below USRSTACK. Every page is allocated when mapped and copied at fork; labs 1-3
-// replace this with map entries, objects and copy-on-write.
+// Process address spaces: a map and its pmap. Memory is mapped, not allocated:
+// exec, sbrk and mmap add entries, and pages arrive on the first touch (vm_fault).
+// fork shares pages copy-on-write (vmspace_fork).
 #include <sys/types.h>
 #include "kern/systm.h"
 #include "kern/spinlock.h"
 #include "vm/vm.h"
+#include "vm/vm_map.h"
+#include "vm/vm_object.h"
+#include "vm/vm_zone.h"
 
+static struct vm_zone vmspace_zone;
+static struct spinlock vmspace_lock;   // reference counts
+
+void
+vm_init(void)
+{
+  vm_map_startup();
+  vm_object_init();
+  zinit(&vmspace_zone, "vmspace", sizeof(struct vmspace));
+  initlock(&vmspace_lock, "vmspace");
+}
+
+// An empty address space spanning all of user space, or 0 if memory ran out.
 struct vmspace *
 vmspace_alloc(void)
 {
-  struct vmspace *vm = kalloc();    // a page holds one with room to spare
+  struct vmspace *vm = zalloc(&vmspace_zone);
 
-  _Static_assert(sizeof(struct vmspace) <= PAGE_SIZE, "vmspace too big for a page");
   if (vm == 0)
     return 0;
   if (pmap_pinit(&vm->vm_pmap) < 0) {
-    kfree(vm);
+    zfree(&vmspace_zone, vm);
     return 0;
   }
+  vm_map_init(&vm->vm_map, VM_MIN_USER_ADDRESS, VM_MAXUSER_ADDRESS, &vm->vm_pmap);
   vm->vm_refcnt = 1;
-  vm->vm_taddr = vm->vm_daddr = VM_USER_TEXT;
+  vm->vm_taddr = vm->vm_daddr = vm->vm_brk = VM_USER_TEXT;
+  vm->vm_minsaddr = vm->vm_maxsaddr = USRSTACK;
   return vm;
 }
 
-// Map fresh zeroed pages over [va, va+len). On failure nothing stays mapped.
-int
-vm_map_pages(struct vmspace *vm, vm_offset_t va, vm_size_t len, vm_prot_t prot)
-{
-  KASSERT((va & (PAGE_SIZE - 1)) == 0, "vm_map_pages: unaligned");
-  for (vm_offset_t a = va; a < va + len; a += PAGE_SIZE) {
-    void *page = kalloc();
-    if (page == 0 || pmap_enter(&vm->vm_pmap, a, DMAP_TO_PHYS(page), prot, 0) < 0) {
-      if (page)
-        kfree(page);
-      vm_unmap_pages(vm, va, a - va);
-      return -ENOMEM;
-    }
-  }
-  return 0;
-}
-
-// Unmap [va, va+len) and free the pages that were mapped there.
 void
-vm_unmap_pages(struct vmspace *vm, vm_offset_t va, vm_size_t len)
+vmspace_ref(struct vmspace *vm)
 {
-  for (vm_offset_t a = trunc_page(va); a < va + len; a += PAGE_SIZE) {
-    vm_paddr_t pa = pmap_extract(&vm->vm_pmap, a);
-    if (pa) {
-      pmap_remove(&vm->vm_pmap, a, a + PAGE_SIZE);
-      kfree((void *)PHYS_TO_DMAP(trunc_page(pa)));
-    }
-  }
+  acquire(&vmspace_lock);
+  vm->vm_refcnt++;
+  release(&vmspace_lock);
 }
 
+// Drop a reference; the last one unmaps everything and frees the page table.
 void
 vmspace_free(struct vmspace *vm)
 {
-  if (--vm->vm_refcnt > 0)
+  acquire(&vmspace_lock);
+  int last = (--vm->vm_refcnt == 0);
+  release(&vmspace_lock);
+  if (!last)
     return;
-  vm_unmap_pages(vm, vm->vm_taddr, vm->vm_daddr + vm->vm_dsize - vm->vm_taddr);
-  vm_unmap_pages(vm, USRSTACK - vm->vm_ssize, vm->vm_ssize);
+  vm_map_t map = &vm->vm_map;
+  // vm_map_remove can only fail to reserve entries; deleting whole entries needs
+  // no clip, so an empty reservation will do.
+  int count = 0;
+  vm_map_lock(map);
+  vm_map_delete(map, vm_map_min(map), vm_map_max(map), &count);
+  vm_map_unlock(map);
   pmap_release(&vm->vm_pmap);
-  kfree(vm);
+  zfree(&vmspace_zone, vm);
 }
 
-// Copy [va, va+len) of src into dst, page by page, with the same protection.
+// Copy one entry of the parent into the child's map, by its inheritance (SEMANTICS,
+// lab 3). Both maps locked exclusively; one entry of *countp reserved.
 static int
-vm_copy_range(struct vmspace *dst, struct vmspace *src, vm_offset_t va, vm_size_t len)
+vmspace_fork_entry(vm_map_t old_map, vm_map_entry_t old, vm_map_t new_map, int *countp)
 {
-  for (vm_offset_t a = va; a < va + len; a += PAGE_SIZE) {
-    vm_paddr_t pa = pmap_extract(&src->vm_pmap, a);
-    if (pa == 0)
-      continue;
-    vm_prot_t prot = VM_PROT_READ;
-    if (pmap_extract_prot(&src->vm_pmap, a, VM_PROT_WRITE))
-      prot |= VM_PROT_WRITE;
-    if (pmap_extract_prot(&src->vm_pmap, a, VM_PROT_EXECUTE))
-      prot |= VM_PROT_EXECUTE;
-    void *page = kalloc();
-    if (page == 0)
-      return -ENOMEM;
-    memmove(page, (void *)PHYS_TO_DMAP(pa), PAGE_SIZE);
-    if (pmap_enter(&dst->vm_pmap, a, DMAP_TO_PHYS(page), prot, 0) < 0) {
-      kfree(page);
-      return -ENOMEM;
+  struct vm_object *obj;
+
+  switch (old->inheritance) {
+  case VM_INHERIT_NONE:
+    return 0;
+  case VM_INHERIT_SHARE:
+    // Both maps use the same top object: make sure there is one, and that it is
+    // this entry's own (a pending copy is made now, or the two would part later).
+    if (old->object.vm_object == 0) {
+      vm_map_entry_allocate_object(old);
+      if (old->object.vm_object == 0)
+        return -ENOMEM;
     }
+    if (old->eflags & MAP_ENTRY_NEEDS_COPY) {
+      if (!vm_object_shadow_try(&old->object.vm_object, &old->offset, old->end - old->start))
+        return -ENOMEM;
+      old->eflags &= ~MAP_ENTRY_NEEDS_COPY;
+    }
+    vm_object_reference(old->object.vm_object);
+    break;
+  case VM_INHERIT_COPY:
+    obj = old->object.vm_object;
+    if (obj) {
+      // Share the object copy-on-write: both sides read it, the first write on
+      // either side shadows it. Write-protect the parent's pages now.
+      if (!(old->eflags & MAP_ENTRY_NEEDS_COPY)) {
+        pmap_protect(old_map->pmap, old->start, old->end, old->protection & ~VM_PROT_WRITE);
+        old->eflags |= MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY;
+      }
+      vm_object_lock();
+      vm_object_collapse(obj);
+      vm_object_unlock();
+      vm_object_reference(obj);
+    }
+    // (An entry with no object yet: both sides fill with zeros independently.)
+    break;
   }
+  vm_map_insert_copy(new_map, old, countp);
   return 0;
 }
 
-// A copy of vm for a child process, or 0 if memory ran out (nothing leaked).
+// The child's address space for fork: each entry shared, copied on write, or left
+// out, by its inheritance. Returns 0 if memory ran out (nothing leaked).
 struct vmspace *
-vmspace_fork(struct vmspace *vm)
+vmspace_fork(struct vmspace *vm1)
 {
-  struct vmspace *nvm = vmspace_alloc();
+  vm_map_t old_map = &vm1->vm_map;
+  struct vmspace *vm2 = vmspace_alloc();
+  int count, err = 0;
 
-  if (nvm == 0)
+  if (vm2 == 0)
     return 0;
-  nvm->vm_taddr = vm->vm_taddr;
-  nvm->vm_daddr = vm->vm_daddr;
-  nvm->vm_tsize = vm->vm_tsize;
-  nvm->vm_dsize = vm->vm_dsize;
-  nvm->vm_ssize = vm->vm_ssize;
-  if (vm_copy_range(nvm, vm, vm->vm_taddr, vm->vm_daddr + vm->vm_dsize - vm->vm_taddr) < 0 ||
-      vm_copy_range(nvm, vm, USRSTACK - vm->vm_ssize, vm->vm_ssize) < 0) {
-    vmspace_free(nvm);
+  vm_map_lock(old_map);
+  if ((count = vm_map_entry_reserve(old_map->nentries + MAP_RESERVE_COUNT)) < 0) {
+    vm_map_unlock(old_map);
+    vmspace_free(vm2);
     return 0;
   }
-  return nvm;
+  vm_map_t new_map = &vm2->vm_map;
+  vm_map_lock(new_map);
+  for (vm_map_entry_t e = old_map->header.next; e != &old_map->header; e = e->next)
+    if ((err = vmspace_fork_entry(old_map, e, new_map, &count)) < 0)
+      break;
+  vm_map_unlock(new_map);
+  // Marking entries copy-on-write may have made neighbours alike: merge them.
+  for (vm_map_entry_t e = old_map->header.next; e != &old_map->header; e = e->next)
+    vm_map_simplify_entry(old_map, e, &count);
+  vm2->vm_tsize = vm1->vm_tsize;
+  vm2->vm_dsize = vm1->vm_dsize;
+  vm2->vm_ssize = vm1->vm_ssize;
+  vm2->vm_taddr = vm1->vm_taddr;
+  vm2->vm_daddr = vm1->vm_daddr;
+  vm2->vm_maxsaddr = vm1->vm_maxsaddr;
+  vm2->vm_minsaddr = vm1->vm_minsaddr;
+  vm2->vm_brk = vm1->vm_brk;
+  vm_map_unlock(old_map);
+  vm_map_entry_release(count);
+  if (err < 0) {
+    vmspace_free(vm2);
+    return 0;
+  }
+  return vm2;
 }
 
-// Move the break by n bytes; *oldbrk gets the old break. The heap may not come
-// within a guard page of the stack.
+// Move the break by n bytes; *oldbrk gets the old break. Growth maps anonymous
+// memory after the data (pages come on first touch); shrinking unmaps whole pages.
 int
 vm_sbrk(struct vmspace *vm, long n, vm_offset_t *oldbrk)
 {
-  vm_offset_t brk = vm->vm_daddr + vm->vm_dsize;
-  vm_offset_t limit = USRSTACK - vm->vm_ssize - PAGE_SIZE;
+  vm_offset_t brk = vm->vm_brk, from = round_page(brk);
+  vm_map_t map = &vm->vm_map;
 
   *oldbrk = brk;
   if (n > 0) {
-    // Fail at once, not after allocating all of memory, when it cannot fit.
-    if ((uint64)n > limit - brk || (uint64)n / PAGE_SIZE > kfreecount())
+    // Refuse at once what could never be touched: no overcommit beyond free memory.
+    if ((uint64)n >= VM_MAXUSER_ADDRESS - brk || atop((uint64)n) > kfreecount())
       return -ENOMEM;
-    vm_offset_t from = round_page(brk), to = round_page(brk + n);
-    if (to > from && vm_map_pages(vm, from, to - from, VM_PROT_READ | VM_PROT_WRITE) < 0)
+    vm_offset_t to = round_page(brk + n);
+    if (to > from && vm_map_find(map, 0, 0, &from, to - from, 0, 0, VM_MAPTYPE_NORMAL,
+                                 VM_PROT_READ | VM_PROT_WRITE, VM_PROT_ALL, 0) != KERN_SUCCESS)
       return -ENOMEM;
   } else if (n < 0) {
     if ((uint64)-n > brk - vm->vm_daddr)
       return -EINVAL;
-    vm_unmap_pages(vm, round_page(brk + n), round_page(brk) - round_page(brk + n));
+    vm_map_remove(map, round_page(brk + n), from);
   }
-  vm->vm_dsize += n;
+  vm->vm_brk = brk + n;
+  vm->vm_dsize = atop(round_page(vm->vm_brk) - vm->vm_daddr);
   return 0;
 }

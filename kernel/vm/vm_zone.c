@@ -107,9 +107,9 @@ zput(struct vm_zone *z, void *item)
   z->nfree++;
   if (!pg->onlist)
     partial_add(z, pg);
-  if (pg->nfree == z->per_page && z->nfree - z->per_page >= z->nreserved + z->per_page) {
-    // Keep one spare page's worth free beyond the reservations, so that a zone
-    // whose use hovers around a page boundary does not call kalloc every time.
+  if (pg->nfree == z->per_page && z->nfree - z->per_page >= z->nreserved) {
+    // Give the page back at once, so that free memory returns to where it was
+    // when the structures in it are gone (the tests check that).
     partial_del(z, pg);
     z->nfree -= z->per_page;
     z->npages--;
@@ -166,6 +166,18 @@ zunreserve(struct vm_zone *z, int n)
   acquire(&z->lock);
   KASSERT(z->nreserved >= (uint64)n, "zunreserve: more than was reserved");
   z->nreserved -= n;
+  // Items freed into a reservation (a big delete gives back many) kept their pages;
+  // now that the reservation is gone, return the pages that are wholly free.
+  struct zpage *pg = z->partial, *next;
+  for (; pg && z->nfree - z->nreserved >= (uint64)z->per_page; pg = next) {
+    next = pg->next;
+    if (pg->nfree == z->per_page) {
+      partial_del(z, pg);
+      z->nfree -= z->per_page;
+      z->npages--;
+      kfree(pg);
+    }
+  }
   release(&z->lock);
 }
 

@@ -103,8 +103,14 @@ usertrap(void)
     syscall();
   } else if ((which = devintr(scause)) != 0) {
     // done
+  } else if (scause == SCAUSE_LOAD_FAULT || scause == SCAUSE_STORE_FAULT ||
+             scause == SCAUSE_INST_FAULT) {
+    uint64 va = r_stval();
+    vm_prot_t access = scause == SCAUSE_STORE_FAULT ? VM_PROT_WRITE :
+                       scause == SCAUSE_INST_FAULT ? VM_PROT_EXECUTE : VM_PROT_READ;
+    intr_on();
+    vm_fault_trap(p, va, access);
   } else {
-    // The VM labs resolve page faults here; until then every fault is fatal.
     printf("pid %d (%s): %s at va 0x%lx, pc 0x%lx: killed\n",
            p->pid, p->name, fault_reason(scause), r_stval(), r_sepc());
     setkilled(p);

@@ -108,16 +108,16 @@ usertrap(struct trapframe *tf)
     syscall();
   } else if ((which = devintr(tf->trapno)) != 0) {
     // done
+  } else if (tf->trapno == T_PGFLT) {
+    // Read cr2 before interrupts are on: another fault would overwrite it.
+    uint64 va = rcr2();
+    vm_prot_t access = (tf->err & 16) ? VM_PROT_EXECUTE :
+                       (tf->err & 2) ? VM_PROT_WRITE : VM_PROT_READ;
+    intr_on();
+    vm_fault_trap(p, va, access);
   } else {
-    // The VM labs resolve page faults here; until then every fault is fatal.
-    if (tf->trapno == T_PGFLT)
-      printf("pid %d (%s): page fault (%s) at va 0x%lx, pc 0x%lx: killed\n",
-             p->pid, p->name,
-             (tf->err & 16) ? "fetch" : (tf->err & 2) ? "write" : "read",
-             rcr2(), tf->rip);
-    else
-      printf("pid %d (%s): %s (trap %ld, error 0x%lx) at pc 0x%lx: killed\n",
-             p->pid, p->name, trapname(tf->trapno), tf->trapno, tf->err, tf->rip);
+    printf("pid %d (%s): %s (trap %ld, error 0x%lx) at pc 0x%lx: killed\n",
+           p->pid, p->name, trapname(tf->trapno), tf->trapno, tf->err, tf->rip);
     setkilled(p);
   }
 

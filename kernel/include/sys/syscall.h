@@ -26,6 +26,19 @@
 #define SYS_close   21
 #define SYS_halt    22   // power the machine off: halt(exit code for QEMU)
 #define SYS_freemem 23   // number of free physical pages
-#define SYS_nsyscall 24  // one past the last; the VM labs add theirs below it
+// The mmap family (vm/vm_mmap.c), labs 1-3
+#define SYS_mmap     24
+#define SYS_munmap   25
+#define SYS_mprotect 26
+#define SYS_minherit 27
+#define SYS_madvise  28
+#define SYS_msync    29
+#define SYS_mincore  30
+// Informational (vm/vm_info.c, kern/kern_procinfo.c; structures in sys/vmmap.h)
+#define SYS_vmmap    31   // a process's map entries
+#define SYS_vmstat   32   // page counts and the caller's map counters
+#define SYS_vmverify 33   // check a map's invariants
+#define SYS_procinfo 34   // the process table
+#define SYS_nsyscall 35  // one past the last; the VM labs add theirs below it
 
 #endif

@@ -1,0 +1,52 @@
+// Memory-management system calls: mmap, munmap, mprotect, minherit, madvise, msync,
+// mincore (and, in later labs, mlock and friends). Values are FreeBSD's.
+//
+// Where DragonFly and POSIX/FreeBSD differ, vmlab follows FreeBSD, so that a test
+// program behaves the same here and on a Linux or BSD host:
+//   - munmap() over a hole succeeds (DragonFly: EINVAL).
+//   - mmap() without MAP_FIXED whose range would leave user space: ENOMEM; with
+//     MAP_FIXED, or a range that wraps around: EINVAL.
+//   - mlockall(MCL_CURRENT) is implemented (DragonFly: ENOSYS).
+#ifndef _SYS_MMAN_H_
+#define _SYS_MMAN_H_
+
+#define PROT_NONE   0x00
+#define PROT_READ   0x01
+#define PROT_WRITE  0x02
+#define PROT_EXEC   0x04
+
+#define MAP_SHARED  0x0001   // changes are shared
+#define MAP_PRIVATE 0x0002   // changes are private (copy-on-write)
+#define MAP_FIXED   0x0010   // exactly at addr, replacing what is there
+#define MAP_STACK   0x0400   // a stack that grows down (lab 4)
+#define MAP_ANON    0x1000   // no file: zero-filled memory
+#define MAP_ANONYMOUS MAP_ANON
+
+#define MAP_FAILED  ((void *)-1)
+
+// minherit()
+#define INHERIT_SHARE 0
+#define INHERIT_COPY  1
+#define INHERIT_NONE  2
+
+// madvise()
+#define MADV_NORMAL     0
+#define MADV_RANDOM     1
+#define MADV_SEQUENTIAL 2
+#define MADV_WILLNEED   3
+#define MADV_DONTNEED   4
+#define MADV_FREE       5
+
+// msync()
+#define MS_SYNC       0x0000
+#define MS_ASYNC      0x0001
+#define MS_INVALIDATE 0x0002
+
+// mincore()
+#define MINCORE_INCORE 0x1
+
+// mlockall() (lab 5)
+#define MCL_CURRENT 0x0001
+#define MCL_FUTURE  0x0002
+
+#endif

@@ -1,0 +1,175 @@
+// Informational VM system calls, for the tools (vmmap) and the lab tests:
+// vmmap() lists a process's map entries, vmstat() counts pages and the caller's
+// map, vmverify() checks a map's invariants. They read another process's map
+// through a vmspace reference (proc_vmspace_hold()) with the map locked shared,
+// and never copy out with the map locked: copyout may fault, and the fault
+// handler takes the map lock.
+#include <sys/types.h>
+#include <sys/mman.h>
+#include <sys/vmmap.h>
+#include "kern/systm.h"
+#include "kern/md.h"
+#include "kern/proc.h"
+#include "vm/vm.h"
+#include "vm/vm_map.h"
+#include "vm/vm_object.h"
+
+static const struct {
+  vm_eflags_t eflag;
+  int kflag;
+} kve_flags[] = {
+  { MAP_ENTRY_COW, KVME_FLAG_COW },
+  { MAP_ENTRY_NEEDS_COPY, KVME_FLAG_NEEDS_COPY },
+  { MAP_ENTRY_STACK, KVME_FLAG_STACK },
+  { MAP_ENTRY_USER_WIRED, KVME_FLAG_USER_WIRED },
+  { MAP_ENTRY_NOFAULT, KVME_FLAG_NOFAULT },
+  { MAP_ENTRY_NOSYNC, KVME_FLAG_NOSYNC },
+  { MAP_ENTRY_NOCOREDUMP, KVME_FLAG_NOCOREDUMP },
+  { MAP_ENTRY_IN_TRANSITION, KVME_FLAG_IN_TRANSITION },
+};
+
+static const int kve_type[] = {
+  [OBJT_DEFAULT] KVME_TYPE_DEFAULT, [OBJT_SWAP] KVME_TYPE_SWAP,
+  [OBJT_VNODE] KVME_TYPE_VNODE, [OBJT_DEAD] KVME_TYPE_DEAD,
+};
+
+// Describe entry of map in *kve. Map locked, shared at least.
+static void
+fill_kve(vm_map_t map, vm_map_entry_t entry, struct kinfo_vmentry *kve)
+{
+  struct vm_object *object = entry->object.vm_object;
+
+  memset(kve, 0, sizeof(*kve));
+  kve->kve_start = entry->start;
+  kve->kve_end = entry->end;
+  kve->kve_offset = entry->offset;
+  kve->kve_protection = entry->protection;
+  kve->kve_max_protection = entry->max_protection;
+  kve->kve_inheritance = entry->inheritance;
+  kve->kve_wired_count = entry->wired_count;
+  for (int i = 0; i < (int)NELEM(kve_flags); i++)
+    if (entry->eflags & kve_flags[i].eflag)
+      kve->kve_flags |= kve_flags[i].kflag;
+  if (vm_map_entry_behavior(entry) == MAP_ENTRY_BEHAV_SEQUENTIAL)
+    kve->kve_flags |= KVME_FLAG_SEQUENTIAL;
+  if (vm_map_entry_behavior(entry) == MAP_ENTRY_BEHAV_RANDOM)
+    kve->kve_flags |= KVME_FLAG_RANDOM;
+  kve->kve_type = KVME_TYPE_NONE;
+  if (object) {
+    kve->kve_type = kve_type[object->type];
+    kve->kve_obj_id = object->id;
+    vm_object_lock();
+    kve->kve_shadow_depth = vm_object_chain_depth(object);
+    vm_object_unlock();
+  }
+  // Nothing mapped at all: skip the walk (a stack or a large mapping is long).
+  if (pmap_resident_count(map->pmap) == 0)
+    return;
+  for (vm_offset_t va = entry->start; va < entry->end; va += PAGE_SIZE)
+    if (pmap_extract(map->pmap, va))
+      kve->kve_resident++;
+}
+
+// int vmmap(int pid, struct kinfo_vmentry *buf, int n): up to n entries of process
+// pid's map (0: the caller's), in address order; returns how many entries the map
+// has (which may be more than n). ESRCH: no such process.
+long
+sys_vmmap(void)
+{
+  int pid = argint(0), n = argint(2), i, total;
+  uint64 ubuf = argaddr(1);
+  struct vmspace *vm;
+  struct kinfo_vmentry kve;
+  vm_map_entry_t entry;
+  vm_offset_t next;
+  unsigned int stamp;
+
+  if (n < 0 || pid < 0)
+    return -EINVAL;
+  if ((vm = proc_vmspace_hold(pid)) == 0)
+    return -ESRCH;
+  vm_map_t map = &vm->vm_map;
+  vm_map_lock_read(map);
+  total = map->nentries;
+  entry = map->header.next;
+  // One entry at a time: describe it locked, copy it out unlocked. If the map
+  // changed meanwhile (its timestamp moved), find where we were again.
+  for (i = 0; i < n && entry != &map->header; i++) {
+    fill_kve(map, entry, &kve);
+    next = entry->end;
+    stamp = map->timestamp;
+    vm_map_unlock_read(map);
+    if (copyout(ubuf + i * sizeof(kve), &kve, sizeof(kve)) < 0) {
+      vmspace_free(vm);
+      return -EFAULT;
+    }
+    vm_map_lock_read(map);
+    total = map->nentries;
+    if (map->timestamp == stamp)
+      entry = entry->next;
+    else if (!vm_map_lookup_entry(map, next, &entry) || entry->start < next)
+      entry = entry->next;
+  }
+  vm_map_unlock_read(map);
+  vmspace_free(vm);
+  return total;
+}
+
+// The number of pages the page allocator manages.
+static uint64
+page_count(void)
+{
+  vm_paddr_t start, end;
+
+  md_physmem(&start, &end);
+  return (trunc_page(end) - round_page(start)) / PAGE_SIZE;
+}
+
+// int vmstat(struct vmstats *st)
+long
+sys_vmstat(void)
+{
+  uint64 ust = argaddr(0);
+  struct vmspace *vm = myproc()->p_vmspace;
+  vm_map_t map = &vm->vm_map;
+  struct vmstats st;
+
+  memset(&st, 0, sizeof(st));
+  st.v_page_count = page_count();
+  st.v_free_count = kfreecount();
+  vm_map_lock_read(map);
+  st.v_map_entries = map->nentries;
+  st.v_map_size = map->size;
+  st.v_lookup_visits = map->lookup_visits;
+  st.v_map_timestamp = map->timestamp;
+  vm_map_unlock_read(map);
+  st.v_resident = pmap_resident_count(&vm->vm_pmap);
+  return copyout(ust, &st, sizeof(st));
+}
+
+// int vmverify(int pid): 0 if process pid's map (0: the caller's) keeps every
+// invariant; else EINVAL, with "vm_map_verify: <why>" on the console.
+long
+sys_vmverify(void)
+{
+  int pid = argint(0);
+  struct vmspace *vm;
+  const char *why = 0;
+  int r;
+
+  if (pid < 0)
+    return -EINVAL;
+  if ((vm = proc_vmspace_hold(pid)) == 0)
+    return -ESRCH;
+  // Exclusive, though it only reads: the check reads the hint and first_free,
+  // which shared holders may move.
+  vm_map_lock(&vm->vm_map);
+  r = vm_map_verify(&vm->vm_map, &why);
+  vm_map_unlock(&vm->vm_map);
+  vmspace_free(vm);
+  if (r < 0) {
+    printf("vm_map_verify: %s\n", why);
+    return -EINVAL;
+  }
+  return 0;
+}

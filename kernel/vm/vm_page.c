@@ -1,0 +1,174 @@
+// Physical pages (see vm_page.h). At boot, vm_page_startup() carves the array of
+// struct vm_page out of the start of free RAM and puts every other page on the
+// free list. kalloc() and kfree() are this allocator seen by the rest of the
+// kernel, which wants kernel addresses.
+#include <sys/types.h>
+#include "kern/systm.h"
+#include "kern/md.h"
+#include "kern/spinlock.h"
+#include "vm/vm.h"
+#include "vm/vm_page.h"
+#include "vm/vm_object.h"
+
+static struct {
+  struct spinlock lock;
+  vm_page_t array;        // one per page of [first, last)
+  vm_paddr_t first, last;
+  vm_page_t free;         // linked through rb.left
+  uint64 nfree, npages;
+} pages;
+
+void
+vm_page_startup(void)
+{
+  vm_paddr_t start, end;
+
+  initlock(&pages.lock, "vm_page");
+  md_physmem(&start, &end);
+  start = round_page(start);
+  end = trunc_page(end);
+  // n pages need n structs: solve n * (PAGE_SIZE + sizeof) <= end - start.
+  uint64 n = (end - start) / (PAGE_SIZE + sizeof(struct vm_page));
+  pages.array = (vm_page_t)PHYS_TO_DMAP(start);
+  pages.first = round_page(start + n * sizeof(struct vm_page));
+  pages.last = pages.first + n * PAGE_SIZE;
+  KASSERT(pages.last <= end, "vm_page_startup: miscounted");
+  pages.npages = n;
+  for (uint64 i = n; i-- > 0; ) {
+    vm_page_t m = &pages.array[i];
+    memset(m, 0, sizeof(*m));
+    m->phys_addr = pages.first + i * PAGE_SIZE;
+    m->flags = PG_FREE;
+    m->rb.left = (struct rb_node *)pages.free;
+    pages.free = m;
+  }
+  pages.nfree = n;
+}
+
+vm_page_t
+PHYS_TO_VM_PAGE(vm_paddr_t pa)
+{
+  KASSERT(pa >= pages.first && pa < pages.last, "PHYS_TO_VM_PAGE: not a managed page");
+  return &pages.array[(pa - pages.first) / PAGE_SIZE];
+}
+
+vm_page_t
+vm_page_alloc(void)
+{
+  acquire(&pages.lock);
+  vm_page_t m = pages.free;
+  if (m) {
+    pages.free = (vm_page_t)m->rb.left;
+    pages.nfree--;
+  }
+  release(&pages.lock);
+  if (m == 0)
+    return 0;
+  KASSERT(m->flags == PG_FREE, "vm_page_alloc: free page not free");
+  m->flags = 0;
+  m->rb.left = 0;
+  m->object = 0;
+  m->wire_count = 0;
+  memset(VM_PAGE_TO_KVA(m), 0, PAGE_SIZE);
+  return m;
+}
+
+void
+vm_page_free(vm_page_t m)
+{
+  KASSERT(!(m->flags & PG_FREE), "vm_page_free: freed twice");
+  KASSERT(m->object == 0, "vm_page_free: page still in an object");
+  m->flags = PG_FREE;
+  acquire(&pages.lock);
+  m->rb.left = (struct rb_node *)pages.free;
+  pages.free = m;
+  pages.nfree++;
+  release(&pages.lock);
+}
+
+uint64 vm_page_free_count(void) { return pages.nfree; }
+uint64 vm_page_count(void) { return pages.npages; }
+
+// ---------------------------------------------------------------- kalloc
+
+void
+kinit(void)
+{
+  vm_page_startup();
+}
+
+void *
+kalloc(void)
+{
+  vm_page_t m = vm_page_alloc();
+  if (m == 0)
+    return 0;
+  m->flags |= PG_KERNEL;
+  return VM_PAGE_TO_KVA(m);
+}
+
+void
+kfree(void *va)
+{
+  vm_paddr_t pa = DMAP_TO_PHYS(va);
+  if ((pa & (PAGE_SIZE - 1)) || pa < pages.first || pa >= pages.last)
+    panic("kfree: bad page 0x%lx", pa);
+  vm_page_t m = PHYS_TO_VM_PAGE(pa);
+  KASSERT(m->flags & PG_KERNEL, "kfree: not a kalloc page");
+  m->flags &= ~PG_KERNEL;
+  vm_page_free(m);
+}
+
+uint64
+kfreecount(void)
+{
+  return pages.nfree;
+}
+
+// ---------------------------------------------------------------- object trees
+
+vm_page_t
+vm_page_lookup(struct vm_object *object, vm_pindex_t pindex)
+{
+  struct rb_node *n = object->rb_memq.root;
+  while (n) {
+    vm_page_t m = rb_entry(n, struct vm_page, rb);
+    if (pindex < m->pindex)
+      n = n->left;
+    else if (pindex > m->pindex)
+      n = n->right;
+    else
+      return m;
+  }
+  return 0;
+}
+
+void
+vm_page_insert(vm_page_t m, struct vm_object *object, vm_pindex_t pindex)
+{
+  struct rb_node **link = &object->rb_memq.root, *parent = 0;
+  int left = 0;
+
+  KASSERT(m->object == 0, "vm_page_insert: page already in an object");
+  while (*link) {
+    vm_page_t p = rb_entry(*link, struct vm_page, rb);
+    parent = *link;
+    KASSERT(pindex != p->pindex, "vm_page_insert: index taken");
+    left = pindex < p->pindex;
+    link = left ? &(*link)->left : &(*link)->right;
+  }
+  m->object = object;
+  m->pindex = pindex;
+  rb_insert(&object->rb_memq, &m->rb, parent, left);
+  object->resident_page_count++;
+}
+
+void
+vm_page_remove(vm_page_t m)
+{
+  struct vm_object *object = m->object;
+  KASSERT(object != 0, "vm_page_remove: in no object");
+  rb_remove(&object->rb_memq, &m->rb);
+  object->resident_page_count--;
+  m->object = 0;
+}

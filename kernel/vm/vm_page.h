@@ -1,0 +1,41 @@
+// Physical pages: one struct vm_page per page of RAM that the kernel manages.
+// A page is free, or the kernel's own (kalloc), or belongs to a vm_object at a page
+// index (pindex) and is found in the object's tree.
+#ifndef _VM_VM_PAGE_H_
+#define _VM_VM_PAGE_H_
+
+#include <sys/types.h>
+#include "kern/rbtree.h"
+#include "vm/vm_map.h"
+
+struct vm_object;
+
+struct vm_page {
+  struct rb_node rb;          // in object->rb_memq, by pindex; free-list link when free
+  struct vm_object *object;   // the owner, or null (free or kernel)
+  vm_pindex_t pindex;         // index in the object
+  vm_paddr_t phys_addr;
+  uint16 flags;
+  uint16 wire_count;          // wired mappings: never paged out while > 0
+};
+typedef struct vm_page *vm_page_t;
+
+#define PG_FREE    0x0001   // on the free list
+#define PG_KERNEL  0x0002   // kalloc()'s
+#define PG_DIRTY   0x0004   // written through a mapping since it was read in
+
+void vm_page_startup(void);
+vm_page_t vm_page_alloc(void);           // a zeroed page owned by nobody, or 0
+void vm_page_free(vm_page_t m);          // must be in no object
+uint64 vm_page_free_count(void);
+uint64 vm_page_count(void);              // pages managed
+vm_page_t PHYS_TO_VM_PAGE(vm_paddr_t pa);
+#define VM_PAGE_TO_PHYS(m) ((m)->phys_addr)
+#define VM_PAGE_TO_KVA(m)  ((void *)PHYS_TO_DMAP((m)->phys_addr))
+
+// Object page trees (vm_object.c's lock held).
+vm_page_t vm_page_lookup(struct vm_object *object, vm_pindex_t pindex);
+void vm_page_insert(vm_page_t m, struct vm_object *object, vm_pindex_t pindex);
+void vm_page_remove(vm_page_t m);
+
+#endif

@@ -1,0 +1,33 @@
+// Machine-independent VM parameters: protections, page rounding, result codes.
+#ifndef _VM_VM_PARAM_H_
+#define _VM_VM_PARAM_H_
+
+#include <sys/types.h>
+#include <machine/vmparam.h>
+#include <machine/pmap.h>
+
+// Protections, with BSD's values.
+#define VM_PROT_NONE    0x00
+#define VM_PROT_READ    0x01
+#define VM_PROT_WRITE   0x02
+#define VM_PROT_EXECUTE 0x04
+#define VM_PROT_ALL     (VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXECUTE)
+
+#define round_page(x) (((x) + PAGE_SIZE - 1) & ~(uint64)(PAGE_SIZE - 1))
+#define trunc_page(x) ((x) & ~(uint64)(PAGE_SIZE - 1))
+#define atop(x) ((uint64)(x) >> PAGE_SHIFT)
+#define ptoa(x) ((uint64)(x) << PAGE_SHIFT)
+
+// Where mmap() without a hint starts looking: far above any heap, below stacks.
+#define VM_MMAP_BASE 0x40000000UL
+
+// Results of map operations (BSD's KERN_* codes).
+#define KERN_SUCCESS             0
+#define KERN_INVALID_ADDRESS     1
+#define KERN_PROTECTION_FAILURE  2
+#define KERN_NO_SPACE            3
+#define KERN_INVALID_ARGUMENT    4
+#define KERN_FAILURE             5
+#define KERN_RESOURCE_SHORTAGE   6
+
+#endif

@@ -1,0 +1,44 @@
+// ps: list the processes, with their memory:
+//
+//   PID STATE SIZE RSS NAME
+//   1 sleep 40 5 init
+//
+// SIZE is the address space's mapped size in KiB; RSS the pages mapped in its page
+// table (resident set size).
+
+#include "user/user.h"
+
+#define NPS 64
+
+static struct kinfo_proc kp[NPS];
+
+static char *
+state(int s)
+{
+  switch(s){
+  case KP_STATE_USED: return "new";
+  case KP_STATE_SLEEPING: return "sleep";
+  case KP_STATE_RUNNABLE: return "runnable";
+  case KP_STATE_RUNNING: return "run";
+  case KP_STATE_ZOMBIE: return "zombie";
+  }
+  return "?";
+}
+
+int
+main(int argc, char *argv[])
+{
+  int n = procinfo(kp, NPS);
+
+  if(n < 0){
+    fprintf(2, "ps: procinfo failed\n");
+    exit(1);
+  }
+  if(n > NPS)
+    n = NPS;
+  printf("PID STATE SIZE RSS NAME\n");
+  for(int i = 0; i < n; i++)
+    printf("%d %s %ld %ld %s\n", kp[i].kp_pid, state(kp[i].kp_state),
+           (long)(kp[i].kp_size / 1024), (long)kp[i].kp_rss, kp[i].kp_name);
+  exit(0);
+}
