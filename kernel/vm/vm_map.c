@@ -547,7 +547,9 @@ simplify_range(vm_map_t map, vm_map_entry_t from, vm_offset_t end, int *countp)
 {
   vm_map_entry_t e = (from == &map->header) ? from->next : from;
 
-  while (e != &map->header && e->start < end) {
+  // Up to and including the entry that starts at end: it may merge with the
+  // range's last piece.
+  while (e != &map->header && e->start <= end) {
     vm_map_simplify_entry(map, e, countp);
     e = e->next;
   }
@@ -561,6 +563,8 @@ vm_map_delete(vm_map_t map, vm_offset_t start, vm_offset_t end, int *countp)
 {
   vm_map_entry_t entry;
 
+  if (start >= end)
+    return KERN_SUCCESS;   // and no clip, which would split an entry for nothing
 again:
   if (vm_map_lookup_entry(map, start, &entry))
     vm_map_clip_start(map, entry, start, countp);
@@ -641,18 +645,31 @@ vm_map_protect(vm_map_t map, vm_offset_t start, vm_offset_t end, vm_prot_t new_p
   vm_map_entry_t entry, e;
   int count;
 
+  if (start >= end)
+    return KERN_SUCCESS;
   if ((count = vm_map_entry_reserve(MAP_RESERVE_COUNT)) < 0)
     return KERN_RESOURCE_SHORTAGE;
   vm_map_lock(map);
-  entry = clip_range_start(map, start, end, &count);
-  for (e = entry; e != &map->header && e->start < end; e = e->next) {
-    if ((new_prot & e->max_protection) != new_prot) {
-      vm_map_simplify_entry(map, entry, &count);   // undo the clip at start
-      vm_map_unlock(map);
-      vm_map_entry_release(count);
-      return KERN_PROTECTION_FAILURE;
+  // Wait out entries in transition and check every maximum protection before the
+  // first clip, so that a failure changes nothing at all.
+  for (;;) {
+    if (!vm_map_lookup_entry(map, start, &entry))
+      entry = entry->next;
+    for (e = entry; e != &map->header && e->start < end; e = e->next) {
+      if (e->eflags & MAP_ENTRY_IN_TRANSITION)
+        break;
+      if ((new_prot & e->max_protection) != new_prot) {
+        vm_map_unlock(map);
+        vm_map_entry_release(count);
+        return KERN_PROTECTION_FAILURE;
+      }
     }
+    if (e == &map->header || e->start >= end)
+      break;
+    e->eflags |= MAP_ENTRY_NEEDS_WAKEUP;
+    vm_map_transition_wait(map);
   }
+  entry = clip_range_start(map, start, end, &count);
   for (e = entry; e != &map->header && e->start < end; e = e->next) {
     vm_map_clip_end(map, e, end, &count);
     vm_prot_t old = e->protection;
@@ -688,6 +705,8 @@ vm_map_inherit(vm_map_t map, vm_offset_t start, vm_offset_t end, vm_inherit_t ne
   if (new_inheritance != VM_INHERIT_SHARE && new_inheritance != VM_INHERIT_COPY &&
       new_inheritance != VM_INHERIT_NONE)
     return KERN_INVALID_ARGUMENT;
+  if (start >= end)
+    return KERN_SUCCESS;
   if ((count = vm_map_entry_reserve(MAP_RESERVE_COUNT)) < 0)
     return KERN_RESOURCE_SHORTAGE;
   vm_map_lock(map);

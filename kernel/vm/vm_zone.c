@@ -166,6 +166,18 @@ zunreserve(struct vm_zone *z, int n)
   acquire(&z->lock);
   KASSERT(z->nreserved >= (uint64)n, "zunreserve: more than was reserved");
   z->nreserved -= n;
+  // Items freed into a reservation (a big delete gives back many) kept their pages;
+  // now that the reservation is gone, return the pages that are wholly free.
+  struct zpage *pg = z->partial, *next;
+  for (; pg && z->nfree - z->nreserved >= (uint64)z->per_page; pg = next) {
+    next = pg->next;
+    if (pg->nfree == z->per_page) {
+      partial_del(z, pg);
+      z->nfree -= z->per_page;
+      z->npages--;
+      kfree(pg);
+    }
+  }
   release(&z->lock);
 }
 
