@@ -6,7 +6,7 @@ fixtures, failure reports with the console's last lines, and the score.
 
 Fixtures for tests:
     arch, cpus   the machine (parametrized: every arch given; cpus per @pytest.mark.cpus)
-    boot         boot(cpus=..., fsimg=..., gdb=False, prompt=True) -> harness.QEMU
+    boot         boot(cpus=..., fsimg=..., gdb=False, prompt=True) -> harness.QEMU, booted
     sh           a machine booted to its first "$ " prompt
     scale        the timeout scale (to scale a test's own timeouts)
 Markers:
@@ -92,6 +92,9 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         m = item.get_closest_marker("points")
         item.user_properties.append(("points", m.args[0] if m else 1))
+        params = getattr(item, "callspec", None)
+        if params and "arch" in params.params:
+            item.user_properties.append(("arch", params.params["arch"]))
     # Long tests must start at once, on different workers, with the short ones
     # filling in around them.  xdist's load scheduling first hands each worker a
     # run of consecutive tests, `chunk` long (as computed here); so put the k-th
@@ -112,7 +115,7 @@ def scale(request):
     return request.config.getoption("timeout_scale")
 
 
-def test_name(item):
+def log_name(item):
     """A file name for the test: module.test[params], safe for any file system."""
     name = f"{Path(item.fspath).stem}.{item.name}"
     # No commas: QEMU's -drive file=... would split there.
@@ -131,17 +134,18 @@ def boot(request, arch, cpus, scale):
 
     def _boot(cpus=cpus, fsimg=None, gdb=False, prompt=True):
         n = len(qemus) + 1
-        name = test_name(item) + (f".{n}" if n > 1 else "")
+        name = log_name(item) + (f".{n}" if n > 1 else "")
         if fsimg is None:
             fsimg = gradedir / f"{name}.{worker}-{os.getpid()}.img"
             fsimg.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(ROOT / "build" / arch / "fs.img", fsimg)
             images.append(fsimg)
-        q = harness.QEMU(arch, cpus, fsimg, log=gradedir / "logs" / f"{name}.log", timeout_scale=scale, gdb=gdb)
+        q = harness.QEMU(arch, cpus, fsimg, log=gradedir / "logs" / f"{name}.log",
+                         timeout_scale=scale, gdb=gdb)
         qemus.append(q)
         q.start()
         if prompt:
-            q.wait_for_prompt()
+            q.wait_booted()
         return q
 
     try:
@@ -186,7 +190,7 @@ class Scoreboard:
 
     def __init__(self, config):
         self.config = config
-        self.tests = {}          # nodeid -> dict(points, passed, failed, output, seconds)
+        self.tests = {}          # name -> dict(points, arch, passed, failed, output, seconds)
         self.started = time.time()
 
     def name(self, nodeid):
@@ -196,8 +200,9 @@ class Scoreboard:
         return os.path.relpath(self.config.rootpath / path, ROOT) + sep + rest
 
     def pytest_runtest_logreport(self, report):
+        props = dict(report.user_properties)
         t = self.tests.setdefault(self.name(report.nodeid), dict(
-            points=dict(report.user_properties).get("points", 1),
+            points=props.get("points", 1), arch=props.get("arch"),
             passed=False, failed=False, output="", seconds=0.0))
         t["seconds"] += report.duration
         if report.when == "call" and report.passed:
@@ -214,24 +219,28 @@ class Scoreboard:
     def score(self, t):
         return t["points"] if t["passed"] and not t["failed"] else 0
 
-    def modules(self):
-        mods = {}
+    def tally(self, key):
+        """{key(name, test): (points scored, points possible)}"""
+        sums = {}
         for name, t in self.tests.items():
-            mod = name.split("::")[0]
-            got, total = mods.get(mod, (0, 0))
-            mods[mod] = (got + self.score(t), total + t["points"])
-        return mods
+            k = key(name, t)
+            got, total = sums.get(k, (0, 0))
+            sums[k] = (got + self.score(t), total + t["points"])
+        return sums
 
     def pytest_terminal_summary(self, terminalreporter):
         if not self.tests:
             return
         tr = terminalreporter
-        mods = self.modules()
+        mods = self.tally(lambda name, t: name.split("::")[0])
         width = max(len(m) for m in mods) + 2
         tr.write_sep("=", "vmlab score")
         for mod in sorted(mods):
             got, total = mods[mod]
             tr.write_line(f"{mod:<{width}}{got:>3}/{total}")
+        arches = self.tally(lambda name, t: t["arch"])
+        if len(arches) > 1:
+            tr.write_line("  ".join(f"{a}: {g}/{t}" for a, (g, t) in sorted(arches.items(), key=str)))
         got = sum(g for g, _ in mods.values())
         total = sum(t for _, t in mods.values())
         tr.write_line(f"Score: {got}/{total}")

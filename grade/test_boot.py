@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from harness import BOOT_TIMEOUT
+from harness import BOOT_TIMEOUT, HART_UP, make_var
 
 
 @pytest.mark.points(2)
@@ -13,14 +13,12 @@ from harness import BOOT_TIMEOUT
 def test_boot_to_shell(boot, cpus):
     q = boot(prompt=False)
     q.wait_for(r"^vmlab kernel is booting$", BOOT_TIMEOUT)
-    q.wait_for_prompt()
+    q.wait_booted()
+    # Every other CPU came up (CPU 0 boots the kernel and says nothing).
+    assert q.harts() == list(range(1, cpus))
+    # Their lines can fall anywhere in init's and the shell's output.
+    assert "\ninit: starting sh\n" in HART_UP.sub("", q.output)
     assert q.run("echo booted") == "booted\n"
-    # Every other CPU came up (CPU 0 boots the kernel and says nothing).  Their
-    # lines may fall anywhere, even inside init's, as they run alongside.
-    harts = re.findall(r"hart (\d+) starting\n", q.output)
-    assert sorted(int(n) for n in harts) == list(range(1, cpus))
-    rest = re.sub(r"hart \d+ starting\n", "", q.output)
-    assert re.search(r"^vmlab kernel is booting\n\ninit: starting sh\n\$ echo booted\n", rest, re.M)
     assert "panic" not in q.output
 
 
@@ -32,9 +30,11 @@ def test_halt_powers_off(sh):
 
 
 @pytest.mark.points(1)
-def test_halt_exit_code(sh):
+def test_halt_exit_code(sh, arch):
     # A grader (or a lab's test program) can report through QEMU's exit status.
-    assert sh.halt("halt 3") == 3
+    # Where QEMU cannot exit with any status, the arch.mk says how it encodes one.
+    shift = make_var(arch, "EXIT_CODE_SHIFT")
+    assert sh.halt("halt 3") == ((3 << int(shift)) | 1 if shift else 3)
 
 
 @pytest.mark.points(2)

@@ -23,7 +23,7 @@ def gdb_script(arch, port):
 def boot_for_gdb(boot, scale):
     """Boot QEMU halted and listening for GDB.  The port was free when chosen; if
     another program took it meanwhile, QEMU exits, and we try another."""
-    for attempt in range(3):
+    for _ in range(3):
         q = boot(gdb=True, prompt=False)
         while q.elapsed() < 10.0 * scale:
             if listening(q.gdbport):

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from harness import ROOT, make_var
+from harness import README, ROOT, make_var
 
 T_DIR, T_FILE, T_DEVICE = 1, 2, 3
 
@@ -24,8 +24,8 @@ def test_ls_root(sh, arch):
     files = ls(sh)
     assert files["."][0] == T_DIR and files[".."][0] == T_DIR
     assert files["."][1] == files[".."][1] == 1, "/ is inode 1 and its own parent"
-    assert files["README"][0] == T_FILE
-    assert files["README"][2] == (ROOT / "README.md").stat().st_size
+    assert files[README][0] == T_FILE
+    assert files[README][2] == (ROOT / "README.md").stat().st_size
     assert files["console"][0] == T_DEVICE
     for prog in make_var(arch, "UPROGS").split():
         assert prog in files, f"ls / does not show {prog}"

@@ -40,12 +40,12 @@ class Bench:
 
     def boot_time(self, cpus, i):
         with self.boot(cpus, f"boot-cpus{cpus}-{i}") as q:
-            q.wait_for_prompt()
+            q.wait_booted()
             return q.elapsed()
 
     def usertests(self, cpus):
         with self.boot(cpus, f"usertests-cpus{cpus}") as q:
-            q.wait_for_prompt()
+            q.wait_booted()
             q.sendline("usertests")
             q.wait_for(r"usertests\n")   # the echo
             start = q.elapsed()
@@ -54,7 +54,7 @@ class Bench:
 
     def guest_bench(self, cpus):
         with self.boot(cpus, f"bench-cpus{cpus}") as q:
-            q.wait_for_prompt()
+            q.wait_booted()
             q.sendline("bench")
             q.wait_for(r"bench\n")       # the echo
             start = q.pos

@@ -97,7 +97,7 @@ check_all() {
 		local line ver=
 		line=$($qemu --version 2>/dev/null)
 		line=${line%%$'\n'*}
-		[[ $line =~ version\ ([0-9]+\.[0-9]+) ]] && ver=${BASH_REMATCH[1]}
+		[[ $line =~ version\ ([0-9]+\.[0-9]+(\.[0-9]+)?) ]] && ver=${BASH_REMATCH[1]}
 		if [ -z "$ver" ]; then
 			bad "$qemu does not run or says no version ('$line')" $qemu_pkg
 		elif ! version_ge "$ver" "$min"; then

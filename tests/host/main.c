@@ -7,6 +7,7 @@
 #include <time.h>
 #include "test.h"
 #include "stubs.h"
+#include "vm/vm_map.h"
 
 static const struct test *const suites[] = {
   rbtree_tests, zone_tests, vm_map_tests, model_tests,
@@ -82,6 +83,7 @@ main(int argc, char **argv)
   double t0 = now();
 
   setvbuf(stdout, 0, _IOLBF, 0);
+  vm_map_startup();
   for (size_t s = 0; s < sizeof(suites) / sizeof(suites[0]); s++) {
     for (const struct test *t = suites[s]; t->name; t++) {
       if (!selected(t->name, argc, argv))

@@ -181,7 +181,7 @@ random_ops(uint64_t seed, int nkeys, int nops)
 static void
 rbtree_random(void)
 {
-  random_ops(1, 3000, 20000);
+  random_ops(1, 1500, 10000);
   random_ops(2, 64, 20000);     // small trees: every shape over and over
 }
 
