@@ -58,12 +58,13 @@ vmspace_free(struct vmspace *vm)
   if (!last)
     return;
   vm_map_t map = &vm->vm_map;
-  // vm_map_remove can only fail to reserve entries; deleting whole entries needs
-  // no clip, so an empty reservation will do.
+  // Deleting whole entries needs no clip, so this needs no reservation (which
+  // could fail); the entries it frees come back as one, to be released.
   int count = 0;
   vm_map_lock(map);
   vm_map_delete(map, vm_map_min(map), vm_map_max(map), &count);
   vm_map_unlock(map);
+  vm_map_entry_release(count);
   pmap_release(&vm->vm_pmap);
   zfree(&vmspace_zone, vm);
 }
