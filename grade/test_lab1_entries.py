@@ -1,0 +1,137 @@
+"""Lab 1 (entries): mmap, munmap, mprotect, madvise, msync and mincore on the map's
+entries, by user/mmaptest.c; and the vmmap and ps tools on a known set of mappings.
+
+mmaptest runs once per machine (all its tests, in one boot); each of its named
+checks is worth its own points."""
+
+import re
+import time
+
+import pytest
+
+MMAPTEST_TIMEOUT = 120.0
+
+# mmaptest's tests, with their points.
+CHECKS = [
+    ("split", 3),          # mprotect/munmap in the middle of an entry: 3 entries, merged back
+    ("coalesce", 2),       # adjacent anonymous mappings become one entry
+    ("holes", 2),          # first fit reuses a hole
+    ("fixed", 2),          # MAP_FIXED replaces what was there
+    ("errno", 3),          # every bad argument, and nothing changed
+    ("shared_file", 3),    # MAP_SHARED writes reach the file (msync, munmap); write() shows
+    ("private_file", 2),   # MAP_PRIVATE writes do not
+    ("prot_none", 2),      # PROT_NONE kills on access; data kept
+    ("readonly", 2),       # a write to PROT_READ kills
+    ("mincore", 1),
+    ("madvise", 1),
+    ("munmap_span", 1),    # one munmap over mappings and holes
+]
+
+_runs = {}   # (arch, cpus) -> mmaptest's output, one boot per worker
+
+
+def mmaptest_output(boot, arch, cpus):
+    key = (arch, cpus)
+    if key not in _runs:
+        q = boot(cpus=cpus)
+        q.sendline("mmaptest")
+        q.wait_for(r"^mmaptest: (ALL OK|\d+ FAILED)$", MMAPTEST_TIMEOUT)
+        q.wait_for_prompt()
+        _runs[key] = q.output
+    return _runs[key]
+
+
+def result_line(out, name):
+    m = re.search(rf"^mmaptest {name}: (.*)$", out, re.M)
+    return m[1] if m else None
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.points(p), id=n)
+                                  for n, p in CHECKS])
+def test_mmaptest(boot, arch, cpus, name):
+    out = mmaptest_output(boot, arch, cpus)
+    got = result_line(out, name)
+    assert got is not None, f"mmaptest printed no line for {name}"
+    assert got == "OK", f"mmaptest {name}: {got}"
+    assert "panic" not in out
+
+
+@pytest.mark.points(3)
+@pytest.mark.cpus(1, 3)
+def test_mmaptest_all(sh):
+    """The whole run: every test, and not a page lost at the end."""
+    sh.sendline("mmaptest")
+    m = sh.wait_for(r"^mmaptest: (ALL OK|\d+ FAILED)$", MMAPTEST_TIMEOUT)
+    out = sh.output
+    failed = re.findall(r"^mmaptest (\S+): FAILED(.*)$", out, re.M)
+    assert m[1] == "ALL OK", "failed: " + "; ".join(f"{n}{why}" for n, why in failed)
+    assert re.search(r"^mmaptest freemem: OK$", out, re.M), "pages leaked"
+    assert "panic" not in out
+    sh.wait_for_prompt()
+
+
+def hold(sh, timeout=15.0):
+    """Start `mmaptest hold` in the background; its pid once it has mapped. Its
+    output goes to a file, so that it cannot mix with the shell's prompt."""
+    assert sh.run("mmaptest hold > hold.out &") == ""
+    deadline = time.monotonic() + timeout * sh.scale
+    while True:
+        out = sh.run("cat hold.out")
+        m = re.fullmatch(r"mmaptest hold: pid (\d+) ready\n", out)
+        if m:
+            return int(m[1])
+        assert time.monotonic() < deadline, f"mmaptest hold said {out!r}"
+
+
+# What `mmaptest hold` maps, as vmmap prints it: 4 anonymous pages at VM_MMAP_BASE
+# with the second made read-only (one object shared by the three pieces, page 0
+# written), 2 shared anonymous pages, one page of a file mapped private, two pages
+# of the same file (one object per file) from offset 4096 shared, inheritance
+# none, the first page read. OBJ and FILE stand for the object ids.
+HOLD_LINES = [
+    r"0x40000000-0x40001000 rw- rwx copy - 0 default:(?P<OBJ>\d+) 0x0 1 1",
+    r"0x40001000-0x40002000 r-- rwx copy - 0 default:(?P=OBJ) 0x1000 0 1",
+    r"0x40002000-0x40004000 rw- rwx copy - 0 default:(?P=OBJ) 0x2000 0 1",
+    r"0x40004000-0x40006000 r-- rwx share - 0 default:(?P<SHM>\d+) 0x0 0 1",
+    r"0x40006000-0x40007000 rw- rwx copy cow,nc 0 vnode:(?P<FILE>\d+) 0x0 0 1",
+    r"0x40007000-0x40009000 r-- rwx none - 0 vnode:(?P=FILE) 0x1000 1 1",
+]
+
+
+@pytest.mark.points(4)
+def test_vmmap_lines(sh):
+    pid = hold(sh)
+    lines = sh.lines(f"vmmap {pid}")
+    assert lines[0] == "START-END PROT MAX INHERIT FLAGS WIRED OBJECT OFFSET RES DEPTH"
+    entry = re.compile(r"0x[0-9a-f]+-0x[0-9a-f]+ [r-][w-][x-] [r-][w-][x-] (share|copy|none) "
+                       r"\S+ \d+ (none|(default|swap|vnode|dead):\d+) 0x[0-9a-f]+ \d+ \d+")
+    for line in lines[1:]:
+        assert entry.fullmatch(line), f"vmmap printed {line!r}"
+    mapped = [l for l in lines[1:] if 0x40000000 <= int(l.split("-")[0], 16) < 0x50000000]
+    got = "\n".join(mapped)
+    want = "\n".join(HOLD_LINES)
+    m = re.fullmatch(want, got)
+    assert m, f"vmmap {pid} shows\n{got}\nexpected (as regular expressions)\n{want}"
+    assert m["OBJ"] != m["SHM"]
+    assert sh.run("vmmap 999") == "vmmap: 999: no such process\n"
+    assert sh.run(f"kill {pid}") == ""
+    assert "panic" not in sh.output
+
+
+@pytest.mark.points(1)
+def test_ps(sh):
+    pid = hold(sh)
+    lines = sh.lines("ps")
+    assert lines[0] == "PID STATE SIZE RSS NAME"
+    procs = {}
+    for line in lines[1:]:
+        m = re.fullmatch(r"(\d+) (new|sleep|runnable|run|zombie) (\d+) (\d+) (\S+)", line)
+        assert m, f"ps printed {line!r}"
+        procs[int(m[1])] = (m[2], int(m[3]), int(m[4]), m[5])
+    assert procs[1][3] == "init" and procs[2][3] == "sh"
+    state, size, rss, name = procs[pid]
+    assert (state, name) == ("sleep", "mmaptest")
+    # Its mappings alone are 4+2+1+2 pages = 36 KiB; resident: text, data, stack, ...
+    assert size >= 36 and rss >= 3
+    assert procs[max(procs)][3] == "ps" and procs[max(procs)][0] == "run"
+    assert sh.run(f"kill {pid}") == ""

@@ -1,0 +1,47 @@
+"""Lab 2 (rbtree): a map of 10,000 entries whose lookups stay logarithmic, by
+user/rbtest.c. The kernel counts the tree nodes lookups visit, so the test needs no
+clock: at most 2*log2(n+1)+4 per lookup (a red-black tree's height bound), where a
+list walk would visit thousands.
+
+rbtest runs once per machine; each of its steps is worth its own points."""
+
+import re
+
+import pytest
+
+RBTEST_TIMEOUT = 180.0
+
+STEPS = [
+    ("build", 2),          # 10,000 one-page entries, each at its hint, none merged
+    ("lookups", 4),        # mprotect of single pages: visits per lookup within the bound
+    ("faults", 2),         # first-touch faults: visits per fault within twice the bound
+    ("holes", 2),          # lookups that miss, and first fit into the lowest hole
+    ("verify", 2),         # vm_map_verify on the big map (tree = list, max_free, colours)
+    ("free", 1),           # one munmap takes every entry away
+    ("verify_empty", 1),
+    ("freemem", 2),        # and every page comes back
+]
+
+_runs = {}
+
+
+def rbtest_output(boot, arch, cpus):
+    key = (arch, cpus)
+    if key not in _runs:
+        q = boot(cpus=cpus)
+        q.sendline("rbtest")
+        q.wait_for(r"^rbtest: (ALL OK|\d+ FAILED)$", RBTEST_TIMEOUT)
+        q.wait_for_prompt()
+        _runs[key] = q.output
+    return _runs[key]
+
+
+@pytest.mark.parametrize("step", [pytest.param(n, marks=pytest.mark.points(p), id=n)
+                                  for n, p in STEPS])
+def test_rbtest(boot, arch, cpus, step):
+    out = rbtest_output(boot, arch, cpus)
+    m = re.search(rf"^rbtest {step}: (.*)$", out, re.M)
+    assert m, f"rbtest printed no line for {step} (an earlier step failed?):\n" + \
+        "\n".join(re.findall(r"^rbtest .*$", out, re.M))
+    assert m[1].startswith("OK"), f"rbtest {step}: {m[1]}"
+    assert "panic" not in out

@@ -1,0 +1,691 @@
+// cowtest: lab 3 (fork). vmspace_fork with inheritance and copy-on-write: what a
+// child and its parent see of each other's writes, how few pages a fork costs, and
+// the kernel's own copies (read() into, write() from) of copy-on-write memory.
+//
+//   cowtest            run every test, then check that no page leaked
+//   cowtest NAME...    run only the named tests
+//
+// Each test runs in a child and prints "cowtest NAME: OK" or "cowtest NAME:
+// FAILED: ..."; the last line is "cowtest: ALL OK" or "cowtest: N FAILED".
+//
+// It also builds and runs on Linux (gcc -o cowtest user/cowtest.c); there minherit
+// (BSD only) and the page counts (vmlab's freemem) are skipped.
+
+#if defined(__linux__) && __STDC_HOSTED__
+#define LINUX 1
+#endif
+
+#ifdef LINUX
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#define PAGE_SIZE 4096
+typedef unsigned long uint64;
+#else
+#include <sys/fcntl.h>
+#include <machine/vmparam.h>
+#include "user/user.h"
+#endif
+
+#define P PAGE_SIZE
+#define RW (PROT_READ | PROT_WRITE)
+#define ANON (MAP_PRIVATE | MAP_ANON)
+#define NELEM(x) (sizeof(x) / sizeof((x)[0]))
+#define BIGPAGES 8192    // 32 MiB
+
+static char *test;       // the test running (in its child)
+static char *self;       // this program's path, for exec
+
+#ifdef LINUX
+static int exited_with(int st, int code) { return WIFEXITED(st) && WEXITSTATUS(st) == code; }
+static int was_killed(int st) { return WIFSIGNALED(st); }
+static int creat_(char *name) { return open(name, O_CREAT | O_RDWR | O_TRUNC, 0644); }
+static int exec(char *path, char **argv) { return execv(path, argv); }
+#else
+static int exited_with(int st, int code) { return st == code; }
+static int was_killed(int st) { return st == -1; }
+static int creat_(char *name) { return open(name, O_CREATE | O_RDWR | O_TRUNC); }
+#endif
+
+// ---------------------------------------------------------------- checking
+
+static void
+expect(char *what, long got, long want)
+{
+  if(got == want)
+    return;
+  printf("cowtest %s: FAILED: %s: expected %ld got %ld\n", test, what, want, got);
+  exit(1);
+}
+
+static void
+check(char *what, int ok)
+{
+  if(ok)
+    return;
+  printf("cowtest %s: FAILED: %s (errno %d)\n", test, what, errno);
+  exit(1);
+}
+
+// Every byte of [p, p+n) is c.
+static void
+expect_bytes(char *what, char *p, uint64 n, int c)
+{
+  for(uint64 i = 0; i < n; i++){
+    if((unsigned char)p[i] != (unsigned char)c){
+      printf("cowtest %s: FAILED: %s: byte %ld: expected %d got %d\n", test, what,
+             (long)i, c, (unsigned char)p[i]);
+      exit(1);
+    }
+  }
+}
+
+// The first byte of each of n pages at p is c.
+static void
+expect_pages(char *what, char *p, int n, int c)
+{
+  for(int i = 0; i < n; i++){
+    if((unsigned char)p[(uint64)i * P] != (unsigned char)c){
+      printf("cowtest %s: FAILED: %s: page %d: expected %d got %d\n", test, what, i, c,
+             (unsigned char)p[(uint64)i * P]);
+      exit(1);
+    }
+  }
+}
+
+static char *
+xmmap(char *what, uint64 len, int prot, int flags)
+{
+  char *p = mmap(0, len, prot, flags, -1, 0);
+
+  check(what, p != MAP_FAILED);
+  return p;
+}
+
+static int
+xfork(void)
+{
+  int pid = fork();
+
+  check("fork", pid >= 0);
+  return pid;
+}
+
+// Wait for the child and check it exited with status 0.
+static void
+waitok(char *what)
+{
+  int st = 0;
+
+  check("wait", wait(&st) > 0);
+  if(!exited_with(st, 0)){
+    printf("cowtest %s: FAILED: %s: the child exited with status %d\n", test, what, st);
+    exit(1);
+  }
+}
+
+// One byte through a pipe: the other side may go on.
+static void
+signal_(int fd)
+{
+  check("write pipe", write(fd, "x", 1) == 1);
+}
+
+static void
+await(int fd)
+{
+  char c;
+  check("read pipe", read(fd, &c, 1) == 1);
+}
+
+static long
+free_pages(void)
+{
+#ifdef LINUX
+  return 0;
+#else
+  return freemem();
+#endif
+}
+
+// ---------------------------------------------------------------- the tests
+
+static char data[2 * P] = { 'd' };    // initialised data
+static char bss[2 * P];
+
+// Writes after fork, on either side, to anonymous memory, data, bss, heap and
+// stack, are private.
+static void
+isolation(void)
+{
+  char *a = xmmap("mmap", 4 * P, RW, ANON);
+  char *h = sbrk(2 * P);
+  char stack[64];
+  int tochild[2], toparent[2];
+
+  check("sbrk", h != (char *)-1);
+  memset(a, 'p', 4 * P);
+  memset(h, 'p', 2 * P);
+  memset(stack, 'p', sizeof(stack));
+  data[0] = bss[0] = 'p';
+  check("pipe", pipe(tochild) == 0 && pipe(toparent) == 0);
+  if(xfork() == 0){
+    await(tochild[0]);   // the parent has written
+    expect_bytes("child: mmap page 1 after the parent wrote it", a + P, P, 'p');
+    expect("child: data after the parent wrote it", data[0], 'p');
+    expect("child: bss after the parent wrote it", bss[0], 'p');
+    expect("child: heap after the parent wrote it", h[P], 'p');
+    expect("child: stack after the parent wrote it", stack[0], 'p');
+    memset(a, 'c', P);
+    memset(a + 2 * P, 'c', P);
+    data[0] = bss[0] = h[0] = stack[1] = 'c';
+    expect_bytes("child: its own write", a, P, 'c');
+    signal_(toparent[1]);
+    exit(0);
+  }
+  memset(a + P, 'q', P);
+  data[0] = bss[0] = h[P] = stack[0] = 'q';
+  signal_(tochild[1]);
+  await(toparent[0]);   // the child has written
+  expect_bytes("parent: mmap page 0 after the child wrote it", a, P, 'p');
+  expect_bytes("parent: mmap page 2 after the child wrote it", a + 2 * P, P, 'p');
+  expect_bytes("parent: its own write", a + P, P, 'q');
+  expect_bytes("parent: page 3, written by nobody", a + 3 * P, P, 'p');
+  expect("parent: heap", h[0], 'p');
+  expect("parent: stack", stack[1], 'p');
+  waitok("child");
+  expect("parent: data after the child exited", data[0], 'q');
+  expect("parent: bss after the child exited", bss[0], 'q');
+  expect_bytes("parent: page 0 after the child exited", a, P, 'p');
+}
+
+// Parent and child write the same pages at the same time (on other CPUs, with
+// CPUS > 1): each must see only its own writes.
+static void
+concurrent(void)
+{
+  int n = 64;
+  char *a = xmmap("mmap", (uint64)n * P, RW, ANON);
+  int pid;
+
+  memset(a, 'o', (uint64)n * P);
+  pid = xfork();
+  for(int round = 0; round < 4; round++){
+    int c = (pid == 0 ? 'c' : 'p') + round;
+    for(int i = 0; i < n; i++)
+      a[(uint64)i * P + round] = c;
+  }
+  for(int round = 0; round < 4; round++)
+    expect_pages(pid == 0 ? "child's pages" : "parent's pages", a + round, n,
+                 (pid == 0 ? 'c' : 'p') + round);
+  expect_pages("untouched bytes", a + 4, n, 'o');
+  if(pid == 0)
+    exit(0);
+  waitok("child");
+}
+
+// Shared memory: MAP_SHARED anonymous, or private memory made INHERIT_SHARE, is
+// the same memory in the child.
+static void
+share(void)
+{
+  char *s = xmmap("mmap shared", 2 * P, RW, MAP_SHARED | MAP_ANON);
+  char *a = xmmap("mmap private", 2 * P, RW, ANON);
+
+  s[0] = 'p';
+  a[0] = 'p';
+#ifndef LINUX
+  check("minherit SHARE", minherit(a, 2 * P, INHERIT_SHARE) == 0);
+#endif
+  if(xfork() == 0){
+    expect("child: shared", s[0], 'p');
+    expect("child: inherit-share", a[0], 'p');
+    s[0] = 'c';
+    s[P] = 'c';     // a page the parent never touched
+    a[0] = 'c';
+    a[P] = 'c';
+    exit(0);
+  }
+  waitok("child");
+  expect("parent: MAP_SHARED page 0 written by the child", s[0], 'c');
+  expect("parent: MAP_SHARED page 1 written by the child", s[P], 'c');
+#ifndef LINUX
+  expect("parent: INHERIT_SHARE page 0 written by the child", a[0], 'c');
+  expect("parent: INHERIT_SHARE page 1 written by the child", a[P], 'c');
+  // And the other way: the parent's write reaches a new child.
+  a[0] = 'q';
+  if(xfork() == 0){
+    expect("second child: the parent's write", a[0], 'q');
+    exit(0);
+  }
+  waitok("second child");
+#endif
+}
+
+// INHERIT_COPY makes even a MAP_SHARED mapping a private copy in the child.
+static void
+copy(void)
+{
+#ifndef LINUX
+  char *s = xmmap("mmap shared", 2 * P, RW, MAP_SHARED | MAP_ANON);
+
+  s[0] = 'p';
+  check("minherit COPY", minherit(s, 2 * P, INHERIT_COPY) == 0);
+  if(xfork() == 0){
+    expect("child: the parent's data", s[0], 'p');
+    s[0] = 'c';
+    s[P] = 'c';
+    exit(0);
+  }
+  waitok("child");
+  expect("parent: page 0 after the child wrote its copy", s[0], 'p');
+  expect("parent: page 1 after the child wrote its copy", s[P], 0);
+#endif
+}
+
+// INHERIT_NONE leaves a hole in the child: touching it kills the child.
+static void
+none(void)
+{
+#ifndef LINUX
+  char *a = xmmap("mmap", 2 * P, RW, ANON);
+  int st = 0;
+
+  a[0] = 'p';
+  check("minherit NONE", minherit(a, P, INHERIT_NONE) == 0);
+  if(xfork() == 0){
+    expect("child: page 1 (still copied)", a[P], 0);
+    (void)*(volatile char *)a;
+    exit(0);
+  }
+  check("wait", wait(&st) > 0);
+  if(!was_killed(st)){
+    printf("cowtest %s: FAILED: the child touched an INHERIT_NONE page and lived "
+           "(status %d)\n", test, st);
+    exit(1);
+  }
+  expect("parent: page 0", a[0], 'p');
+#endif
+}
+
+// A fork of a process with 32 MiB written costs almost nothing until the child
+// writes; then the child has its own 8192 pages.
+static void
+lazy(void)
+{
+  char *a = xmmap("mmap 32 MiB", (uint64)BIGPAGES * P, RW, ANON);
+  long free0, free1, free2;
+  int tochild[2], toparent[2];
+
+  for(int i = 0; i < BIGPAGES; i++)
+    a[(uint64)i * P] = 'p';
+  check("pipe", pipe(tochild) == 0 && pipe(toparent) == 0);
+  free0 = free_pages();
+  if(xfork() == 0){
+    free1 = free_pages();
+#ifndef LINUX
+    if(free0 - free1 >= 200){
+      printf("cowtest %s: FAILED: the fork took %ld pages (more than 200) for a "
+             "process with %d pages written\n", test, free0 - free1, BIGPAGES);
+      exit(1);
+    }
+#endif
+    expect_pages("child: before writing", a, BIGPAGES, 'p');
+    for(int i = 0; i < BIGPAGES; i++)
+      a[(uint64)i * P] = 'c';
+    free2 = free_pages();
+#ifndef LINUX
+    if(free1 - free2 < BIGPAGES || free1 - free2 > BIGPAGES + 200){
+      printf("cowtest %s: FAILED: writing %d pages took %ld pages\n", test, BIGPAGES,
+             free1 - free2);
+      exit(1);
+    }
+#endif
+    (void)free1;
+    (void)free2;
+    signal_(toparent[1]);
+    await(tochild[0]);
+    expect_pages("child: after the parent wrote", a, BIGPAGES, 'c');
+    exit(0);
+  }
+  // Write half the pages once the child has counted its own.
+  await(toparent[0]);
+  for(int i = 0; i < BIGPAGES; i += 2)
+    a[(uint64)i * P] = 'q';
+  signal_(tochild[1]);
+  waitok("child");
+  for(int i = 0; i < BIGPAGES; i++)
+    if(a[(uint64)i * P] != (i % 2 ? 'p' : 'q'))
+      expect("parent: page after the child exited", a[(uint64)i * P], i % 2 ? 'p' : 'q');
+  check("munmap", munmap(a, (uint64)BIGPAGES * P) == 0);
+  (void)free0;
+#ifndef LINUX
+  // (The parent's own copy-on-write faults made a few pages' difference.)
+  long free3 = free_pages();
+  if(free3 < free0 + BIGPAGES - 16){
+    printf("cowtest %s: FAILED: after munmap %ld free pages, expected about %ld\n", test,
+           free3, free0 + BIGPAGES);
+    exit(1);
+  }
+#endif
+}
+
+// Three generations: each writes its own value after forking the next; each sees
+// its own, and the youngest sees what each older one wrote before its fork.
+static void
+generations(void)
+{
+  char *a = xmmap("mmap", 3 * P, RW, ANON);
+
+  a[0] = a[P] = a[2 * P] = 'A';
+  if(xfork() == 0){
+    expect("child: page 0 from the parent", a[0], 'A');
+    a[0] = a[P] = 'B';
+    if(xfork() == 0){
+      expect("grandchild: page 0 from the child", a[0], 'B');
+      expect("grandchild: page 1 from the child", a[P], 'B');
+      expect("grandchild: page 2 from the parent", a[2 * P], 'A');
+      a[0] = 'C';
+      if(xfork() == 0){
+        expect("great-grandchild: page 0", a[0], 'C');
+        expect("great-grandchild: page 1", a[P], 'B');
+        expect("great-grandchild: page 2", a[2 * P], 'A');
+        a[2 * P] = 'D';
+        exit(0);
+      }
+      a[P] = 'C';
+      waitok("great-grandchild");
+      expect("grandchild: page 0", a[0], 'C');
+      expect("grandchild: page 1", a[P], 'C');
+      expect("grandchild: page 2", a[2 * P], 'A');
+      exit(0);
+    }
+    a[2 * P] = 'B';
+    waitok("grandchild");
+    expect("child: page 0", a[0], 'B');
+    expect("child: page 1", a[P], 'B');
+    expect("child: page 2", a[2 * P], 'B');
+    exit(0);
+  }
+  a[P] = 'Z';
+  waitok("child");
+  expect("parent: page 0", a[0], 'A');
+  expect("parent: page 1", a[P], 'Z');
+  expect("parent: page 2", a[2 * P], 'A');
+}
+
+static char fbuf[2 * P];
+
+static void
+mkfile(char *name, int n, int c)
+{
+  int fd = creat_(name);
+
+  check("create", fd >= 0);
+  memset(fbuf, c, n);
+  expect("write", write(fd, fbuf, n), n);
+  close(fd);
+}
+
+// read() into copy-on-write memory: the kernel's copyout takes the fault and makes
+// the copy, in parent and in child. And into memory never touched: zero-fill.
+static void
+read_cow(void)
+{
+  char *a = xmmap("mmap", 2 * P, RW, ANON), *u;
+  int fd, tochild[2];
+
+  mkfile("cow.r", 2 * P, 'f');
+  memset(a, 'p', 2 * P);
+  check("pipe", pipe(tochild) == 0);
+  if(xfork() == 0){
+    fd = open("cow.r", O_RDONLY);
+    check("open", fd >= 0);
+    expect("child: read into copy-on-write memory", read(fd, a, P + 100), P + 100);
+    expect_bytes("child: what it read", a, P + 100, 'f');
+    expect_bytes("child: the rest of page 1", a + P + 100, P - 100, 'p');
+    close(fd);
+    await(tochild[0]);
+    exit(0);
+  }
+  fd = open("cow.r", O_RDONLY);
+  check("open", fd >= 0);
+  expect("parent: read into copy-on-write memory", read(fd, a + P, 10), 10);
+  expect_bytes("parent: what it read", a + P, 10, 'f');
+  signal_(tochild[1]);
+  waitok("child");
+  expect_bytes("parent: page 0 after the child read into its copy", a, P, 'p');
+  expect_bytes("parent: page 1 after its read", a + P + 10, P - 10, 'p');
+  close(fd);
+
+  u = xmmap("mmap untouched", 2 * P, RW, ANON);
+  fd = open("cow.r", O_RDONLY);
+  expect("read into untouched memory", read(fd, u + 100, P), P);
+  expect_bytes("what it read", u + 100, P, 'f');
+  expect_bytes("around it", u, 100, 0);
+  expect_bytes("around it", u + 100 + P, P - 100, 0);
+  close(fd);
+  unlink("cow.r");
+}
+
+// write() from memory never touched: the kernel's copyin faults in zeros.
+static void
+write_untouched(void)
+{
+  char *u = xmmap("mmap untouched", 2 * P, RW, ANON);
+  int fd = creat_("cow.w");
+
+  check("create", fd >= 0);
+  expect("write from untouched memory", write(fd, u + 10, P), P);
+  close(fd);
+  fd = open("cow.w", O_RDONLY);
+  memset(fbuf, 'x', sizeof(fbuf));
+  expect("read back", read(fd, fbuf, sizeof(fbuf)), P);
+  expect_bytes("the file", fbuf, P, 0);
+  close(fd);
+  unlink("cow.w");
+  // And from a copy-on-write page: the child writes out what the parent put there.
+  u[0] = 'p';
+  if(xfork() == 0){
+    fd = creat_("cow.w");
+    expect("child: write from copy-on-write memory", write(fd, u, 1), 1);
+    close(fd);
+    exit(0);
+  }
+  waitok("child");
+  fd = open("cow.w", O_RDONLY);
+  expect("read back", read(fd, fbuf, 1), 1);
+  expect("the byte", fbuf[0], 'p');
+  close(fd);
+  unlink("cow.w");
+}
+
+// exec of a program while this process maps its file, privately (and writes the
+// private copy) and shared: the new program runs from the file, not from the
+// private copy; the mappings stay as they were.
+static void
+exec_mapped(void)
+{
+  int fd = open(self, O_RDONLY), st = 0;
+  char *priv, *shar;
+  char *argv[] = { "cowtest", "exectarget", 0 };
+
+  check("open self", fd >= 0);
+  priv = mmap(0, 2 * P, RW, MAP_PRIVATE, fd, 0);
+  shar = mmap(0, 2 * P, PROT_READ, MAP_SHARED, fd, 0);
+  check("mmap self", priv != MAP_FAILED && shar != MAP_FAILED);
+  expect("ELF magic", shar[1], 'E');
+  memset(priv, 0, 2 * P);   // wipe the private copy's ELF header
+  if(xfork() == 0){
+    exec(self, argv);
+    printf("cowtest %s: FAILED: exec %s (errno %d)\n", test, self, errno);
+    exit(1);
+  }
+  check("wait", wait(&st) > 0);
+  if(!exited_with(st, 42)){
+    printf("cowtest %s: FAILED: the exec'd program exited with %d, not 42\n", test, st);
+    exit(1);
+  }
+  expect("shared mapping: ELF magic", shar[1], 'E');
+  expect("private mapping: still wiped", priv[1], 0);
+  // And from a child that shares the private copy-on-write mapping.
+  if(xfork() == 0){
+    priv[P] = 1;
+    exec(self, argv);
+    exit(1);
+  }
+  check("wait", wait(&st) > 0);
+  expect("second exec's status", exited_with(st, 42), 1);
+  close(fd);
+}
+
+// ---------------------------------------------------------------- main
+
+static struct {
+  char *name;
+  void (*fn)(void);
+} tests[] = {
+  { "isolation", isolation },
+  { "concurrent", concurrent },
+  { "share", share },
+  { "copy", copy },
+  { "none", none },
+  { "lazy", lazy },
+  { "generations", generations },
+  { "read_cow", read_cow },
+  { "write_untouched", write_untouched },
+  { "exec_mapped", exec_mapped },
+};
+
+// Run one test in a child; 1 if it passed.
+static int
+run(int i)
+{
+  int pid, st = 0;
+
+  test = tests[i].name;
+  pid = fork();
+  if(pid < 0){
+    printf("cowtest %s: FAILED: fork (errno %d)\n", test, errno);
+    return 0;
+  }
+  if(pid == 0){
+    tests[i].fn();
+    exit(0);
+  }
+  wait(&st);
+  if(exited_with(st, 0)){
+    printf("cowtest %s: OK\n", test);
+    return 1;
+  }
+  if(was_killed(st))
+    printf("cowtest %s: FAILED: killed\n", test);
+  return 0;   // (a child that exits 1 has said why)
+}
+
+// Run the tests named in argv (all if none): the number that failed, or -1 if
+// no test has such a name.
+static int
+runall(int argc, char *argv[])
+{
+  int failed = 0, ran = 0;
+
+  for(int i = 0; i < (int)NELEM(tests); i++){
+    int want = argc == 1;
+    for(int j = 1; j < argc; j++)
+      if(strcmp(argv[j], tests[i].name) == 0)
+        want = 1;
+    if(!want)
+      continue;
+    ran++;
+    if(!run(i))
+      failed++;
+  }
+  return ran ? failed : -1;
+}
+
+#ifndef LINUX
+// Pages come in on first touch: touch the stack the program will use, and every
+// page of its image, before the free pages are counted, so that a page first
+// touched later does not look like a leak. (As usertests does.) And the first
+// pages of this program's file, which exec_mapped maps: they stay cached in the
+// file's object as long as this process runs from it.
+extern char etext[], end[];
+
+static void
+warmup(void)
+{
+  volatile char deep[4 * PAGE_SIZE];
+  char *p;
+  int fd = open(self, O_RDONLY);
+
+  if(fd >= 0 && (p = mmap(0, 2 * P, PROT_READ, MAP_SHARED, fd, 0)) != MAP_FAILED){
+    (void)*(volatile char *)p;
+    (void)*(volatile char *)(p + P);
+    munmap(p, 2 * P);
+  }
+  if(fd >= 0)
+    close(fd);
+
+  for(int i = 0; i < (int)sizeof(deep); i += 512)
+    deep[i] = 0;
+  for(p = (char *)VM_USER_TEXT; p < etext; p += PAGE_SIZE)
+    (void)*(volatile char *)p;
+  for(p = (char *)(((uint64)etext + PAGE_SIZE - 1) & ~(uint64)(PAGE_SIZE - 1)); p < end; p += PAGE_SIZE)
+    *(volatile char *)p = *(volatile char *)p;
+}
+#endif
+
+int
+main(int argc, char *argv[])
+{
+  int failed;
+
+#ifdef LINUX
+  setvbuf(stdout, 0, _IONBF, 0);
+  self = argv[0];
+#else
+  self = "/cowtest";
+#endif
+  if(argc == 2 && strcmp(argv[1], "exectarget") == 0)
+    exit(42);
+#ifdef LINUX
+  failed = runall(argc, argv);
+  if(argc == 1)
+    printf("cowtest freemem: skipped on Linux\n");
+#else
+  // The tests run in a child of their own, so that this process, which counts
+  // the free pages, changes as little as it can meanwhile: one fork.
+  warmup();
+  long free0 = freemem();
+  int pid = fork(), st = 0;
+  if(pid == 0)
+    exit(runall(argc, argv));
+  wait(&st);
+  failed = st;
+  if(argc == 1){
+    long free1 = freemem();
+    if(free1 == free0)
+      printf("cowtest freemem: OK\n");
+    else {
+      printf("cowtest freemem: FAILED: expected %ld free pages got %ld\n", free0, free1);
+      failed++;
+    }
+  }
+#endif
+  if(failed < 0){
+    printf("usage: cowtest [test...]\n");
+    exit(1);
+  }
+  if(failed)
+    printf("cowtest: %d FAILED\n", failed);
+  else
+    printf("cowtest: ALL OK\n");
+  exit(failed != 0);
+}
