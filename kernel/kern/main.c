@@ -27,7 +27,11 @@ main(void)
   fileinit();
   blk_init();
   userinit();
-  md_start_aps();
+  // Wait for the other CPUs to come up (and say so) before init runs, so that
+  // their lines never land in the middle of a program's output.
+  int others = md_start_aps();
+  while (__atomic_load_n(&ncpu, __ATOMIC_ACQUIRE) < 1 + others)
+    ;
   scheduler();
 }
 
@@ -36,7 +40,7 @@ mp_main(void)
 {
   pmap_bootstrap_cpu();
   md_cpu_init();
-  __sync_fetch_and_add(&ncpu, 1);
   printf("hart %d starting\n", md_cpuid());
+  __sync_fetch_and_add(&ncpu, 1);
   scheduler();
 }

@@ -20,7 +20,7 @@ void mp_main(void) __attribute__((noreturn));
 void md_physmem(vm_paddr_t *start, vm_paddr_t *end); // free RAM after the kernel image
 void md_intr_init(void);    // once: route device interrupts (PLIC, IOAPIC)
 void md_cpu_init(void);     // on every CPU: trap vector, local interrupts, timer
-void md_start_aps(void);    // let the other CPUs enter mp_main()
+int md_start_aps(void);     // let the other CPUs enter mp_main(); returns how many
 int md_cpuid(void);         // index of this CPU, 0..ncpu-1, with interrupts off
 void md_idle(void);         // wait for an interrupt (wfi, hlt); interrupts are on
 void md_poweroff(int code) __attribute__((noreturn));

@@ -23,6 +23,34 @@ be64(const void *p)
   return ((uint64)be32(p) << 32) | be32((const uint8 *)p + 4);
 }
 
+// How many nodes named cpu@... there are: the harts QEMU started (-smp).
+int
+fdt_count_cpus(uint64 dtb)
+{
+  const uint8 *fdt = (const uint8 *)dtb;
+  if (dtb == 0 || be32(fdt) != FDT_MAGIC)
+    return 1;
+  const uint8 *p = fdt + be32(fdt + 8);
+  int n = 0;
+
+  for (;;) {
+    uint32 tok = be32(p);
+    p += 4;
+    if (tok == FDT_BEGIN_NODE) {
+      const char *name = (const char *)p;
+      if (strncmp(name, "cpu@", 4) == 0)
+        n++;
+      p += (strlen(name) + 4) & ~3;
+    } else if (tok == FDT_PROP) {
+      p += 8 + ((be32(p) + 3) & ~3);
+    } else if (tok == FDT_END_NODE || tok == FDT_NOP) {
+      continue;
+    } else {
+      return n > 0 ? n : 1;
+    }
+  }
+}
+
 // Find the "reg" property of the first node named memory@...: its base and size.
 // Assumes #address-cells = #size-cells = 2, as on QEMU's virt machine.
 int

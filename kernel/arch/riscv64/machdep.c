@@ -10,6 +10,8 @@
 extern char end[];       // first address after the kernel (kernel.ld)
 extern uint64 boot_dtb;
 int fdt_memory(uint64 dtb, uint64 *base, uint64 *size);
+int fdt_count_cpus(uint64 dtb);
+static int nharts = 1;
 void plic_init(void);
 
 int md_cpuid(void) { return (int)r_tp(); }
@@ -29,6 +31,8 @@ md_physmem(vm_paddr_t *start, vm_paddr_t *endp)
 {
   static uint64 base, size;
 
+  if (size == 0)
+    nharts = fdt_count_cpus(boot_dtb);
   if (size == 0 && fdt_memory(boot_dtb, &base, &size) < 0) {
     printf("no memory node in the device tree: assuming 128 MiB\n");
     base = KERNBASE;
@@ -46,11 +50,12 @@ md_intr_init(void)
 
 static volatile int aps_may_start;
 
-void
+int
 md_start_aps(void)
 {
   __sync_synchronize();
   aps_may_start = 1;
+  return MIN(nharts, NCPU) - 1;
 }
 
 // Other harts come here from start(), in supervisor mode with paging off.

@@ -193,7 +193,7 @@ md_cpu_init(void)
   lapic_init();
 }
 
-void
+int
 md_start_aps(void)
 {
   extern char ap_tramp_start[], ap_tramp_end[], ap_cr3[], ap_stack[], ap_entry[];
@@ -216,6 +216,7 @@ md_start_aps(void)
       if (rdtsc() - t0 > 20000000000UL)
         panic("md_start_aps: cpu %d (apic id %d) did not start", i, acpicpu_apicid[i]);
   }
+  return nacpicpu - 1;
 }
 
 // Power off. ACPI's soft-off (SLP_TYP 0 = S5 on QEMU, with SLP_EN) makes QEMU exit
