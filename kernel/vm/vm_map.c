@@ -904,3 +904,11 @@ vm_map_verify(vm_map_t map, const char **why)
     return -1;
   return 0;
 }
+
+void
+vm_map_assert_valid(vm_map_t map)
+{
+  const char *why;
+  if (vm_map_verify(map, &why) < 0)
+    panic("vm_map_verify: %s", why);
+}

@@ -137,7 +137,17 @@ typedef struct vm_map *vm_map_t;
     lockmgr(&(map)->lock, LK_EXCLUSIVE);               \
     (map)->timestamp++;                                \
   } while (0)
+// A debug build (make DEBUG=1) checks every invariant of the map whenever an
+// exclusive hold ends: after every change.
+#ifdef VM_DEBUG
+#define vm_map_unlock(map)                             \
+  do {                                                 \
+    vm_map_assert_valid(map);                          \
+    lockmgr(&(map)->lock, LK_RELEASE);                 \
+  } while (0)
+#else
 #define vm_map_unlock(map)        lockmgr(&(map)->lock, LK_RELEASE)
+#endif
 #define vm_map_lock_read(map)     lockmgr(&(map)->lock, LK_SHARED)
 #define vm_map_unlock_read(map)   lockmgr(&(map)->lock, LK_RELEASE)
 #define vm_map_lock_read_try(map) lockmgr(&(map)->lock, LK_SHARED | LK_NOWAIT)
@@ -215,5 +225,6 @@ void vm_prefault(vm_map_t map, vm_offset_t start, vm_offset_t end);
 // Check every invariant of the map (the map locked): 0, or -1 with *why set to the
 // first one broken.
 int vm_map_verify(vm_map_t map, const char **why);
+void vm_map_assert_valid(vm_map_t map);   // vm_map_verify, or panic
 
 #endif

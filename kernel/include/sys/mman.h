@@ -7,6 +7,18 @@
 //   - mmap() without MAP_FIXED whose range would leave user space: ENOMEM; with
 //     MAP_FIXED, or a range that wraps around: EINVAL.
 //   - mlockall(MCL_CURRENT) is implemented (DragonFly: ENOSYS).
+// Where FreeBSD is looser than POSIX, vmlab takes POSIX's (and Linux's) answer:
+//   - the file offset of mmap() must be page aligned, MAP_FIXED or not: EINVAL
+//     (FreeBSD takes any offset and returns an address as far into its page).
+//   - every address argument of the family must be page aligned: EINVAL (FreeBSD
+//     rounds it down for mprotect, minherit, madvise and mincore).
+//   - mmap() of a directory: ENODEV, like a pipe or a device (FreeBSD: EINVAL).
+// And where no system says, vmlab's choice:
+//   - a range that leaves user space: EINVAL for munmap, mprotect, minherit and
+//     madvise; ENOMEM for msync and mincore, which report unmapped memory so.
+//   - len 0: EINVAL for mmap and munmap; success, doing nothing, for the others
+//     (DragonFly and FreeBSD msync the whole entry at addr).
+//   - MAP_STACK is EINVAL until lab 4 (vm_map_stack) takes it.
 #ifndef _SYS_MMAN_H_
 #define _SYS_MMAN_H_
 
