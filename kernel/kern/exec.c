@@ -210,8 +210,12 @@ kexec(char *path, char **argv)
   safestrcpy(p->name, last, sizeof(p->name));
 
   // Commit: switch to the new image, then free the old one.
+  // Under p->lock, so that vmmap(pid) and procinfo() in another process, which take
+  // a reference to p's vmspace under it, never take one to a freed vmspace.
+  acquire(&p->lock);
   oldvm = p->p_vmspace;
   p->p_vmspace = vm;
+  release(&p->lock);
   pmap_activate(&vm->vm_pmap);
   vmspace_free(oldvm);
   md_exec_setregs(p, entry, sp, argc, sp);

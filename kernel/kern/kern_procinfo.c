@@ -83,9 +83,6 @@ sys_procinfo(void)
       kp.kp_size = vm->vm_map.size;
       vm_map_unlock_read(&vm->vm_map);
       kp.kp_rss = pmap_resident_count(&vm->vm_pmap);
-      // Proportional RSS needs vmspace_president_count(), which the core does not
-      // have yet (see vm/NOTES-mmap.md); until then it is the plain count.
-      kp.kp_prss = kp.kp_rss;
       vmspace_free(vm);
     }
     if (count < n && copyout(ubuf + count * sizeof(kp), &kp, sizeof(kp)) < 0)

@@ -62,8 +62,6 @@ struct kinfo_proc {
   int kp_pad;
   uint64 kp_size;              // bytes mapped (the map's size)
   uint64 kp_rss;               // resident pages (mapped in its page table)
-  uint64 kp_prss;              // proportional resident pages: a page mapped by k
-                               // processes counts 1/k (vmspace_president_count())
   char kp_name[16];
 };
 
