@@ -5,6 +5,8 @@
 #include <machine/vmparam.h>
 #include "user/user.h"
 
+#define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
 #define MINTICKS HZ   // measure for at least this long
 
 static void
@@ -80,6 +82,130 @@ bench_fork_1mb(void)
   sbrk(-n);
 }
 
+// ---------------------------------------------------------------- the VM
+
+static long
+now(void)
+{
+  return vmbench(VMBENCH_CLOCK, 0);
+}
+
+// Lookup time against the number of entries: n one-page mappings side by side,
+// alternately read-only and read-write so that none merge, then lookups of random
+// addresses timed in the kernel (vmbench), the hint defeated.
+static void
+bench_lookup(void)
+{
+  static const int sizes[] = { 16, 256, 4096, 16384, 65536 };
+  char *base = (char*)0x100000000UL;   // 4 GiB: clear of everything else
+  int i, k, lookups = 20000;
+
+  for(k = 0; k < NELEM(sizes); k++){
+    int n = sizes[k];
+    for(i = 0; i < n; i++){
+      int prot = (i & 1) ? PROT_READ | PROT_WRITE : PROT_READ;
+      if(mmap(base + (long)i * PAGE_SIZE, PAGE_SIZE, prot, MAP_ANON | MAP_PRIVATE | MAP_FIXED,
+              -1, 0) == MAP_FAILED){
+        fprintf(2, "bench: mmap failed at entry %d\n", i);
+        exit(1);
+      }
+    }
+    long ns = vmbench(VMBENCH_LOOKUP, lookups);
+    printf("bench lookup_%d %ld ns/lookup\n", n, ns / lookups);
+    munmap(base, (long)n * PAGE_SIZE);
+  }
+}
+
+// The time of one fork() as the parent sees it, with mb MiB of written memory: the
+// median of five.
+static long
+fork_time(int mb)
+{
+  long t[5], len = (long)mb << 20;
+  int i, j;
+  char *p = mmap(0, len, PROT_READ | PROT_WRITE, MAP_ANON | MAP_PRIVATE, -1, 0);
+
+  if(p == MAP_FAILED){
+    fprintf(2, "bench: mmap of %d MiB failed\n", mb);
+    exit(1);
+  }
+  for(i = 0; i < 5; i++){
+    for(j = 0; j < len; j += PAGE_SIZE)
+      p[j] = i;
+    long t0 = now();
+    int pid = fork();
+    if(pid == 0)
+      exit(0);
+    t[i] = now() - t0;
+    wait(0);
+  }
+  munmap(p, len);
+  for(i = 0; i < 5; i++)       // sort, to take the median
+    for(j = i + 1; j < 5; j++)
+      if(t[j] < t[i]){ long x = t[i]; t[i] = t[j]; t[j] = x; }
+  return t[2];
+}
+
+static void
+bench_forksize(void)
+{
+  static const int sizes[] = { 1, 4, 16, 64 };
+  int k;
+
+  for(k = 0; k < NELEM(sizes); k++)
+    printf("bench forktime_%dmb %ld us/fork\n", sizes[k], fork_time(sizes[k]) / 1000);
+}
+
+// Zero-fill faults: first writes to fresh anonymous memory.
+static void
+bench_fault_zero(void)
+{
+  long len = 8L << 20, t0, t1, i;
+  char *p = mmap(0, len, PROT_READ | PROT_WRITE, MAP_ANON | MAP_PRIVATE, -1, 0);
+
+  if(p == MAP_FAILED){
+    fprintf(2, "bench: mmap failed\n");
+    exit(1);
+  }
+  t0 = now();
+  for(i = 0; i < len; i += PAGE_SIZE)
+    p[i] = 1;
+  t1 = now();
+  munmap(p, len);
+  printf("bench fault_zero %ld ns/fault\n", (t1 - t0) / (len / PAGE_SIZE));
+}
+
+// Copy-on-write faults: the parent writes pages it shares with a child.
+static void
+bench_fault_cow(void)
+{
+  long len = 8L << 20, t0, t1, i;
+  int fds[2], pid;
+  char c;
+  char *p = mmap(0, len, PROT_READ | PROT_WRITE, MAP_ANON | MAP_PRIVATE, -1, 0);
+
+  if(p == MAP_FAILED || pipe(fds) < 0){
+    fprintf(2, "bench: mmap or pipe failed\n");
+    exit(1);
+  }
+  for(i = 0; i < len; i += PAGE_SIZE)
+    p[i] = 1;
+  if((pid = fork()) == 0){
+    close(fds[1]);
+    read(fds[0], &c, 1);   // hold the pages until the parent is done
+    exit(0);
+  }
+  t0 = now();
+  for(i = 0; i < len; i += PAGE_SIZE)
+    p[i] = 2;
+  t1 = now();
+  close(fds[1]);
+  wait(0);
+  close(fds[0]);
+  munmap(p, len);
+  printf("bench fault_cow %ld ns/fault\n", (t1 - t0) / (len / PAGE_SIZE));
+}
+
 struct bench {
   char *name;
   void (*fn)(void);
@@ -87,6 +213,10 @@ struct bench {
   { "getpid", bench_getpid },
   { "fork", bench_fork },
   { "fork_1mb", bench_fork_1mb },
+  { "lookup", bench_lookup },
+  { "forksize", bench_forksize },
+  { "fault_zero", bench_fault_zero },
+  { "fault_cow", bench_fault_cow },
 };
 
 int
@@ -101,7 +231,7 @@ main(int argc, char *argv[])
     ran = 1;
   }
   if(!ran){
-    fprintf(2, "usage: bench [getpid | fork | fork_1mb]\n");
+    fprintf(2, "usage: bench [getpid | fork | fork_1mb | lookup | forksize | fault_zero | fault_cow]\n");
     exit(1);
   }
   printf("bench done\n");

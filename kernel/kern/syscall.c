@@ -75,6 +75,7 @@ static long (*const syscalls[])(void) = {
   [SYS_vmstat]   sys_vmstat,
   [SYS_vmverify] sys_vmverify,
   [SYS_procinfo] sys_procinfo,
+  [SYS_vmbench]  sys_vmbench,
 };
 
 // Run the system call whose number and arguments are in the trapframe; its result,

@@ -43,6 +43,7 @@ long sys_mincore(void);
 long sys_vmmap(void);
 long sys_vmstat(void);
 long sys_vmverify(void);
+long sys_vmbench(void);
 
 // kern/kern_procinfo.c
 long sys_procinfo(void);

@@ -156,7 +156,7 @@ pmap_enter(pmap_t pmap, vm_offset_t va, vm_paddr_t pa, vm_prot_t prot, int wired
     pmap->pm_resident++;
   *pte = PA2PTE(pa) | prot_bits(prot) | PTE_U | PTE_V | PTE_A | PTE_D |
          (wired ? PTE_SW_WIRED : 0);
-  sfence_vma();
+  sfence_vma_page(va);
   return 0;
 }
 

@@ -37,6 +37,7 @@
 static volatile uint32 *lapic = (volatile uint32 *)PHYS_TO_DMAP(0xfee00000UL);
 uint8 apicid_to_cpu[256];
 static uint32 ticks_per_hz;     // timer counts per clock tick, measured once
+static uint64 tsc_per_10ms;     // TSC counts in the same 10 ms
 
 static void
 lapicw(int reg, uint32 v)
@@ -62,11 +63,15 @@ lapic_calibrate(void)
   outb(0x42, count & 0xff);
   outb(0x42, count >> 8);
   lapicw(TICR, 0xffffffff);
+  uint64 tsc0 = rdtsc();
   outb(0x61, inb(0x61) | 0x01);               // gate high: count down
   for (long n = 0; (inb(0x61) & 0x20) == 0; n++)
-    if (n == 10000000)
+    if (n == 10000000) {
+      tsc_per_10ms = 10000000;                // assume 1 GHz
       return 1000000000 / 16 / HZ;
+    }
   uint32 elapsed = 0xffffffff - lapic[TCCR];
+  tsc_per_10ms = rdtsc() - tsc0;
   lapicw(TICR, 0);
   return elapsed * 100 / HZ;
 }
@@ -123,4 +128,15 @@ lapic_startap(int apicid, uint64 addr)
     icr(apicid, ICR_STARTUP | (addr >> 12));
     delay(10);
   }
+}
+
+// Nanoseconds from the TSC, calibrated against the PIT at boot.
+uint64
+md_nanotime(void)
+{
+  uint64 t = rdtsc();
+  if (tsc_per_10ms == 0)
+    return 0;
+  // Split the multiplication so that it cannot overflow for centuries.
+  return (t / tsc_per_10ms) * 10000000 + (t % tsc_per_10ms) * 10000000 / tsc_per_10ms;
 }

@@ -39,6 +39,7 @@
 #define SYS_vmstat   32   // page counts and the caller's map counters
 #define SYS_vmverify 33   // check a map's invariants
 #define SYS_procinfo 34   // the process table
-#define SYS_nsyscall 35  // one past the last; the VM labs add theirs below it
+#define SYS_vmbench  35   // time VM operations in the kernel (make bench)
+#define SYS_nsyscall 36  // one past the last; the VM labs add theirs below it
 
 #endif

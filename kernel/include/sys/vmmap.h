@@ -65,6 +65,11 @@ struct kinfo_proc {
   char kp_name[16];
 };
 
+// long vmbench(int op, long n): for make bench.
+#define VMBENCH_CLOCK  0       // the time in nanoseconds (n unused)
+#define VMBENCH_LOOKUP 1       // n lookups of random addresses in the caller's map,
+                               // with the hint defeated: nanoseconds taken
+
 #define KP_STATE_USED     1    // being created
 #define KP_STATE_SLEEPING 2
 #define KP_STATE_RUNNABLE 3

@@ -49,6 +49,8 @@ static inline uint64 r_tp(void) { uint64 x; asm volatile("mv %0, tp" : "=r"(x));
 static inline void w_tp(uint64 x) { asm volatile("mv tp, %0" : : "r"(x)); }
 
 static inline void sfence_vma(void) { asm volatile("sfence.vma zero, zero"); }
+// Flush one page's translation only: much cheaper than all of them under QEMU.
+static inline void sfence_vma_page(uint64 va) { asm volatile("sfence.vma %0, zero" : : "r"(va)); }
 
 // Sv39 page-table entries.
 #define SATP_SV39 (8L << 60)
