@@ -42,6 +42,7 @@ replace_child(struct rb_tree *t, struct rb_node *parent, struct rb_node *n, stru
     parent->right = c;
 }
 
+// LAB rbtree: BEGIN
 /*
  *     x              y
  *    / \            / \
@@ -81,6 +82,7 @@ rotate_right(struct rb_tree *t, struct rb_node *x)
   augment1(t, x);
   augment1(t, y);
 }
+// LAB rbtree: END
 
 void
 rb_insert(struct rb_tree *t, struct rb_node *n, struct rb_node *parent, int left)
@@ -96,6 +98,7 @@ rb_insert(struct rb_tree *t, struct rb_node *n, struct rb_node *parent, int left
     parent->right = n;
   rb_augment_path(t, n);
 
+  // LAB rbtree: BEGIN
   // Fix a red node with a red parent, moving up the tree.
   while (n != t->root && n->parent->red) {
     struct rb_node *p = n->parent, *g = p->parent;
@@ -134,6 +137,7 @@ rb_insert(struct rb_tree *t, struct rb_node *n, struct rb_node *parent, int left
     }
   }
   t->root->red = 0;
+  // LAB rbtree: END
 }
 
 static struct rb_node *
@@ -144,6 +148,7 @@ leftmost(struct rb_node *n)
   return n;
 }
 
+// LAB rbtree: BEGIN
 // Restore the black height after a black node was removed from under parent,
 // leaving x (maybe null) in its place.
 static void
@@ -209,6 +214,7 @@ remove_fixup(struct rb_tree *t, struct rb_node *x, struct rb_node *parent)
   if (x)
     x->red = 0;
 }
+// LAB rbtree: END
 
 void
 rb_remove(struct rb_tree *t, struct rb_node *n)
@@ -247,8 +253,13 @@ rb_remove(struct rb_tree *t, struct rb_node *n)
     replace_child(t, n->parent, n, s);
     rb_augment_path(t, parent);
   }
+  // LAB rbtree: BEGIN
   if (!removed_red && t->root)
     remove_fixup(t, x, parent);
+  // LAB rbtree: STARTER
+  // (void)removed_red;   // a plain binary search tree: nothing to fix
+  // (void)x;
+  // LAB rbtree: END
 }
 
 struct rb_node *

@@ -61,6 +61,7 @@ vm_map_entry_dispose(vm_map_entry_t entry, int *countp)
 
 // ---------------------------------------------------------------- the free-gap tree
 
+// LAB rbtree: BEGIN
 // Where the free gap before entry starts: the end of the previous entry, or the
 // map's minimum for the first.
 static vm_offset_t
@@ -85,13 +86,19 @@ vm_map_augment(struct rb_tree *t, struct rb_node *n)
   entry->max_free = m;
   return changed;
 }
+// LAB rbtree: END
 
 // The gap before entry changed (its start, or its predecessor's end, moved).
 static void
 gap_changed(vm_map_t map, vm_map_entry_t entry)
 {
+  // LAB rbtree: BEGIN
   if (entry != &map->header)
     rb_augment_path(&map->rb_root, &entry->rb_entry);
+  // LAB rbtree: STARTER
+  // (void)map;
+  // (void)entry;
+  // LAB rbtree: END
 }
 
 // ---------------------------------------------------------------- maps
@@ -103,7 +110,11 @@ vm_map_init(struct vm_map *map, vm_offset_t min, vm_offset_t max, pmap_t pmap)
   map->header.next = map->header.prev = &map->header;
   map->min_offset = min;
   map->max_offset = max;
+  // LAB rbtree: BEGIN
   rb_init(&map->rb_root, vm_map_augment);
+  // LAB rbtree: STARTER
+  // rb_init(&map->rb_root, 0);   // lab 2 puts the entries in it
+  // LAB rbtree: END
   lockinit(&map->lock, "vm_map");
   map->nentries = 0;
   map->size = 0;
@@ -161,17 +172,17 @@ first_free_fix(vm_map_t map, vm_map_entry_t from)
 static void
 vm_map_entry_link(vm_map_t map, vm_map_entry_t prev, vm_map_entry_t entry)
 {
-  struct rb_node *parent;
-  int left;
-
   entry->prev = prev;
   entry->next = prev->next;
   prev->next->prev = entry;
   prev->next = entry;
   map->nentries++;
 
+  // LAB rbtree: BEGIN
   // In the tree, entry goes right after prev: as prev's right child if that is
   // free, else as the left child of the leftmost node in prev's right subtree.
+  struct rb_node *parent;
+  int left;
   if (prev == &map->header) {
     parent = rb_first(&map->rb_root);
     left = 1;
@@ -187,6 +198,7 @@ vm_map_entry_link(vm_map_t map, vm_map_entry_t prev, vm_map_entry_t entry)
   entry->max_free = 0;
   rb_insert(&map->rb_root, &entry->rb_entry, parent, left);
   gap_changed(map, entry->next);
+  // LAB rbtree: END
   first_free_fix(map, prev);
 }
 
@@ -201,7 +213,9 @@ vm_map_entry_unlink(vm_map_t map, vm_map_entry_t entry)
     map->hint = prev;
   prev->next = next;
   next->prev = prev;
+  // LAB rbtree: BEGIN
   rb_remove(&map->rb_root, &entry->rb_entry);
+  // LAB rbtree: END
   map->nentries--;
   gap_changed(map, next);
   if (map->first_free == entry)
@@ -216,13 +230,13 @@ boolean_t
 vm_map_lookup_entry(vm_map_t map, vm_offset_t addr, vm_map_entry_t *entry)
 {
   vm_map_entry_t cur = map->hint, last = &map->header;
-  struct rb_node *n;
 
   if (cur != &map->header && addr >= cur->start && addr < cur->end) {
     *entry = cur;
     return 1;
   }
-  for (n = map->rb_root.root; n; ) {
+  // LAB rbtree: BEGIN
+  for (struct rb_node *n = map->rb_root.root; n; ) {
     map->lookup_visits++;
     cur = rb_entry(n, struct vm_map_entry, rb_entry);
     if (addr < cur->start) {
@@ -236,10 +250,23 @@ vm_map_lookup_entry(vm_map_t map, vm_offset_t addr, vm_map_entry_t *entry)
       return 1;
     }
   }
+  // LAB rbtree: STARTER
+  // // A walk down the list: right, but O(n).
+  // for (cur = map->header.next; cur != &map->header && cur->start <= addr; cur = cur->next) {
+  //   map->lookup_visits++;
+  //   if (addr < cur->end) {
+  //     map->hint = cur;
+  //     *entry = cur;
+  //     return 1;
+  //   }
+  //   last = cur;
+  // }
+  // LAB rbtree: END
   *entry = last;
   return 0;
 }
 
+// LAB rbtree: BEGIN
 // The lowest address >= start, aligned to align, where length bytes fit in the
 // gap before some entry of n's subtree; 0 if none does.
 static vm_offset_t
@@ -266,6 +293,7 @@ findspace_tree(vm_map_t map, struct rb_node *n, vm_offset_t start, vm_size_t len
   }
   return 0;
 }
+// LAB rbtree: END
 
 // First fit: the lowest address >= start, aligned to align (a power of two; 0 means
 // a page), where length bytes fit in the map. Returns 0 with *addr set, or 1 if there
@@ -286,7 +314,20 @@ vm_map_findspace(vm_map_t map, vm_offset_t start, vm_size_t length, vm_size_t al
     start = run_end(map, map->first_free);
   if (length == 0 || start >= map->max_offset || length > map->max_offset - start)
     return 1;
+  // LAB rbtree: BEGIN
   a = findspace_tree(map, map->rb_root.root, start, length, align);
+  // LAB rbtree: STARTER
+  // // First fit down the list from first_free: right, but O(n).
+  // a = 0;
+  // for (vm_map_entry_t e = map->first_free->next; e != &map->header; e = e->next) {
+  //   vm_offset_t g = MAX(run_end(map, e->prev), start);
+  //   g = (g + align - 1) & ~(align - 1);
+  //   if (g >= start && g < e->start && e->start - g >= length) {
+  //     a = g;
+  //     break;
+  //   }
+  // }
+  // LAB rbtree: END
   if (a == 0) {
     // The gap after the last entry, up to the map's end.
     vm_map_entry_t last = map->header.prev;
@@ -337,6 +378,7 @@ vm_map_insert(vm_map_t map, int *countp, struct vm_object *object, vm_ooffset_t 
   if (prev->next != &map->header && prev->next->start < end)
     return KERN_NO_SPACE;
 
+  // LAB entries: BEGIN
   // Anonymous memory right after a compatible anonymous entry: grow that entry
   // (and its object, if it has one that only it uses) instead of adding one.
   if (object == 0 && prev != &map->header && prev->end == start &&
@@ -353,6 +395,7 @@ vm_map_insert(vm_map_t map, int *countp, struct vm_object *object, vm_ooffset_t 
     vm_map_simplify_entry(map, prev, countp);
     return KERN_SUCCESS;
   }
+  // LAB entries: END
 
   entry = vm_map_entry_create(countp);
   entry->start = start;
@@ -403,16 +446,20 @@ vm_map_find(vm_map_t map, struct vm_object *object, vm_ooffset_t offset,
 }
 
 // Append a copy of src, an entry of another map, at the end of map (vmspace_fork
-// copies entries in address order). The copy is not wired; the object reference is
-// the caller's. Map locked exclusively; one entry of *countp reserved.
+// copies entries in address order), mapping object at offset. The copy is not
+// wired; the object reference is the caller's. Map locked exclusively; one entry of
+// *countp reserved.
 void
-vm_map_insert_copy(vm_map_t map, vm_map_entry_t src, int *countp)
+vm_map_insert_copy(vm_map_t map, vm_map_entry_t src, struct vm_object *object,
+                   vm_ooffset_t offset, int *countp)
 {
   vm_map_entry_t e = vm_map_entry_create(countp);
 
   KASSERT(map->header.prev == &map->header || map->header.prev->end <= src->start,
           "vm_map_insert_copy: out of order");
   *e = *src;
+  e->object.vm_object = object;
+  e->offset = offset;
   e->wired_count = 0;
   e->eflags &= ~(MAP_ENTRY_USER_WIRED | MAP_ENTRY_IN_TRANSITION | MAP_ENTRY_NEEDS_WAKEUP);
   vm_map_entry_link(map, map->header.prev, e);
@@ -438,6 +485,7 @@ vm_map_clip_start(vm_map_t map, vm_map_entry_t entry, vm_offset_t addr, int *cou
 {
   if (addr <= entry->start || addr >= entry->end)
     return;
+  // LAB entries: BEGIN
   if (entry->object.vm_object == 0)
     vm_map_entry_allocate_object(entry);
   vm_map_entry_t front = vm_map_entry_create(countp);
@@ -447,6 +495,11 @@ vm_map_clip_start(vm_map_t map, vm_map_entry_t entry, vm_offset_t addr, int *cou
   entry->start = addr;
   vm_object_reference(front->object.vm_object);
   vm_map_entry_link(map, entry->prev, front);
+  // LAB entries: STARTER
+  // (void)map;
+  // (void)countp;
+  // panic("vm_map_clip_start: not written yet (lab 1)");
+  // LAB entries: END
 }
 
 // Split entry at addr, if addr is inside it: entry keeps [start, addr), a new entry
@@ -456,6 +509,7 @@ vm_map_clip_end(vm_map_t map, vm_map_entry_t entry, vm_offset_t addr, int *count
 {
   if (addr <= entry->start || addr >= entry->end)
     return;
+  // LAB entries: BEGIN
   if (entry->object.vm_object == 0)
     vm_map_entry_allocate_object(entry);
   vm_map_entry_t back = vm_map_entry_create(countp);
@@ -465,6 +519,11 @@ vm_map_clip_end(vm_map_t map, vm_map_entry_t entry, vm_offset_t addr, int *count
   entry->end = addr;
   vm_object_reference(back->object.vm_object);
   vm_map_entry_link(map, entry, back);
+  // LAB entries: STARTER
+  // (void)map;
+  // (void)countp;
+  // panic("vm_map_clip_end: not written yet (lab 1)");
+  // LAB entries: END
 }
 
 // Can a, which ends where b starts, and b be one entry?
@@ -485,6 +544,7 @@ vm_map_mergeable(vm_map_t map, vm_map_entry_t a, vm_map_entry_t b)
          a->aux.avail_ssize == b->aux.avail_ssize;
 }
 
+// LAB entries: BEGIN
 // Remove a merged-away entry: its object reference goes with it.
 static void
 vm_map_entry_merged(vm_map_t map, vm_map_entry_t gone, vm_map_entry_t keep, int *countp)
@@ -499,9 +559,11 @@ vm_map_entry_merged(vm_map_t map, vm_map_entry_t gone, vm_map_entry_t keep, int 
 
 // Merge entry with its neighbours where they are the same mapping in all but
 // address. Map locked exclusively.
+// LAB entries: END
 void
 vm_map_simplify_entry(vm_map_t map, vm_map_entry_t entry, int *countp)
 {
+  // LAB entries: BEGIN
   if (entry->eflags & MAP_ENTRY_IN_TRANSITION)
     return;
   vm_map_entry_t prev = entry->prev;
@@ -522,6 +584,11 @@ vm_map_simplify_entry(vm_map_t map, vm_map_entry_t entry, int *countp)
     gap_changed(map, entry->next);
     first_free_fix(map, entry->prev);
   }
+  // LAB entries: STARTER
+  // (void)map;
+  // (void)entry;
+  // (void)countp;
+  // LAB entries: END
 }
 
 // Sleep until some in-transition entry of the map changes. The map is locked
@@ -660,6 +727,7 @@ int
 vm_map_protect(vm_map_t map, vm_offset_t start, vm_offset_t end, vm_prot_t new_prot,
                boolean_t set_max)
 {
+  // LAB entries: BEGIN
   vm_map_entry_t entry, e;
   int count;
 
@@ -710,6 +778,15 @@ vm_map_protect(vm_map_t map, vm_offset_t start, vm_offset_t end, vm_prot_t new_p
   vm_map_unlock(map);
   vm_map_entry_release(count);
   return KERN_SUCCESS;
+  // LAB entries: STARTER
+  // (void)map;
+  // (void)start;
+  // (void)end;
+  // (void)new_prot;
+  // (void)set_max;
+  // printf("vm_map_protect: not written yet (lab 1)\n");
+  // return KERN_FAILURE;
+  // LAB entries: END
 }
 
 // Set the inheritance of [start, end): VM_INHERIT_SHARE, COPY or NONE, else
@@ -829,6 +906,7 @@ vm_map_check_protection(vm_map_t map, vm_offset_t start, vm_offset_t end,
 
 #define VERIFY(cond, msg) do { if (!(cond)) { *why = (msg); return -1; } } while (0)
 
+// LAB rbtree: BEGIN
 // Check the tree under n: parent links, key order, max_free. Returns the number
 // of nodes, or -1.
 static long
@@ -856,16 +934,33 @@ verify_subtree(vm_map_t map, struct rb_node *n, const char **why)
   return l + r + 1;
 }
 
+// The tree holds the list's entries in the list's order, keeps the red-black
+// rules, and has every max_free right.
+static int
+verify_tree(vm_map_t map, const char **why)
+{
+  struct rb_node *n = rb_first(&map->rb_root);
+
+  for (vm_map_entry_t e = map->header.next; e != &map->header; e = e->next) {
+    VERIFY(n == &e->rb_entry, "tree and list differ in order or contents");
+    n = rb_next(n);
+  }
+  VERIFY(n == 0, "tree has entries the list lacks");
+  VERIFY(rb_check(&map->rb_root) >= 0, "tree: red-black rules broken");
+  if (verify_subtree(map, map->rb_root.root, why) < 0)
+    return -1;
+  return 0;
+}
+// LAB rbtree: END
+
 int
 vm_map_verify(vm_map_t map, const char **why)
 {
   vm_map_entry_t e, ff = &map->header;
-  struct rb_node *n;
   vm_size_t size = 0;
   int count = 0, hint_ok = (map->hint == &map->header), ff_ok = 0, in_run = 1;
 
   VERIFY(map->min_offset <= map->max_offset, "bounds reversed");
-  n = rb_first(&map->rb_root);
   for (e = map->header.next; e != &map->header; e = e->next) {
     VERIFY(e->next->prev == e && e->prev->next == e, "list: broken links");
     VERIFY(e->start < e->end, "entry: empty or reversed");
@@ -873,7 +968,6 @@ vm_map_verify(vm_map_t map, const char **why)
            "entry: not page aligned");
     VERIFY(e->start >= map->min_offset && e->end <= map->max_offset, "entry: out of bounds");
     VERIFY(e->prev == &map->header || e->prev->end <= e->start, "list: unsorted or overlapping");
-    VERIFY(n == &e->rb_entry, "tree and list differ in order or contents");
     VERIFY(!(e->eflags & MAP_ENTRY_NEEDS_COPY) || (e->eflags & MAP_ENTRY_COW),
            "entry: NEEDS_COPY without COW");
     VERIFY(!(e->eflags & MAP_ENTRY_NEEDS_WAKEUP) || (e->eflags & MAP_ENTRY_IN_TRANSITION),
@@ -891,17 +985,16 @@ vm_map_verify(vm_map_t map, const char **why)
       ff_ok = 1;
     size += e->end - e->start;
     count++;
-    n = rb_next(n);
   }
-  VERIFY(n == 0, "tree has entries the list lacks");
   VERIFY(count == map->nentries, "nentries is not the number of entries");
   VERIFY(size == map->size, "size is not the sum of the entries' lengths");
   VERIFY(hint_ok, "hint is not an entry of this map");
   VERIFY(map->first_free == &map->header || ff_ok, "first_free is not an entry of this map");
   VERIFY(map->first_free == ff, "first_free is not the end of the initial run");
-  VERIFY(rb_check(&map->rb_root) >= 0, "tree: red-black rules broken");
-  if (verify_subtree(map, map->rb_root.root, why) < 0)
+  // LAB rbtree: BEGIN
+  if (verify_tree(map, why) < 0)
     return -1;
+  // LAB rbtree: END
   return 0;
 }
 

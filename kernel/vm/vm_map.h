@@ -218,7 +218,8 @@ boolean_t vm_map_check_protection(vm_map_t map, vm_offset_t start, vm_offset_t e
 void vm_map_transition_wait(vm_map_t map);
 void vm_map_transition_wakeup(vm_map_t map);
 void vm_map_entry_allocate_object(vm_map_entry_t entry);
-void vm_map_insert_copy(vm_map_t map, vm_map_entry_t src, int *countp);
+void vm_map_insert_copy(vm_map_t map, vm_map_entry_t src, struct vm_object *object,
+                        vm_ooffset_t offset, int *countp);
 
 // vm_fault.c: fault in the pages of [start, end) that are not resident (WILLNEED).
 void vm_prefault(vm_map_t map, vm_offset_t start, vm_offset_t end);

@@ -7,6 +7,7 @@
 #include "vm/vm.h"
 #include "vm/vm_map.h"
 #include "vm/vm_object.h"
+#include "vm/vm_page.h"
 #include "vm/vm_zone.h"
 
 static struct vm_zone vmspace_zone;
@@ -69,13 +70,61 @@ vmspace_free(struct vmspace *vm)
   zfree(&vmspace_zone, vm);
 }
 
+// LAB fork: BEGIN
+// LAB fork: STARTER
+// // The page that object (or an object below it) has at pindex, reading a file page
+// // in if need be; 0 if there is none: it reads as zeros.
+// static vm_page_t
+// fork_find_page(struct vm_object *object, vm_pindex_t pindex)
+// {
+//   vm_page_t m = 0;
+//   int error;
+//
+//   vm_object_lock();
+//   while (object && (m = vm_page_lookup(object, pindex)) == 0) {
+//     if (object->type == OBJT_VNODE) {
+//       vm_object_unlock();
+//       return vnode_pager_getpage(object, pindex, &error);
+//     }
+//     pindex += atop(object->backing_object_offset);
+//     object = object->backing_object;
+//   }
+//   vm_object_unlock();
+//   return m;
+// }
+//
+// // A new object with a copy of every page that entry maps: fork copies all of a
+// // process's memory at once. Lab 3 makes it copy-on-write.
+// static struct vm_object *
+// fork_copy_pages(vm_map_entry_t entry)
+// {
+//   vm_pindex_t n = atop(entry->end - entry->start);
+//   struct vm_object *copy = vm_object_allocate(OBJT_DEFAULT, n);
+//
+//   if (copy == 0)
+//     return 0;
+//   for (vm_pindex_t i = 0; i < n; i++) {
+//     vm_page_t m = fork_find_page(entry->object.vm_object, atop(entry->offset) + i), c;
+//     if (m == 0)
+//       continue;
+//     if ((c = vm_page_alloc()) == 0) {
+//       vm_object_deallocate(copy);
+//       return 0;
+//     }
+//     memmove(VM_PAGE_TO_KVA(c), VM_PAGE_TO_KVA(m), PAGE_SIZE);
+//     vm_object_lock();
+//     vm_page_insert(c, copy, i);
+//     vm_object_unlock();
+//   }
+//   return copy;
+// }
+// LAB fork: END
+
 // Copy one entry of the parent into the child's map, by its inheritance (SEMANTICS,
 // lab 3). Both maps locked exclusively; one entry of *countp reserved.
 static int
 vmspace_fork_entry(vm_map_t old_map, vm_map_entry_t old, vm_map_t new_map, int *countp)
 {
-  struct vm_object *obj;
-
   switch (old->inheritance) {
   case VM_INHERIT_NONE:
     return 0;
@@ -95,8 +144,8 @@ vmspace_fork_entry(vm_map_t old_map, vm_map_entry_t old, vm_map_t new_map, int *
     vm_object_reference(old->object.vm_object);
     break;
   case VM_INHERIT_COPY:
-    obj = old->object.vm_object;
-    if (obj) {
+    // LAB fork: BEGIN
+    if (old->object.vm_object) {
       // Share the object copy-on-write: both sides read it, the first write on
       // either side shadows it. Write-protect the parent's pages now.
       if (!(old->eflags & MAP_ENTRY_NEEDS_COPY)) {
@@ -104,14 +153,25 @@ vmspace_fork_entry(vm_map_t old_map, vm_map_entry_t old, vm_map_t new_map, int *
         old->eflags |= MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY;
       }
       vm_object_lock();
-      vm_object_collapse(obj);
+      vm_object_collapse(old->object.vm_object);
       vm_object_unlock();
-      vm_object_reference(obj);
+      vm_object_reference(old->object.vm_object);
     }
     // (An entry with no object yet: both sides fill with zeros independently.)
     break;
+    // LAB fork: STARTER
+    // (void)old_map;
+    // if (old->object.vm_object) {
+    //   struct vm_object *copy = fork_copy_pages(old);
+    //   if (copy == 0)
+    //     return -ENOMEM;
+    //   vm_map_insert_copy(new_map, old, copy, 0, countp);
+    //   return 0;
+    // }
+    // break;
+    // LAB fork: END
   }
-  vm_map_insert_copy(new_map, old, countp);
+  vm_map_insert_copy(new_map, old, old->object.vm_object, old->offset, countp);
   return 0;
 }
 
