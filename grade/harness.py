@@ -44,6 +44,14 @@ class Exited(AssertionError):
     """QEMU exited (the machine powered off, crashed, or QEMU failed)."""
 
 
+class Panic(AssertionError):
+    """The kernel panicked: nothing more will come, so waiting longer is pointless."""
+
+
+# The kernel's panic line (kern/printf.c), once complete.
+PANIC = re.compile(r"^panic: .*\n", re.M)
+
+
 def make_var(arch, name, **vars):
     """The value of a GNUmakefile variable for ARCH, with VAR=value overrides."""
     return make(arch, f"print-{name}", **vars)
@@ -199,6 +207,10 @@ class QEMU:
                 r = check(self.buf)
                 if r:
                     return r
+                p = PANIC.search(self.buf)
+                if p:
+                    raise Panic(f"the kernel panicked while waiting for {what}: "
+                                f"{p.group(0).strip()}")
                 if self.eof:
                     raise Exited(f"QEMU exited (status {self.status()}) while waiting "
                                  f"for {what}")

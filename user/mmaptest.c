@@ -877,6 +877,13 @@ hold(void)
   (void)b;
   (void)c;
   printf("mmaptest hold: pid %d ready\n", getpid());
+  // Block for good on a pipe nobody writes: ps must see it asleep, and sleep()
+  // would wake it at every clock tick.
+  int fds[2];
+  char ch;
+  if(pipe(fds) == 0)
+    for(;;)
+      read(fds[0], &ch, 1);
   for(;;)
     sleep(1000);
 }

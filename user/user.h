@@ -46,6 +46,7 @@ int vmmap(int pid, struct kinfo_vmentry *buf, int n);  // entries in pid's map (
 int vmstat(struct vmstats *st);
 int vmverify(int pid);                                 // 0, or -1 (EINVAL): see console
 int procinfo(struct kinfo_proc *buf, int n);           // number of processes
+long vmbench(int op, long n);                          // nanoseconds for n operations (VMBENCH_*)
 
 extern int errno;
 

@@ -38,6 +38,7 @@ SYSCALL(vmmap)
 SYSCALL(vmstat)
 SYSCALL(vmverify)
 SYSCALL(procinfo)
+SYSCALL(vmbench)
 
 // No executable stack wanted (the linker asks each object to say so).
 .section .note.GNU-stack,"",@progbits

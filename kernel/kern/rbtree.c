@@ -12,15 +12,17 @@ rb_init(struct rb_tree *t, int (*augment)(struct rb_tree *, struct rb_node *))
   t->augment = augment;
 }
 
+// LAB rbtree: BEGIN
+// Recompute n alone (after a rotation moved it).
 static void
 augment1(struct rb_tree *t, struct rb_node *n)
 {
   if (t->augment && n)
     t->augment(t, n);
 }
+// LAB rbtree: END
 
-// Recompute n and its ancestors, stopping early where nothing changed above a
-// node that did not change itself.
+// Recompute n and its ancestors.
 void
 rb_augment_path(struct rb_tree *t, struct rb_node *n)
 {

@@ -11,9 +11,9 @@
 //     maptype field stays, always VM_MAPTYPE_NORMAL.
 //   - the LWKT token: the lock (a lockmgr lock) is the only serializer.
 // What vmlab adds:
-//   - max_free in each entry: the largest free gap in its subtree, so that
-//     vm_map_findspace() is O(log n) on a fragmented map too (DragonFly's linear
-//     walk from first_free was replaced by a tree search in 2017 for that reason).
+//   - max_free in each entry: the largest free gap in its subtree (FreeBSD keeps
+//     the same), so that vm_map_findspace() is O(log n) on a fragmented map too,
+//     where a walk down the list from first_free is O(n).
 //   - lookup_visits: tree nodes visited by lookups, so tests can see O(log n).
 #ifndef _VM_VM_MAP_H_
 #define _VM_VM_MAP_H_
