@@ -176,6 +176,10 @@ isolation(void)
   data[0] = bss[0] = 'p';
   check("pipe", pipe(tochild) == 0 && pipe(toparent) == 0);
   if(xfork() == 0){
+    // Each side closes the ends it does not use, so that it sees end of file,
+    // not a hang, if the other side dies.
+    close(tochild[1]);
+    close(toparent[0]);
     await(tochild[0]);   // the parent has written
     expect_bytes("child: mmap page 1 after the parent wrote it", a + P, P, 'p');
     expect("child: data after the parent wrote it", data[0], 'p');
@@ -189,10 +193,14 @@ isolation(void)
     signal_(toparent[1]);
     exit(0);
   }
+  close(tochild[0]);
+  close(toparent[1]);
   memset(a + P, 'q', P);
   data[0] = bss[0] = h[P] = stack[0] = 'q';
   signal_(tochild[1]);
   await(toparent[0]);   // the child has written
+  close(tochild[1]);
+  close(toparent[0]);
   expect_bytes("parent: mmap page 0 after the child wrote it", a, P, 'p');
   expect_bytes("parent: mmap page 2 after the child wrote it", a + 2 * P, P, 'p');
   expect_bytes("parent: its own write", a + P, P, 'q');
@@ -328,6 +336,8 @@ lazy(void)
   check("pipe", pipe(tochild) == 0 && pipe(toparent) == 0);
   free0 = free_pages();
   if(xfork() == 0){
+    close(tochild[1]);
+    close(toparent[0]);
     free1 = free_pages();
 #ifndef LINUX
     if(free0 - free1 >= 200){
@@ -354,11 +364,15 @@ lazy(void)
     expect_pages("child: after the parent wrote", a, BIGPAGES, 'c');
     exit(0);
   }
+  close(tochild[0]);
+  close(toparent[1]);
   // Write half the pages once the child has counted its own.
   await(toparent[0]);
+  close(toparent[0]);
   for(int i = 0; i < BIGPAGES; i += 2)
     a[(uint64)i * P] = 'q';
   signal_(tochild[1]);
+  close(tochild[1]);
   waitok("child");
   for(int i = 0; i < BIGPAGES; i++)
     if(a[(uint64)i * P] != (i % 2 ? 'p' : 'q'))
@@ -445,6 +459,7 @@ read_cow(void)
   memset(a, 'p', 2 * P);
   check("pipe", pipe(tochild) == 0);
   if(xfork() == 0){
+    close(tochild[1]);
     fd = open("cow.r", O_RDONLY);
     check("open", fd >= 0);
     expect("child: read into copy-on-write memory", read(fd, a, P + 100), P + 100);
@@ -458,7 +473,9 @@ read_cow(void)
   check("open", fd >= 0);
   expect("parent: read into copy-on-write memory", read(fd, a + P, 10), 10);
   expect_bytes("parent: what it read", a + P, 10, 'f');
+  close(tochild[0]);
   signal_(tochild[1]);
+  close(tochild[1]);
   waitok("child");
   expect_bytes("parent: page 0 after the child read into its copy", a, P, 'p');
   expect_bytes("parent: page 1 after its read", a + P + 10, P - 10, 'p');
