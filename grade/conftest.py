@@ -13,6 +13,12 @@ Markers:
     @pytest.mark.points(n)       the test is worth n points (default 1)
     @pytest.mark.cpus(1, 3)      run the test once per CPU count (default: DEFAULT_CPUS)
     @pytest.mark.slow            a long test: scheduled first, so that xdist overlaps it
+    @pytest.mark.given           the test checks nothing of its lab's own work (a tool's
+                                 output format, say), so it may pass on the lab's starter
+                                 code: `make check-handouts` allows that
+Lab reports (for `make grade` and `make check-handouts`):
+    --lab-report                 a line per test: PASS/FAIL, points, seconds
+    --lab-json PATH              every test's outcome, points, arch, given, message
 """
 
 import json
@@ -41,6 +47,13 @@ def pytest_addoption(parser):
                 help="boot every machine with this many CPUs")
     g.addoption("--results-json", default=None, metavar="PATH",
                 help="write a Gradescope results.json to PATH")
+    g.addoption("--stop-on-panic", action="store_true",
+                help="a test fails as soon as the kernel panics, instead of waiting "
+                     "out its timeout")
+    g.addoption("--lab-report", action="store_true",
+                help="print a line per test: PASS/FAIL, points, time")
+    g.addoption("--lab-json", default=None, metavar="PATH",
+                help="write every test's outcome (with its arch and given marker) to PATH")
 
 
 def arches(config):
@@ -55,8 +68,12 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "points(n): the test is worth n points")
     config.addinivalue_line("markers", "cpus(*n): run the test once per CPU count")
     config.addinivalue_line("markers", "slow: a long test, scheduled first")
+    config.addinivalue_line("markers", "given: checks nothing of the lab's own work; "
+                            "may pass on the starter code")
     if config.getoption("timeout_scale") is None:
         config.option.timeout_scale = float(os.environ.get("TIMEOUT_SCALE") or 1)
+    if config.getoption("stop_on_panic"):
+        stop_on_panic()
     if is_worker(config):
         return
     for a in arches(config):
@@ -72,6 +89,8 @@ def pytest_configure(config):
         for img in (ROOT / "build" / a / "grade").glob("*.img"):
             img.unlink()
     config.pluginmanager.register(Scoreboard(config), "vmlab-scoreboard")
+    if config.getoption("lab_report") or config.getoption("lab_json"):
+        config.pluginmanager.register(LabReport(config), "vmlab-lab-report")
 
 
 def pytest_generate_tests(metafunc):
@@ -95,6 +114,8 @@ def pytest_collection_modifyitems(config, items):
         params = getattr(item, "callspec", None)
         if params and "arch" in params.params:
             item.user_properties.append(("arch", params.params["arch"]))
+        if item.get_closest_marker("given"):
+            item.user_properties.append(("given", True))
     # Long tests must start at once, on different workers, with the short ones
     # filling in around them.  xdist's load scheduling first hands each worker a
     # run of consecutive tests, `chunk` long (as computed here); so put the k-th
@@ -259,3 +280,76 @@ class Scoreboard:
                        execution_time=round(time.time() - self.started, 1),
                        tests=tests)
         Path(path).write_text(json.dumps(results, indent=2) + "\n")
+
+
+PANIC = re.compile(r"^panic: .*", re.M)
+
+
+def stop_on_panic():
+    """Make every wait of the harness end as soon as the kernel has panicked:
+    nothing it waits for will come.  For grading code that may panic (a lab's
+    starter, a submission), where waiting out each timeout takes minutes."""
+    wait_until = harness.QEMU.wait_until
+    if getattr(wait_until, "stops_on_panic", False):
+        return
+
+    def wait(self, check, what, timeout=harness.CMD_TIMEOUT):
+        def check_or_panic(buf):
+            found = check(buf)
+            if not found and (m := PANIC.search(buf)):
+                raise harness.Exited(f"the kernel panicked while waiting for {what}: {m[0]}")
+            return found
+        return wait_until(self, check_or_panic, what, timeout)
+
+    wait.stops_on_panic = True
+    harness.QEMU.wait_until = wait
+
+
+class LabReport:
+    """A line per test (--lab-report), and a JSON file of them (--lab-json), from
+    the Scoreboard's tally; runs in the same process as the Scoreboard."""
+
+    def __init__(self, config):
+        self.config = config
+        self.given = set()
+        self.messages = {}       # name -> the first line of why it failed
+
+    @property
+    def board(self):
+        return self.config.pluginmanager.get_plugin("vmlab-scoreboard")
+
+    def pytest_runtest_logreport(self, report):
+        name = self.board.name(report.nodeid)
+        if dict(report.user_properties).get("given"):
+            self.given.add(name)
+        if report.failed and name not in self.messages:
+            crash = getattr(report.longrepr, "reprcrash", None)
+            msg = crash.message if crash else str(report.longrepr).strip().splitlines()[-1:]
+            self.messages[name] = (msg if isinstance(msg, str) else " ".join(msg))[:500]
+
+    def rows(self):
+        for name, t in sorted(self.board.tests.items()):
+            module, _, test = name.partition("::")
+            yield dict(name=name, module=module, test=test, arch=t["arch"],
+                       points=t["points"], score=self.board.score(t),
+                       passed=t["passed"] and not t["failed"],
+                       given=name in self.given, seconds=round(t["seconds"], 2),
+                       message=self.messages.get(name, ""))
+
+    @pytest.hookimpl(tryfirst=True)      # before the score
+    def pytest_terminal_summary(self, terminalreporter):
+        if not self.config.getoption("lab_report") or not self.board.tests:
+            return
+        tr = terminalreporter
+        rows = list(self.rows())
+        width = max(len(r["test"]) + len(Path(r["module"]).stem) + 2 for r in rows)
+        tr.write_sep("=", "vmlab tests")
+        for r in rows:
+            label = f"{Path(r['module']).stem}::{r['test']}"
+            tr.write_line(f"{'PASS' if r['passed'] else 'FAIL'}  {label:<{width}}  "
+                          f"{r['score']:>2}/{r['points']:<2} {r['seconds']:6.1f}s")
+
+    def pytest_sessionfinish(self, session):
+        path = self.config.getoption("lab_json")
+        if path:
+            Path(path).write_text(json.dumps(dict(tests=list(self.rows())), indent=1) + "\n")

@@ -562,6 +562,62 @@ exec_mapped(void)
   close(fd);
 }
 
+// ---------------------------------------------------------------- chain
+
+#ifndef LINUX
+// The map entry containing va, from vmmap(): 1 if found.
+static int
+entry_at(char *va, struct kinfo_vmentry *out)
+{
+  static struct kinfo_vmentry kve[64];
+  int n = vmmap(0, kve, 64);
+
+  for(int i = 0; i < n && i < 64; i++)
+    if(kve[i].kve_start <= (uint64)va && (uint64)va < kve[i].kve_end){
+      *out = kve[i];
+      return 1;
+    }
+  return 0;
+}
+#endif
+
+// Copy-on-write shares, and collapse keeps chains short: after each fork the
+// child maps the parent's very object, marked needs-copy (no page copied); after
+// the child exits and the parent writes, the shadow the write made absorbs the
+// object below it, so that eight fork/exit cycles leave a chain of at most two.
+static void
+chain(void)
+{
+#ifndef LINUX
+  char *a = xmmap("mmap", 4 * P, RW, ANON);
+  struct kinfo_vmentry e, ce;
+
+  memset(a, 'p', 4 * P);
+  for(int i = 0; i < 8; i++){
+    check("vmmap (parent)", entry_at(a, &e));
+    if(xfork() == 0){
+      check("vmmap (child)", entry_at(a, &ce));
+      if(ce.kve_obj_id != e.kve_obj_id || !(ce.kve_flags & KVME_FLAG_NEEDS_COPY)){
+        printf("cowtest %s: FAILED: after fork the child maps object %d (flags 0x%x), "
+               "not the parent's object %d, needs-copy\n", test, ce.kve_obj_id,
+               ce.kve_flags, e.kve_obj_id);
+        exit(1);
+      }
+      exit(0);
+    }
+    waitok("child");
+    a[(i % 4) * P] = 'q';
+  }
+  check("vmmap (parent, at the end)", entry_at(a, &e));
+  if(e.kve_shadow_depth > 2){
+    printf("cowtest %s: FAILED: a chain of %d objects after 8 forks (at most 2: "
+           "collapse)\n", test, e.kve_shadow_depth);
+    exit(1);
+  }
+  check("munmap", munmap(a, 4 * P) == 0);
+#endif
+}
+
 // ---------------------------------------------------------------- main
 
 static struct {
@@ -578,6 +634,7 @@ static struct {
   { "read_cow", read_cow },
   { "write_untouched", write_untouched },
   { "exec_mapped", exec_mapped },
+  { "chain", chain },
 };
 
 // Run one test in a child; 1 if it passed.

@@ -1,0 +1,121 @@
+"""Fixtures for the tests of the course machinery (tools/handout.py,
+tools/course.py, grade/gradescope/): a copy of the reference tree with
+synthetic fences of every kind added, so that the tests do not depend on where
+the real fences are.
+
+    /usr/bin/python3 -m pytest -q tests/course          (make check-course)
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import course      # noqa: E402
+import handout     # noqa: E402
+
+PYTHON = "/usr/bin/python3"
+
+# Synthetic fences.  Labs 1-3 are available, stack (4) is not; reference is the
+# reference-only fence.  Starter lines are commented out, as in the real tree.
+C_FENCES = """\
+// LAB entries: BEGIN
+  printf("synthetic: entries reference\\n");
+  // LAB rbtree: BEGIN
+  printf("synthetic: rbtree reference\\n");
+  // LAB rbtree: STARTER
+  // printf("synthetic: rbtree starter\\n");
+  // LAB rbtree: END
+// LAB entries: STARTER
+//   printf("synthetic: entries starter\\n");
+// LAB entries: END
+/* LAB fork: BEGIN */
+  printf("synthetic: fork reference\\n");
+/* LAB fork: END */
+  // LAB stack: BEGIN
+  printf("synthetic: stack reference\\n");
+  // LAB stack: STARTER
+  // printf("synthetic: stack starter\\n");
+  // LAB stack: END
+"""
+H_FENCES = """\
+// LAB rbtree: BEGIN
+#define SYNTHETIC_RBTREE_REFERENCE 1
+// LAB rbtree: STARTER
+// #define SYNTHETIC_RBTREE_STARTER 1
+// LAB rbtree: END
+"""
+PY_FENCES = """\
+# LAB fork: BEGIN
+SYNTHETIC = "fork reference"
+# LAB fork: STARTER
+# SYNTHETIC = "fork starter"
+# LAB fork: END
+"""
+MK_FENCES = """\
+# LAB entries: BEGIN
+SYNTHETIC_MK = entries-reference
+# LAB entries: STARTER
+# SYNTHETIC_MK = entries-starter
+# LAB entries: END
+    # LAB reference: BEGIN
+SYNTHETIC_REF = reference-only
+    # LAB reference: END
+"""
+S_FENCES = """\
+# LAB rbtree: BEGIN
+# synthetic rbtree reference
+# LAB rbtree: END
+"""
+def insert_after(path, anchor, text):
+    s = path.read_text()
+    i = s.index(anchor) + len(anchor)
+    path.write_text(s[:i] + text + s[i:])
+
+
+def copy_reference(dest):
+    """The reference's files (as handout.py sees them), into dest."""
+    for f in handout.source_files(ROOT):
+        (dest / f).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / f, dest / f)
+
+
+def add_synthetic_fences(tree):
+    insert_after(tree / "kernel/kern/main.c", 'printf("\\nvmlab kernel is booting\\n\\n");\n',
+                 C_FENCES)
+    insert_after(tree / "kernel/kern/param.h", "#define _KERN_PARAM_H_\n", H_FENCES)
+    insert_after(tree / "tools/bench.py", "\nBOOTS = 5\n", PY_FENCES)
+    insert_after(tree / "GNUmakefile", "\nARCHES = riscv64 x86_64\n", MK_FENCES)
+    insert_after(tree / "user/usys.S", "\n", S_FENCES)
+    for lab in course.load_manifest(tree).available():
+        p = tree / lab.handout
+        if not p.exists():
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_text(f"# Lab {lab.number}: {lab.name}\n\n{lab.title}\n")
+
+
+@pytest.fixture(scope="session")
+def reference(tmp_path_factory):
+    """A copy of the reference tree with the synthetic fences; not a git repo."""
+    tree = tmp_path_factory.mktemp("reference")
+    copy_reference(tree)
+    add_synthetic_fences(tree)
+    return tree
+
+
+def run(cmd, cwd, check=True, env=None, timeout=600):
+    p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                       env=None if env is None else {**os.environ, **env})
+    if check and p.returncode:
+        raise AssertionError(f"{cmd} exited {p.returncode}:\n{p.stdout}\n{p.stderr}")
+    return p
+
+
+def make_handout(reference, lab, out):
+    run([PYTHON, "tools/handout.py", "handout", "--lab", lab, "--out", str(out)], reference)
+    return out

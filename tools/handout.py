@@ -1,0 +1,589 @@
+#!/usr/bin/python3
+"""Staging the labs: student trees from the reference, and the check that keeps
+the course honest.  Only the reference tree has this file.
+
+    handout.py check                         lint every fence in the tree
+    handout.py handout --lab NAME --out DIR  the student tree for that lab
+    handout.py student-repo --out DIR        a git repo, a branch per lab
+    handout.py check-handouts [--arch ...]   every handout builds, boots, passes
+                                             the earlier labs, fails its own
+    handout.py gradescope --lab NAME --out ZIP   a Gradescope autograder
+
+Solution code is fenced by lab, each marker a line of its own:
+
+    // LAB rbtree: BEGIN
+    ...reference code...
+    // LAB rbtree: STARTER          (optional)
+    // ...what the handout has instead, commented out...
+    // LAB rbtree: END
+
+Starter lines are commented out in the reference, so that it compiles only its
+own code: the leader (// or #) at the STARTER marker's indentation, a space, then
+the line; the handout has them without it.
+
+The comment leader is // or /* ... */ in C, headers and linker scripts; # in
+Python, makefiles and shell scripts; any of the three in assembly.  The handout
+for lab N keeps the code of labs before N (without the markers), and puts the
+starter (or nothing) in place of every fence of lab N and later.  A fence may
+hold fences of later labs, never of the same or an earlier one.  Fences named as
+labs/labs.toml's reference_fence ("reference") are removed from every handout.
+"""
+
+import argparse
+import concurrent.futures
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import course                                   # noqa: E402
+from course import Error, load_manifest, matches  # noqa: E402
+
+ROOT = course.ROOT
+PYTHON = course.PYTHON
+ARCHES = course.ARCHES
+
+# A marker line: the whole line, nothing else on it.
+MARKER = re.compile(r"^[ \t]*(?P<lead>//|#|/\*)[ \t]*LAB[ \t]+(?P<name>[A-Za-z0-9_-]+)[ \t]*:"
+                    r"[ \t]*(?P<kind>BEGIN|STARTER|END)[ \t]*(?P<close>\*/)?[ \t]*\r?\n?$")
+# Anything that looks like one, to catch a marker that MARKER would miss.
+LOOKALIKE = re.compile(r"\bLAB\s+[A-Za-z0-9_-]+\s*:\s*(BEGIN|STARTER|END)\b")
+
+# The comment leaders that each kind of file may use for markers.
+C_LIKE, ASM, HASH = ("//", "/*"), ("//", "/*", "#"), ("#",)
+BY_SUFFIX = {".c": C_LIKE, ".h": C_LIKE, ".ld": C_LIKE, ".S": ASM, ".s": ASM,
+             ".py": HASH, ".mk": HASH, ".sh": HASH, ".toml": HASH}
+BY_NAME = {"GNUmakefile": HASH, "Makefile": HASH, "makefile": HASH, ".gitignore": HASH}
+
+
+def leaders_for(path, data):
+    """The comment leaders a file's markers may use, or None: not a kind of
+    file that can hold markers."""
+    p = Path(path)
+    if p.name in BY_NAME:
+        return BY_NAME[p.name]
+    if p.suffix in BY_SUFFIX:
+        return BY_SUFFIX[p.suffix]
+    first = data.split(b"\n", 1)[0]
+    if first.startswith(b"#!") and (b"python" in first or b"sh" in first):
+        return HASH                   # scripts: run_autograder, .ci/run
+    return None
+
+
+# ---------------------------------------------------------------- fences
+
+@dataclass
+class Fence:
+    name: str
+    rank: int            # the lab's number; the reference fence ranks after every lab
+    line: int            # of its BEGIN
+    body: list = field(default_factory=list)
+    starter: list = None
+    indent: str = ""     # of the STARTER marker: starter lines are commented there
+    lead: str = "//"     # with this comment leader
+
+
+def rank_of(man, name):
+    if name == man.reference_fence:
+        return len(man.labs) + 1
+    for lab in man.labs:
+        if lab.name == name:
+            return lab.number
+    return None
+
+
+def parse(path, text, man, data=b""):
+    """The file as a list of lines and Fences.  Raises Error (file:line) for a
+    marker that is malformed, unbalanced, badly nested, of an unknown lab, or in
+    a file that cannot hold markers."""
+    top = []
+    stack = []                   # open Fences
+    out = top                    # where lines go now
+    leaders = None
+    for n, line in enumerate(text.splitlines(keepends=True), 1):
+        m = MARKER.match(line)
+        if not m:
+            if LOOKALIKE.search(line):
+                raise Error(f"{path}:{n}: a LAB marker must be a line of its own: "
+                            f"'// LAB name: BEGIN' (or STARTER, END), with // # or /* */")
+            if stack and out is stack[-1].starter:
+                out.append(uncomment(path, n, line, stack[-1]))
+            else:
+                out.append(line)
+            continue
+        if leaders is None:
+            leaders = leaders_for(path, data) or ()
+            if not leaders:
+                raise Error(f"{path}:{n}: a LAB marker in a file that cannot hold one "
+                            "(not C, assembly, a header, Python, a makefile or a script)")
+        lead, name, kind = m["lead"], m["name"], m["kind"]
+        if (lead == "/*") != bool(m["close"]):
+            raise Error(f"{path}:{n}: a marker opened with {lead} must "
+                        f"{'close with */' if lead == '/*' else 'not close with */'}")
+        if lead not in leaders:
+            raise Error(f"{path}:{n}: in this file a marker starts with "
+                        f"{' or '.join(leaders)}, not {lead}")
+        rank = rank_of(man, name)
+        if rank is None:
+            known = " ".join(lab.name for lab in man.labs)
+            raise Error(f"{path}:{n}: unknown lab {name!r} (the labs: {known}; "
+                        f"and {man.reference_fence})")
+        if kind == "BEGIN":
+            if stack and out is stack[-1].starter:
+                raise Error(f"{path}:{n}: a fence inside a STARTER block (whose lines are "
+                            "commented out)")
+            if stack and rank <= stack[-1].rank:
+                raise Error(f"{path}:{n}: a fence of lab {name} inside one of lab "
+                            f"{stack[-1].name} (line {stack[-1].line}); only a later "
+                            "lab's fence can nest in a fence")
+            f = Fence(name, rank, n)
+            out.append(f)
+            stack.append(f)
+            out = f.body
+            continue
+        if not stack:
+            raise Error(f"{path}:{n}: LAB {name}: {kind} with no BEGIN before it")
+        f = stack[-1]
+        if f.name != name:
+            raise Error(f"{path}:{n}: LAB {name}: {kind} inside the fence of lab "
+                        f"{f.name} opened at line {f.line}")
+        if kind == "STARTER":
+            if f.starter is not None:
+                raise Error(f"{path}:{n}: a second STARTER in the fence of lab {name} "
+                            f"opened at line {f.line}")
+            if lead == "/*":
+                raise Error(f"{path}:{n}: a STARTER marker starts with // or #: its "
+                            "lines are commented out with the same leader")
+            f.starter = []
+            f.indent = line[:len(line) - len(line.lstrip(" \t"))]
+            f.lead = lead
+            out = f.starter
+        else:
+            stack.pop()
+            out = top if not stack else (stack[-1].starter if stack[-1].starter is not None
+                                         else stack[-1].body)
+    if stack:
+        raise Error(f"{path}:{stack[-1].line}: LAB {stack[-1].name}: BEGIN with no END")
+    return top
+
+
+def uncomment(path, n, line, f):
+    """A starter line as the handout has it.  In the reference tree starter lines
+    are commented out (so that the reference compiles only its own code): the
+    comment leader sits at the STARTER marker's indentation, followed by a space
+    and the line, or alone for a blank line."""
+    body = line.rstrip("\r\n")
+    eol = line[len(body):]
+    prefix = f.indent + f.lead
+    if body == prefix:
+        return eol
+    if body.startswith(prefix + " "):
+        return f.indent + body[len(prefix) + 1:] + eol
+    raise Error(f"{path}:{n}: a starter line of lab {f.name} must be commented out as "
+                f"{prefix!r} + ' ' + code (indented like its STARTER marker)")
+
+
+def render(nodes, rank):
+    """The text of the handout for the lab numbered rank."""
+    out = []
+    for node in nodes:
+        if isinstance(node, str):
+            out.append(node)
+        elif node.rank < rank:
+            out.append(render(node.body, rank))
+        elif node.starter is not None:
+            out.append(render(node.starter, rank))
+    return "".join(out)
+
+
+def fenced(nodes):
+    """Every Fence in nodes, nested ones too."""
+    for node in nodes:
+        if isinstance(node, Fence):
+            yield node
+            yield from fenced(node.body)
+            yield from fenced(node.starter or [])
+
+
+def read_text(path):
+    """(bytes, text or None if the file is binary)."""
+    data = Path(path).read_bytes()
+    if b"\0" in data[:8192]:
+        return data, None
+    return data, data.decode("utf-8", errors="surrogateescape")
+
+
+# ---------------------------------------------------------------- the reference tree
+
+def source_files(root, exclude=()):
+    """The reference's files: what git tracks or would track (so new, uncommitted
+    files count, ignored ones do not), or, outside git, every file but the junk."""
+    root = Path(root)
+    try:
+        p = subprocess.run(["git", "ls-files", "-z", "--cached", "--others",
+                            "--exclude-standard"], cwd=root, capture_output=True,
+                           check=True)
+        files = sorted({f for f in p.stdout.decode().split("\0") if f})
+        files = [f for f in files if (root / f).is_file() and not (root / f).is_symlink()]
+    except (OSError, subprocess.CalledProcessError):
+        files = course.tree_files(root)
+    return [f for f in files if not matches(f, course.JUNK) and not matches(f, exclude)]
+
+
+def lint(root=ROOT, man=None):
+    """Parse every file's fences; returns {path: parsed} for the files that have any."""
+    man = man or load_manifest(root)
+    parsed = {}
+    for f in source_files(root, man.reference_only):
+        data, text = read_text(root / f)
+        if text is None or "LAB" not in text:
+            continue
+        nodes = parse(f, text, man, data)
+        if any(isinstance(n, Fence) for n in nodes):
+            parsed[f] = nodes
+    return parsed
+
+
+def check_manifest(root, man):
+    for lab in man.available():
+        for p in lab.graders:
+            if not (root / p).is_file():
+                raise Error(f"labs/labs.toml: lab {lab.name}: grader {p} does not exist")
+
+
+def handout(root, man, lab, out):
+    """Write the student tree for lab into out (which must not exist, or be empty)."""
+    root, out = Path(root).resolve(), Path(out).resolve()
+    if out.exists() and any(out.iterdir()):
+        raise Error(f"{out}: exists and is not empty; give a new directory")
+    # Reference-only files, and every file of a later (or unwritten) lab.
+    exclude = list(man.reference_only)
+    for other in man.labs:
+        if other.number > lab.number or not other.available:
+            exclude += other.paths()
+    if out.is_relative_to(root):
+        exclude.append(str(out.relative_to(root)))
+    files = source_files(root, exclude)
+    missing = [p for p in lab.paths() if p not in files]
+    if missing:
+        print(f"handout: warning: lab {lab.name}: no {' '.join(missing)}", file=sys.stderr)
+    out.mkdir(parents=True, exist_ok=True)
+    changed = 0
+    for f in files:
+        src, dst = root / f, out / f
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        data, text = read_text(src)
+        if text is not None and "LAB" in text:
+            nodes = parse(f, text, man, data)
+            if any(isinstance(n, Fence) for n in nodes):
+                dst.write_bytes(render(nodes, lab.number).encode("utf-8", "surrogateescape"))
+                shutil.copymode(src, dst)
+                changed += 1
+                continue
+        shutil.copy2(src, dst)
+    course.write_record(out, lab)
+    return len(files), changed
+
+
+# ---------------------------------------------------------------- the student repo
+
+def git(repo, *args, env=None):
+    base = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    base.update(GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1", LC_ALL="C",
+                **(env or {}))
+    p = subprocess.run(["git", "-c", "core.autocrlf=false", "-c", "commit.gpgsign=false",
+                        "-c", "core.fileMode=true", *args], cwd=repo, env=base,
+                       capture_output=True, text=True)
+    if p.returncode:
+        raise Error(f"git {' '.join(args)}: {p.stderr.strip()}")
+    return p.stdout.strip()
+
+
+def student_repo(root, man, out):
+    out = Path(out).resolve()
+    if out.exists() and any(out.iterdir()):
+        raise Error(f"{out}: exists and is not empty; give a new directory")
+    labs = man.available()
+    sr = man.student_repo
+    who = dict(GIT_AUTHOR_NAME=sr.get("author", "vmlab handout"),
+               GIT_AUTHOR_EMAIL=sr.get("email", "handout@vmlab.invalid"),
+               GIT_COMMITTER_NAME=sr.get("author", "vmlab handout"),
+               GIT_COMMITTER_EMAIL=sr.get("email", "handout@vmlab.invalid"))
+    date = sr.get("date", "2025-01-01T00:00:00+00:00")
+    out.mkdir(parents=True, exist_ok=True)
+    git(out, "init", "-q", "-b", labs[0].branch)
+    with tempfile.TemporaryDirectory(prefix="vmlab-handout-") as tmp:
+        for lab in labs:
+            tree = Path(tmp) / lab.branch
+            handout(root, man, lab, tree)
+            if lab is not labs[0]:
+                git(out, "checkout", "-q", "-b", lab.branch)
+            for p in out.iterdir():
+                if p.name != ".git":
+                    shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()
+            shutil.copytree(tree, out, dirs_exist_ok=True, symlinks=True)
+            git(out, "add", "-A")
+            git(out, "commit", "-q", "-m", f"Lab {lab.number}: {lab.name}\n\n{lab.title}\n",
+                env=dict(who, GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date))
+            print(f"{lab.branch:<16} {git(out, 'rev-parse', '--short=12', 'HEAD')}  "
+                  f"{lab.title}")
+    git(out, "checkout", "-q", labs[0].branch)
+
+
+# ---------------------------------------------------------------- check-handouts
+
+def run(cmd, cwd, log):
+    """Run cmd, its output into the file log; returns its exit status."""
+    with open(log, "w") as f:
+        return subprocess.run(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=f,
+                              stderr=subprocess.STDOUT).returncode
+
+
+def tail(path, n=30):
+    try:
+        return "\n".join(Path(path).read_text(errors="replace").splitlines()[-n:])
+    except OSError:
+        return ""
+
+
+def check_handouts(root, man, arches, timeout_scale, workdir, base_graders,
+                   this_scale=0.25):
+    """For every available lab N: its handout builds on every arch, boots, passes
+    the graders of the base kernel (base_graders) and of the labs before N, and
+    fails each of lab N's tests but the given ones.  Prints a table; returns
+    True when all is well."""
+    started = time.monotonic()
+    lint(root, man)
+    check_manifest(root, man)
+    labs = man.available()
+    workdir = Path(workdir)
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True)
+    trees = {}
+    for lab in labs:
+        trees[lab.name] = workdir / lab.branch
+        handout(root, man, lab, trees[lab.name])
+    print(f"check-handouts: {len(labs)} handouts in {workdir.relative_to(root) if workdir.is_relative_to(root) else workdir}"
+          f" ({time.monotonic() - started:.1f} s); building them on {' and '.join(arches)}",
+          flush=True)
+
+    # Build every tree on every arch at once (each make is mostly serial).
+    jobs = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(os.cpu_count() or 2, 2)) as ex:
+        for lab in labs:
+            for a in arches:
+                log = workdir / f"{lab.branch}.{a}.build.log"
+                jobs[lab.name, a] = (ex.submit(run, ["make", "-s", "--no-print-directory",
+                                                     f"ARCH={a}", "build"],
+                                               trees[lab.name], log), log)
+    built = {k: f.result() == 0 for k, (f, _) in jobs.items()}
+    print(f"check-handouts: built ({time.monotonic() - started:.0f} s); grading", flush=True)
+
+    # Grade each tree in two runs of pytest (each on every arch).  First the
+    # graders that must pass, at full timeouts, a tree at a time.  Then, in every
+    # tree at once, the lab's own graders, which must fail, at this_scale times
+    # the timeouts: starter code often hangs, and each hung test waits out its
+    # timeout.  (Shorter timeouts can only make a test fail, never pass.)
+    results = {}            # (lab, arch, column) -> list of test dicts
+    problems = []
+    runs = []               # (lab, column, modules, scale, workers)
+    for lab in labs:
+        for a in arches:
+            if not built[lab.name, a]:
+                log = jobs[lab.name, a][1]
+                problems.append(f"{lab.branch} {a}: the build fails ({log}):\n{tail(log)}")
+        earlier = [g for g in base_graders if (trees[lab.name] / g).exists()]
+        earlier += [g for other in labs if other.number < lab.number for g in other.graders]
+        if earlier:
+            runs.append((lab, "earlier", earlier, timeout_scale, "auto"))
+        runs.append((lab, "this", lab.graders, timeout_scale * this_scale,
+                     str(max(4, 2 * (os.cpu_count() or 2)))))
+
+    def grade(lab, col, modules, scale, workers):
+        ok_arches = [a for a in arches if built[lab.name, a]]
+        if not ok_arches:
+            return
+        report = workdir / f"{lab.branch}.{col}.json"
+        log = workdir / f"{lab.branch}.{col}.log"
+        cmd = [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", workers,
+               "--tb=line", "--stop-on-panic", *modules, "--arch", " ".join(ok_arches),
+               "--timeout-scale", f"{scale:g}", "--lab-json", str(report)]
+        t = time.monotonic()
+        status = run(cmd, trees[lab.name], log)
+        if not report.exists():
+            problems.append(f"{lab.branch}: pytest failed to run (status {status}; "
+                            f"{log}):\n{tail(log)}")
+            return
+        for test in json.loads(report.read_text())["tests"]:
+            results.setdefault((lab.name, test["arch"], col), []).append(test)
+        print(f"check-handouts: {lab.branch}: "
+              f"{'the labs before it' if col == 'earlier' else 'its own lab'} graded in "
+              f"{time.monotonic() - t:.0f} s", flush=True)
+
+    for r in runs:
+        if r[1] == "earlier":
+            grade(*r)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(labs)) as ex:
+        for f in [ex.submit(grade, *r) for r in runs if r[1] == "this"]:
+            f.result()
+
+    # The verdicts.
+    rows = []
+    for lab in labs:
+        for a in arches:
+            if not built[lab.name, a]:
+                rows.append((lab, a, "build FAILS", "-"))
+                continue
+            cells = []
+            for col in ("earlier", "this"):
+                tests = results.get((lab.name, a, col), [])
+                if not tests and col == "earlier" and lab.number == 1 and not base_graders:
+                    cells.append("none")
+                    continue
+                if not tests:
+                    cells.append("NOT RUN")
+                    problems.append(f"{lab.branch} {a}: no {col} tests ran")
+                    continue
+                passed = sum(t["passed"] for t in tests)
+                given = [t for t in tests if t["given"]]
+                if col == "earlier":
+                    bad = [t for t in tests if not t["passed"]]
+                    cells.append(f"{'ok' if not bad else 'FAIL'}: {passed}/{len(tests)} pass")
+                    if bad:
+                        problems.append(f"{lab.branch} {a}: {len(bad)} tests of the labs "
+                                        "before it fail:" + "".join(
+                                            f"\n  {t['name']}: {t['message']}" for t in bad))
+                else:
+                    # Failing to boot at the shorter timeouts proves nothing (the
+                    # handout booted at full ones): a loaded machine, say.
+                    slow = [t for t in tests if not t["passed"] and "the first prompt" in t["message"]]
+                    if slow:
+                        problems.append(f"{lab.branch} {a}: inconclusive: {len(slow)} tests of "
+                                        f"lab {lab.name} failed because the machine did not "
+                                        "boot in time (a loaded host? try TIMEOUT_SCALE=2):"
+                                        + "".join(f"\n  {t['name']}" for t in slow))
+                    bad = [t for t in tests if t["passed"] and not t["given"]]
+                    cells.append(f"{'ok' if not bad else 'FAIL'}: {len(tests) - passed}"
+                                 f"/{len(tests)} fail" + (f" ({len(given)} given)" if given else ""))
+                    if bad:
+                        problems.append(f"{lab.branch} {a}: {len(bad)} tests of lab "
+                                        f"{lab.name} pass on its starter code (if a test "
+                                        "checks nothing of the lab's own work, mark it "
+                                        "@pytest.mark.given):" + "".join(
+                                            f"\n  {t['name']}" for t in bad))
+            rows.append((lab, a, *cells))
+
+    w = max(len(lab.branch) for lab in labs) + 2
+    print()
+    print(f"{'handout':<{w}}{'arch':<9}{'earlier labs (must pass)':<28}this lab (must fail)")
+    for lab, a, earlier, this in rows:
+        print(f"{lab.branch:<{w}}{a:<9}{earlier:<28}{this}")
+    for p in problems:
+        print(f"\n{p}")
+    ok = not problems
+    print(f"\ncheck-handouts: {'ok' if ok else 'FAILED'} in {time.monotonic() - started:.0f} s"
+          f"  (trees and logs in {workdir})")
+    return ok
+
+
+# ---------------------------------------------------------------- Gradescope
+
+def gradescope(root, man, lab, out):
+    """A Gradescope autograder zip: the clean handout of the lab (what a
+    submission is laid over), with setup.sh and run_autograder at the top and
+    the lab's name in grade/gradescope/lab."""
+    out = Path(out).resolve()
+    with tempfile.TemporaryDirectory(prefix="vmlab-gradescope-") as tmp:
+        tree = Path(tmp) / "source"
+        handout(root, man, lab, tree)
+        gs = tree / "grade" / "gradescope"
+        gs.mkdir(parents=True, exist_ok=True)
+        for f in ("setup.sh", "run_autograder"):
+            shutil.copy2(root / "grade" / "gradescope" / f, gs / f)
+        (gs / "lab").write_text(lab.name + "\n")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+            for f in ("setup.sh", "run_autograder"):
+                info = zipfile.ZipInfo(f, (2025, 1, 1, 0, 0, 0))
+                info.external_attr = 0o100755 << 16
+                z.writestr(info, (root / "grade" / "gradescope" / f).read_bytes())
+            for f in course.tree_files(tree) + [".handout/lab", ".handout/MANIFEST"]:
+                info = zipfile.ZipInfo(f, (2025, 1, 1, 0, 0, 0))
+                mode = (tree / f).stat().st_mode & 0o777
+                info.external_attr = (0o100000 | mode) << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                z.writestr(info, (tree / f).read_bytes())
+    print(f"{out}: the autograder for lab {lab.number} ({lab.name}); upload it to Gradescope")
+
+
+# ---------------------------------------------------------------- main
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="handout.py", description=__doc__.split("\n\n")[0])
+    p.add_argument("--root", default=ROOT, type=Path, help="the reference tree")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("check", help="lint the fences")
+    s = sub.add_parser("handout", help="write the student tree for a lab")
+    s.add_argument("--lab", required=True)
+    s.add_argument("--out", required=True)
+    s = sub.add_parser("student-repo", help="a git repo with a branch per lab")
+    s.add_argument("--out", required=True)
+    s = sub.add_parser("check-handouts", help="build, boot and grade every handout")
+    s.add_argument("--arch", default=" ".join(ARCHES))
+    s.add_argument("--timeout-scale", type=float, default=1.0)
+    s.add_argument("--workdir", type=Path, help="default: ROOT/build/handouts")
+    s.add_argument("--base", default="grade/test_boot.py",
+                   help="graders of the base kernel that every handout must pass")
+    s.add_argument("--this-lab-timeout-scale", type=float, default=0.25,
+                   help="timeouts of a lab's own graders on its handout, which must "
+                        "fail, relative to the others'")
+    s = sub.add_parser("gradescope", help="a Gradescope autograder zip for a lab")
+    s.add_argument("--lab", required=True)
+    s.add_argument("--out", required=True)
+    args = p.parse_args(argv)
+    root = args.root.resolve()
+    try:
+        man = load_manifest(root)
+        if args.cmd == "check":
+            parsed = lint(root, man)
+            n = sum(1 for nodes in parsed.values() for _ in fenced(nodes))
+            print(f"fences: {n} in {len(parsed)} files, all well formed")
+        elif args.cmd == "handout":
+            lab = man.lab(args.lab)
+            lint(root, man)
+            nfiles, nfenced = handout(root, man, lab, args.out)
+            print(f"{args.out}: the handout of lab {lab.number} ({lab.name}): "
+                  f"{nfiles} files, {nfenced} with fences")
+        elif args.cmd == "student-repo":
+            lint(root, man)
+            student_repo(root, man, args.out)
+        elif args.cmd == "check-handouts":
+            arches = args.arch.split()
+            for a in arches:
+                if a not in ARCHES:
+                    raise Error(f"ARCH={a} is not a port; choose one of: {' '.join(ARCHES)}")
+            ok = check_handouts(root, man, arches, args.timeout_scale,
+                                args.workdir or root / "build" / "handouts",
+                                args.base.split(), args.this_lab_timeout_scale)
+            return 0 if ok else 1
+        elif args.cmd == "gradescope":
+            lab = man.lab(args.lab)
+            lint(root, man)
+            gradescope(root, man, lab, args.out)
+    except Error as e:
+        print(f"{p.prog}: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
