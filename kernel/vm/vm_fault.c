@@ -50,21 +50,13 @@ fault_prepare_entry(vm_map_t map, vm_map_entry_t entry, vm_prot_t fault_type)
 static vm_page_t
 fault_newpage(struct vm_object *object, vm_pindex_t pindex, vm_page_t src)
 {
-  vm_page_t m = vm_page_alloc(), other;
+  vm_page_t m = vm_page_alloc();
 
   if (m == 0)
     return 0;
   if (src)
     memmove(VM_PAGE_TO_KVA(m), VM_PAGE_TO_KVA(src), PAGE_SIZE);
-  vm_object_lock();
-  if ((other = vm_page_lookup(object, pindex)) != 0) {
-    vm_object_unlock();
-    vm_page_free(m);
-    return other;
-  }
-  vm_page_insert(m, object, pindex);
-  vm_object_unlock();
-  return m;
+  return vm_object_page_install(object, pindex, m);
 }
 
 // Find the page at pindex in object or below it: the page, and in *where the

@@ -253,6 +253,24 @@ vm_object_page_remove(struct vm_object *object, vm_pindex_t start, vm_pindex_t e
   release(&objlock);
 }
 
+// Put m, a page filled without the lock, at pindex of object, unless a racing fault
+// put one there first: then free m and return that one.
+vm_page_t
+vm_object_page_install(struct vm_object *object, vm_pindex_t pindex, vm_page_t m)
+{
+  vm_page_t other;
+
+  acquire(&objlock);
+  if ((other = vm_page_lookup(object, pindex)) != 0) {
+    release(&objlock);
+    vm_page_free(m);
+    return other;
+  }
+  vm_page_insert(m, object, pindex);
+  release(&objlock);
+  return m;
+}
+
 int
 vm_object_chain_depth(struct vm_object *object)
 {

@@ -62,6 +62,10 @@ void vm_object_unlock(void);
 void vm_object_collapse(struct vm_object *object);
 // How many objects deep the chain under object is (1 for an object with no backing).
 int vm_object_chain_depth(struct vm_object *object);
+// Install m (filled without the lock) at pindex, or free it if a racing fault put a
+// page there first; returns the page that is there.
+struct vm_page *vm_object_page_install(struct vm_object *object, vm_pindex_t pindex,
+                                       struct vm_page *m);
 
 // vnode_pager.c: objects for files.
 struct vm_object *vnode_pager_alloc(struct inode *ip);   // referenced; 0 if no memory

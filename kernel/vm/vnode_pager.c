@@ -77,7 +77,7 @@ vnode_pager_getpage(struct vm_object *object, vm_pindex_t pindex, int *error)
 {
   struct inode *ip = object->handle;
   uint64 off = ptoa(pindex);
-  vm_page_t m, other;
+  vm_page_t m;
 
   if ((m = vm_page_alloc()) == 0) {
     *error = KERN_RESOURCE_SHORTAGE;
@@ -99,15 +99,7 @@ vnode_pager_getpage(struct vm_object *object, vm_pindex_t pindex, int *error)
     *error = KERN_FAILURE;
     return 0;
   }
-  vm_object_lock();
-  if ((other = vm_page_lookup(object, pindex)) != 0) {
-    vm_object_unlock();
-    vm_page_free(m);
-    return other;
-  }
-  vm_page_insert(m, object, pindex);
-  vm_object_unlock();
-  return m;
+  return vm_object_page_install(object, pindex, m);
 }
 
 // Write one dirty page back to the file (not past its end). The page stays dirty:
