@@ -1,4 +1,5 @@
-"""usertests, the kernel's own test suite, on one CPU and on three."""
+"""usertests, the kernel's own test suite, on one CPU, three and four (the x86-64
+port's bring-up is checked with four)."""
 
 import re
 
@@ -9,7 +10,7 @@ USERTESTS_TIMEOUT = 300.0
 
 @pytest.mark.slow
 @pytest.mark.points(5)
-@pytest.mark.cpus(1, 3)
+@pytest.mark.cpus(1, 3, 4)
 def test_usertests(sh):
     sh.sendline("usertests")
     m = sh.wait_for(r"^(ALL TESTS PASSED|SOME TESTS FAILED)$", USERTESTS_TIMEOUT)

@@ -97,22 +97,26 @@ fault_findpage(struct vm_object *object, vm_pindex_t pindex, struct vm_object **
   return m;
 }
 
-// Resolve a fault at va for access fault_type (VM_PROT_*): KERN_SUCCESS, or
-// KERN_INVALID_ADDRESS (nothing mapped there), KERN_PROTECTION_FAILURE (the entry
-// does not allow it), KERN_FAILURE (beyond the end of a file), or
-// KERN_RESOURCE_SHORTAGE. Takes the map lock (shared) itself.
+// Look up the translation of vaddr for a fault of fault_type: the entry, its object
+// (made first if the entry has none, shadowed first if a write needs a private
+// copy), the page index in it, the protection to map the page with, and whether
+// the entry is wired. Returns KERN_SUCCESS with the map read-locked, to be unlocked
+// by vm_map_lookup_done(); else KERN_INVALID_ADDRESS (nothing mapped there),
+// KERN_PROTECTION_FAILURE (the entry does not allow it) or KERN_RESOURCE_SHORTAGE,
+// with the map unlocked. (The seed's var_map would let a lookup move to a sub-map;
+// vmlab has none.)
 int
-vm_fault(vm_map_t map, vm_offset_t va, vm_prot_t fault_type, int fault_flags)
+vm_map_lookup(vm_map_t *var_map, vm_offset_t vaddr, vm_prot_t fault_type,
+              vm_map_entry_t *out_entry, struct vm_object **object, vm_pindex_t *pindex,
+              vm_prot_t *out_prot, boolean_t *wired)
 {
+  vm_map_t map = *var_map;
   vm_map_entry_t entry;
-  struct vm_object *object, *where;
-  vm_page_t m;
-  int error = KERN_SUCCESS, r;
+  int r;
 
-  va = trunc_page(va);
 again:
   vm_map_lock_read(map);
-  if (!vm_map_lookup_entry(map, va, &entry)) {
+  if (!vm_map_lookup_entry(map, vaddr, &entry)) {
     vm_map_unlock_read(map);
     return KERN_INVALID_ADDRESS;
   }
@@ -126,29 +130,61 @@ again:
     vm_map_unlock_read(map);
     return KERN_RESOURCE_SHORTAGE;
   }
-  object = entry->object.vm_object;
-  vm_pindex_t pindex = atop(va - entry->start + entry->offset);
-  vm_prot_t prot = entry->protection;
+  *out_entry = entry;
+  *object = entry->object.vm_object;
+  *pindex = atop(vaddr - entry->start + entry->offset);
+  *out_prot = entry->protection;
+  // An entry still sharing its object for copy-on-write must not write it.
+  if (entry->eflags & MAP_ENTRY_NEEDS_COPY)
+    *out_prot &= ~VM_PROT_WRITE;
+  *wired = entry->wired_count > 0;
+  return KERN_SUCCESS;
+}
 
+void
+vm_map_lookup_done(vm_map_t map, vm_map_entry_t entry, int count)
+{
+  (void)entry;
+  (void)count;
+  vm_map_unlock_read(map);
+}
+
+// Resolve a fault at va for access fault_type (VM_PROT_*): KERN_SUCCESS, or
+// KERN_INVALID_ADDRESS (nothing mapped there), KERN_PROTECTION_FAILURE (the entry
+// does not allow it), KERN_FAILURE (beyond the end of a file), or
+// KERN_RESOURCE_SHORTAGE. Takes the map lock (shared) itself.
+int
+vm_fault(vm_map_t map, vm_offset_t va, vm_prot_t fault_type, int fault_flags)
+{
+  vm_map_entry_t entry;
+  struct vm_object *object, *where;
+  vm_pindex_t pindex;
+  vm_prot_t prot;
+  boolean_t wired;
+  vm_page_t m;
+  int error = KERN_SUCCESS;
+
+  (void)fault_flags;
+  va = trunc_page(va);
+  if ((error = vm_map_lookup(&map, va, fault_type, &entry, &object, &pindex, &prot,
+                             &wired)) != KERN_SUCCESS)
+    return error;
   m = fault_findpage(object, pindex, &where, &error);
   if (m == 0) {
-    vm_map_unlock_read(map);
+    vm_map_lookup_done(map, entry, 0);
     return error;
   }
   if (where != object) {
     if (fault_type & VM_PROT_WRITE) {
       // Copy-on-write: the page below becomes a private copy in the top object.
       if ((m = fault_newpage(object, pindex, m)) == 0) {
-        vm_map_unlock_read(map);
+        vm_map_lookup_done(map, entry, 0);
         return KERN_RESOURCE_SHORTAGE;
       }
     } else {
       prot &= ~VM_PROT_WRITE;   // the next write copies
     }
   }
-  // An entry still sharing its object for copy-on-write must not write it.
-  if (entry->eflags & MAP_ENTRY_NEEDS_COPY)
-    prot &= ~VM_PROT_WRITE;
   // File pages: map read-only until the first write, so that it is noticed.
   if (m->object && m->object->type == OBJT_VNODE && !(entry->eflags & MAP_ENTRY_COW)) {
     if (fault_type & VM_PROT_WRITE)
@@ -156,10 +192,9 @@ again:
     else if (!(m->flags & PG_DIRTY))
       prot &= ~VM_PROT_WRITE;
   }
-  if (pmap_enter(map->pmap, va, VM_PAGE_TO_PHYS(m), prot, entry->wired_count > 0) < 0)
+  if (pmap_enter(map->pmap, va, VM_PAGE_TO_PHYS(m), prot, wired) < 0)
     error = KERN_RESOURCE_SHORTAGE;
-  (void)fault_flags;
-  vm_map_unlock_read(map);
+  vm_map_lookup_done(map, entry, 0);
   return error;
 }
 
