@@ -205,12 +205,16 @@ pmap_enter(pmap_t pmap, vm_offset_t va, vm_paddr_t pa, vm_prot_t prot, int wired
   return 0;
 }
 
+// Past this many pages, one reload of CR3 (a flush of every non-global entry) costs
+// less than an invlpg per page: fork write-protects whole address spaces.
+#define INVLPG_MAX 32
+
 // Apply f to every valid PTE in [sva, eva), skipping missing tables whole.
 static void
 pmap_range(pmap_t pmap, vm_offset_t sva, vm_offset_t eva,
            void (*f)(pmap_t, pt_entry_t *, vm_prot_t), vm_prot_t prot)
 {
-  int live = pmap_live(pmap);
+  int live = pmap_live(pmap), n = 0;
 
   eva = MIN(eva, VM_MAXUSER_ADDRESS);
   for (vm_offset_t va = trunc_page(sva); va < eva; ) {
@@ -218,11 +222,13 @@ pmap_range(pmap_t pmap, vm_offset_t sva, vm_offset_t eva,
     pt_entry_t *pte = pmap_walk(pmap->pm_root, va, 0, &skip);
     if (pte && (*pte & PG_V)) {
       f(pmap, pte, prot);
-      if (live)
+      if (live && ++n <= INVLPG_MAX)
         invlpg(va);
     }
     va = (va & ~(skip - 1)) + skip;
   }
+  if (live && n > INVLPG_MAX)
+    lcr3(rcr3());
 }
 
 static void
