@@ -685,17 +685,12 @@ runall(int argc, char *argv[])
 }
 
 #ifndef LINUX
-// Pages come in on first touch: touch the stack the program will use, and every
-// page of its image, before the free pages are counted, so that a page first
-// touched later does not look like a leak. (As usertests does.) And the first
-// pages of this program's file, which exec_mapped maps: they stay cached in the
-// file's object as long as this process runs from it.
-extern char etext[], end[];
-
+// Besides the program's own pages (warmup() in ulib), cache the first pages of this
+// program's file, which exec_mapped maps: they stay cached in the file's object as
+// long as this process runs from it.
 static void
-warmup(void)
+warmfile(void)
 {
-  volatile char deep[4 * PAGE_SIZE];
   char *p;
   int fd = open(self, O_RDONLY);
 
@@ -706,13 +701,6 @@ warmup(void)
   }
   if(fd >= 0)
     close(fd);
-
-  for(int i = 0; i < (int)sizeof(deep); i += 512)
-    deep[i] = 0;
-  for(p = (char *)VM_USER_TEXT; p < etext; p += PAGE_SIZE)
-    (void)*(volatile char *)p;
-  for(p = (char *)(((uint64)etext + PAGE_SIZE - 1) & ~(uint64)(PAGE_SIZE - 1)); p < end; p += PAGE_SIZE)
-    *(volatile char *)p = *(volatile char *)p;
 }
 #endif
 
@@ -736,6 +724,7 @@ main(int argc, char *argv[])
 #else
   // The tests run in a child of their own, so that this process, which counts
   // the free pages, changes as little as it can meanwhile: one fork.
+  warmfile();
   warmup();
   long free0 = freemem();
   int pid = fork(), st = 0;

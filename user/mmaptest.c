@@ -890,26 +890,6 @@ hold(void)
 
 // ---------------------------------------------------------------- main
 
-#ifndef LINUX
-// Pages come in on first touch: touch the stack the program will use, and every
-// page of its image, before the free pages are counted, so that a page first
-// touched later does not look like a leak. (As usertests does.)
-extern char etext[], end[];
-
-static void
-warmup(void)
-{
-  volatile char deep[4 * PAGE_SIZE];
-  char *p;
-
-  for(int i = 0; i < (int)sizeof(deep); i += 512)
-    deep[i] = 0;
-  for(p = (char *)VM_USER_TEXT; p < etext; p += PAGE_SIZE)
-    (void)*(volatile char *)p;
-  for(p = (char *)(((uint64)etext + PAGE_SIZE - 1) & ~(uint64)(PAGE_SIZE - 1)); p < end; p += PAGE_SIZE)
-    *(volatile char *)p = *(volatile char *)p;
-}
-#endif
 
 
 static struct {

@@ -2,6 +2,7 @@
 // string and memory routines xv6 programs expect.
 
 #include <sys/fcntl.h>
+#include <machine/vmparam.h>
 #include "user/user.h"
 
 int errno;
@@ -160,4 +161,25 @@ atoi(const char *s)
   while(*s >= '0' && *s <= '9')
     n = n*10 + *s++ - '0';
   return neg ? -n : n;
+}
+
+// Pages come in on first touch (demand paging). A program that checks that free
+// memory returns to its starting level calls this first: it touches a few pages of
+// stack and every page of the program's image (reading the text, writing the data,
+// which makes the private copy a later write would), so that a page first touched
+// by a test does not look like a leak.
+extern char etext[], end[];   // user/user.ld
+
+void
+warmup(void)
+{
+  volatile char deep[4 * PAGE_SIZE];
+  char *p;
+
+  for(int i = 0; i < (int)sizeof(deep); i += 512)
+    deep[i] = 0;
+  for(p = (char *)VM_USER_TEXT; p < etext; p += PAGE_SIZE)
+    (void)*(volatile char *)p;
+  for(p = (char *)(((uint64)etext + PAGE_SIZE - 1) & ~(uint64)(PAGE_SIZE - 1)); p < end; p += PAGE_SIZE)
+    *(volatile char *)p = *(volatile char *)p;
 }

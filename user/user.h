@@ -49,6 +49,7 @@ int procinfo(struct kinfo_proc *buf, int n);           // number of processes
 long vmbench(int op, long n);                          // nanoseconds for n operations (VMBENCH_*)
 
 extern int errno;
+void warmup(void);   // touch the stack and every page of the program (ulib.c)
 
 // ulib.c
 int stat(const char*, struct stat*);

@@ -1613,35 +1613,6 @@ run(struct test *t)
   return st == 0;
 }
 
-// Touch a few pages of stack, so that a stack that grows on demand is already as
-// deep as the tests will ever make it before the free pages are counted.
-static void
-warmstack(void)
-{
-  volatile char deep[4*PAGE_SIZE];
-  int i;
-
-  for(i = 0; i < sizeof(deep); i += 512)
-    deep[i] = 0;
-}
-
-// Pages come in on first touch (demand paging): touch every page of the program
-// before the free pages are counted, so that a page a test first touches does not
-// look like a leak. Text is read; data and bss are written (a write makes the
-// private copy of a data page that a later write would make).
-extern char etext[], end[];
-
-static void
-warmimage(void)
-{
-  char *p;
-
-  for(p = (char*)0x10000; p < etext; p += PAGE_SIZE)
-    (void)*(volatile char*)p;
-  for(p = (char*)(((uint64)etext + PAGE_SIZE - 1) & ~(uint64)(PAGE_SIZE - 1)); p < end; p += PAGE_SIZE)
-    *(volatile char*)p = *(volatile char*)p;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -1668,8 +1639,7 @@ main(int argc, char *argv[])
   }
 
   chdir("/");
-  warmstack();
-  warmimage();
+  warmup();
   free0 = freemem();
   printf("usertests starting: %ld free pages\n", free0);
 
