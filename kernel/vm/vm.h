@@ -12,7 +12,7 @@
 #include "vm/vm_param.h"
 #include "vm/vm_map.h"
 
-// kalloc.c's interface, now vm_page.c: kernel pages through the direct map.
+// Kernel pages (vm_page.c): allocated whole, addressed through the direct map.
 void kinit(void);
 void *kalloc(void);             // one zeroed page, or 0
 void kfree(void *va);

@@ -3,7 +3,7 @@
 // of the caller's map, and calls the vm_map operation that does the work; a bad
 // argument is an errno, never a panic, and on any error the map is unchanged.
 //
-// The errno of every case is in SEMANTICS.md (lab 1) and sys/mman.h. In short:
+// The errno choices are listed in sys/mman.h. In short:
 // addresses must be page aligned (lengths are rounded up to pages); a range that
 // wraps around, or leaves user space, is EINVAL (mincore and msync, which report
 // unmapped memory, say ENOMEM); holes in the range are fine except for msync and

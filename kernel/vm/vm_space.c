@@ -120,8 +120,8 @@ vmspace_free(struct vmspace *vm)
 // }
 // LAB fork: END
 
-// Copy one entry of the parent into the child's map, by its inheritance (SEMANTICS,
-// lab 3). Both maps locked exclusively; one entry of *countp reserved.
+// Copy one entry of the parent into the child's map, by its inheritance (see
+// labs/03-fork.md). Both maps locked exclusively; one entry of *countp reserved.
 static int
 vmspace_fork_entry(vm_map_t old_map, vm_map_entry_t old, vm_map_t new_map, int *countp)
 {

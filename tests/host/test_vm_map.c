@@ -1,4 +1,5 @@
-// Unit tests of kernel/vm/vm_map.c: every edge case of SEMANTICS.md, labs 1 and 2.
+// Unit tests of kernel/vm/vm_map.c: every edge case of labs 1 and 2 (the entries and
+// the red-black index; see labs/01-entries.md and labs/02-rbtree.md).
 // Addresses are in pages (P(n) = n * 4096); the test map spans pages [16, 1040).
 #include <math.h>
 #include <stdio.h>
