@@ -33,6 +33,8 @@ typedef unsigned long uint64;
 #include "user/user.h"
 #endif
 
+#include "vmtest.h"
+
 #define P PAGE_SIZE
 #define RW (PROT_READ | PROT_WRITE)
 #define ANON (MAP_PRIVATE | MAP_ANON)
@@ -707,8 +709,6 @@ warmfile(void)
 int
 main(int argc, char *argv[])
 {
-  int failed;
-
 #ifdef LINUX
   setvbuf(stdout, 0, _IONBF, 0);
   self = argv[0];
@@ -717,38 +717,8 @@ main(int argc, char *argv[])
 #endif
   if(argc == 2 && strcmp(argv[1], "exectarget") == 0)
     exit(42);
-#ifdef LINUX
-  failed = runall(argc, argv);
-  if(argc == 1)
-    printf("cowtest freemem: skipped on Linux\n");
-#else
-  // The tests run in a child of their own, so that this process, which counts
-  // the free pages, changes as little as it can meanwhile: one fork.
+#ifndef LINUX
   warmfile();
-  warmup();
-  long free0 = freemem();
-  int pid = fork(), st = 0;
-  if(pid == 0)
-    exit(runall(argc, argv));
-  wait(&st);
-  failed = st;
-  if(argc == 1){
-    long free1 = freemem();
-    if(free1 == free0)
-      printf("cowtest freemem: OK\n");
-    else {
-      printf("cowtest freemem: FAILED: expected %ld free pages got %ld\n", free0, free1);
-      failed++;
-    }
-  }
 #endif
-  if(failed < 0){
-    printf("usage: cowtest [test...]\n");
-    exit(1);
-  }
-  if(failed)
-    printf("cowtest: %d FAILED\n", failed);
-  else
-    printf("cowtest: ALL OK\n");
-  exit(failed != 0);
+  vmtest_finish("cowtest", "cowtest [test...]", argc, argv, runall);
 }

@@ -45,6 +45,8 @@ typedef unsigned char vec_t;    // mincore()'s vector (BSD: char)
 typedef char vec_t;
 #endif
 
+#include "vmtest.h"
+
 #define P PAGE_SIZE
 #define RW (PROT_READ | PROT_WRITE)
 #define ANON (MAP_PRIVATE | MAP_ANON)
@@ -961,8 +963,6 @@ runall(int argc, char *argv[])
 int
 main(int argc, char *argv[])
 {
-  int failed;
-
 #ifdef LINUX
   setvbuf(stdout, 0, _IONBF, 0);
 #endif
@@ -970,37 +970,5 @@ main(int argc, char *argv[])
     test = "hold";
     hold();
   }
-#ifdef LINUX
-  failed = runall(argc, argv);
-  if(argc == 1)
-    printf("mmaptest freemem: skipped on Linux\n");
-#else
-  // The tests run in a child of their own, so that this process, which counts
-  // the free pages, changes as little as it can meanwhile: one fork.
-  warmup();
-  long free0 = freemem();
-  int pid = fork(), st = 0;
-  if(pid == 0)
-    exit(runall(argc, argv));
-  wait(&st);
-  failed = st;
-  if(argc == 1){
-    long free1 = freemem();
-    if(free1 == free0)
-      printf("mmaptest freemem: OK\n");
-    else {
-      printf("mmaptest freemem: FAILED: expected %ld free pages got %ld\n", free0, free1);
-      failed++;
-    }
-  }
-#endif
-  if(failed < 0){
-    printf("usage: mmaptest [hold | test...]\n");
-    exit(1);
-  }
-  if(failed)
-    printf("mmaptest: %d FAILED\n", failed);
-  else
-    printf("mmaptest: ALL OK\n");
-  exit(failed != 0);
+  vmtest_finish("mmaptest", "mmaptest [hold | test...]", argc, argv, runall);
 }

@@ -1,0 +1,51 @@
+// The end of a VM test program (mmaptest, cowtest): run the tests, check that free
+// memory came back, print the verdict line, exit. Included by the programs, which
+// also build on Linux (gcc -o mmaptest user/mmaptest.c), where the free-page count
+// (vmlab's freemem) is skipped.
+#ifndef _USER_VMTEST_H_
+#define _USER_VMTEST_H_
+
+// runall(argc, argv) runs the tests named in argv (all if none) and returns how
+// many failed, or -1 for a bad name; usage is printed then.
+static void __attribute__((noreturn))
+vmtest_finish(const char *prog, const char *usage, int argc, char *argv[],
+              int (*runall)(int, char **))
+{
+  int failed;
+
+#ifdef LINUX
+  failed = runall(argc, argv);
+  if(argc == 1)
+    printf("%s freemem: skipped on Linux\n", prog);
+#else
+  // The tests run in a child of their own, so that this process, which counts
+  // the free pages, changes as little as it can meanwhile: one fork.
+  warmup();
+  long free0 = freemem();
+  int pid = fork(), st = 0;
+  if(pid == 0)
+    exit(runall(argc, argv));
+  wait(&st);
+  failed = st;
+  if(argc == 1){
+    long free1 = freemem();
+    if(free1 == free0)
+      printf("%s freemem: OK\n", prog);
+    else {
+      printf("%s freemem: FAILED: expected %ld free pages got %ld\n", prog, free0, free1);
+      failed++;
+    }
+  }
+#endif
+  if(failed < 0){
+    printf("usage: %s\n", usage);
+    exit(1);
+  }
+  if(failed)
+    printf("%s: %d FAILED\n", prog, failed);
+  else
+    printf("%s: ALL OK\n", prog);
+  exit(failed != 0);
+}
+
+#endif
