@@ -1505,6 +1505,19 @@ kernaddr(void)
   }
 }
 
+// vmbench (make bench's timing call): bad requests are errors, good ones take time.
+static void
+vmbenchargs(void)
+{
+  experr("vmbench with an unknown op", vmbench(99, 0), EINVAL);
+  experr("vmbench with a negative count", vmbench(VMBENCH_LOOKUP, -1), EINVAL);
+  experr("vmbench with too big a count", vmbench(VMBENCH_LOOKUP, VMBENCH_MAXLOOKUPS + 1), EINVAL);
+  check("vmbench lookups take time", vmbench(VMBENCH_LOOKUP, 1000) > 0);
+  long t0 = vmbench(VMBENCH_CLOCK, 0);
+  sleep(2);
+  check("the vmbench clock moves on", vmbench(VMBENCH_CLOCK, 0) - t0 >= 10000000);
+}
+
 static void
 abovebrk(void)
 {
@@ -1586,6 +1599,7 @@ struct test {
   { "nullderef", nullderef },
   { "textro", textro },
   { "kernaddr", kernaddr },
+  { "vmbench", vmbenchargs },
   { "abovebrk", abovebrk },
   { "stackguard", stackguard },
 };

@@ -47,7 +47,8 @@ sys_vmbench(void)
   case VMBENCH_CLOCK:
     return (long)md_nanotime();
   case VMBENCH_LOOKUP:
-    if (n < 0)
+    // Bounded: the loop holds the map lock and does not look for a kill.
+    if (n < 0 || n > VMBENCH_MAXLOOKUPS)
       return -EINVAL;
     return bench_lookup(&myproc()->p_vmspace->vm_map, n);
   default:

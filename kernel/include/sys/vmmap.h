@@ -69,6 +69,7 @@ struct kinfo_proc {
 #define VMBENCH_CLOCK  0       // the time in nanoseconds (n unused)
 #define VMBENCH_LOOKUP 1       // n lookups of random addresses in the caller's map,
                                // with the hint defeated: nanoseconds taken
+#define VMBENCH_MAXLOOKUPS 10000000   // more is EINVAL
 
 #define KP_STATE_USED     1    // being created
 #define KP_STATE_SLEEPING 2
