@@ -622,10 +622,7 @@ chain(void)
 
 // ---------------------------------------------------------------- main
 
-static struct {
-  char *name;
-  void (*fn)(void);
-} tests[] = {
+static const struct vmtest tests[] = {
   { "isolation", isolation },
   { "concurrent", concurrent },
   { "share", share },
@@ -670,20 +667,7 @@ run(int i)
 static int
 runall(int argc, char *argv[])
 {
-  int failed = 0, ran = 0;
-
-  for(int i = 0; i < (int)NELEM(tests); i++){
-    int want = argc == 1;
-    for(int j = 1; j < argc; j++)
-      if(strcmp(argv[j], tests[i].name) == 0)
-        want = 1;
-    if(!want)
-      continue;
-    ran++;
-    if(!run(i))
-      failed++;
-  }
-  return ran ? failed : -1;
+  return vmtest_select(argc, argv, tests, NELEM(tests), run);
 }
 
 #ifndef LINUX

@@ -5,6 +5,33 @@
 #ifndef _USER_VMTEST_H_
 #define _USER_VMTEST_H_
 
+// A program's tests: each runs in a child of its own and prints its verdict line.
+struct vmtest {
+  char *name;
+  void (*fn)(void);
+};
+
+// Run, with run(i), the tests of t[0..n) named in argv (all if none): the number
+// that failed, or -1 if no test has such a name.
+static int
+vmtest_select(int argc, char *argv[], const struct vmtest *t, int n, int (*run)(int))
+{
+  int failed = 0, ran = 0;
+
+  for(int i = 0; i < n; i++){
+    int want = argc == 1;
+    for(int j = 1; j < argc; j++)
+      if(strcmp(argv[j], t[i].name) == 0)
+        want = 1;
+    if(!want)
+      continue;
+    ran++;
+    if(!run(i))
+      failed++;
+  }
+  return ran ? failed : -1;
+}
+
 // runall(argc, argv) runs the tests named in argv (all if none) and returns how
 // many failed, or -1 for a bad name; usage is printed then.
 static void __attribute__((noreturn))
