@@ -50,3 +50,13 @@ def test_files_survive_reboot(boot):
     assert q.run("cd keepdir") == ""
     assert q.run("cd /") == ""         # halt is in /
     assert q.halt() == 0
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("bad", ["0", "9", "two"])
+def test_cpus_out_of_range(arch, bad):
+    """The kernel has room for 8 CPUs: make says so at once rather than boot a
+    machine that would hang."""
+    with pytest.raises(RuntimeError, match=rf"CPUS={bad}: choose 1 to 8"):
+        make_var(arch, "QEMU", CPUS=bad)
+    assert make_var(arch, "CPUS", CPUS=8) == "8"
