@@ -676,27 +676,37 @@ offsets(void)
 
   for(int i = 0; i < 8; i++)
     a[(uint64)i * P] = 'a' + i;
-  check("pipe", pipe(c1) == 0 && pipe(c2) == 0);
+  // Each child waits to be told to exit; it holds no write end of its own pipe,
+  // so that it sees end of file, not a hang, if the parent dies.
+  check("pipe", pipe(c1) == 0);
   if(xfork() == 0){
+    close(c1[1]);
     await(c1[0]);
     exit(0);
   }
+  close(c1[0]);
   check("munmap page 0", munmap(a, P) == 0);
   a[P] = 'B';
   expect_depth("after the first write", a + P, 2);
+  check("pipe", pipe(c2) == 0);
   if(xfork() == 0){
+    close(c1[1]);
+    close(c2[1]);
     await(c2[0]);
     exit(0);
   }
+  close(c2[0]);
   check("munmap page 1", munmap(a + P, P) == 0);
   a[4 * P] = 'E';
   expect_depth("after the second write", a + 2 * P, 3);
   signal_(c2[1]);
+  close(c2[1]);
   waitok("the second child");
   expect_depth("after the second child exited", a + 2 * P, 2);
   for(int i = 2; i < 8; i++)
     expect("after the second child exited: a page", a[(uint64)i * P], i == 4 ? 'E' : 'a' + i);
   signal_(c1[1]);
+  close(c1[1]);
   waitok("the first child");
   expect_depth("after the first child exited", a + 2 * P, 1);
   for(int i = 2; i < 8; i++)
@@ -714,11 +724,20 @@ depth(void)
 
   a[0] = a[P] = a[2 * P] = 'A';                       // 1. O
   expect_depth("parent: before the fork", a, 1);
-  check("pipe", pipe(c1) == 0 && pipe(c2) == 0 && pipe(up1) == 0 && pipe(up2) == 0);
+  // Each process closes the pipe ends it does not use, so that it sees end of
+  // file, not a hang, if another dies.
+  check("pipe", pipe(c1) == 0 && pipe(up1) == 0);
   if(xfork() == 0){                                   // 2. C1
+    close(c1[1]);
+    close(up1[0]);
     a[0] = a[P] = 'B';                                // 3. S_1 -> O
     expect_depth("child: after its writes", a, 2);
+    check("pipe", pipe(c2) == 0 && pipe(up2) == 0);
     if(xfork() == 0){                                 // 4. C2
+      close(c1[0]);
+      close(up1[1]);
+      close(c2[1]);
+      close(up2[0]);
       a[0] = 'C';                                     //    S_C2 -> S_1 -> O
       expect_depth("grandchild: after its write", a, 3);
       expect("grandchild: page 1", a[P], 'B');
@@ -727,10 +746,13 @@ depth(void)
       await(c2[0]);
       exit(0);
     }
+    close(c2[0]);
+    close(up2[1]);
     a[2 * P] = 'B';                                   //    S_C1 -> S_1 -> O
     expect_depth("child: after its second fork and a write", a, 3);
     await(up2[0]);                                    // the grandchild has looked
     signal_(c2[1]);
+    close(c2[1]);
     waitok("grandchild");                             // 5. S_C1 absorbs S_1
     expect_depth("child: after the grandchild exited", a, 2);
     expect("child: page 0", a[0], 'B');
@@ -740,11 +762,14 @@ depth(void)
     await(c1[0]);
     exit(0);
   }
+  close(c1[0]);
+  close(up1[1]);
   a[P] = 'Z';                                         // 3. S_P -> O
   expect_depth("parent: after its write", a, 2);
   await(up1[0]);                                      // both children have looked
   expect_depth("parent: after the grandchild exited", a, 2);
   signal_(c1[1]);
+  close(c1[1]);
   waitok("child");                                    // 5. S_P absorbs O
   expect_depth("parent: after the child exited", a, 1);
   expect("parent: page 0", a[0], 'A');
