@@ -54,9 +54,9 @@ _runs = {}
 
 
 def shared_run(key, produce):
-    """produce()'s result, made once per test session: ("ok", output) or ("error",
-    output so far + why).  Under xdist the workers share it through a file, locked
-    while one of them makes it, so that a machine boots once, not once a worker."""
+    """produce()'s result (a list that JSON keeps as it is), made once per test
+    session.  Under xdist the workers share it through a file, locked while one of
+    them makes it, so that a machine boots once, not once a worker."""
     if key in _runs:
         return _runs[key]
     uid = os.environ.get("PYTEST_XDIST_TESTRUNUID")
@@ -69,7 +69,7 @@ def shared_run(key, produce):
     with open(d / f"{uid}.lab3.{key}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if path.exists():
-            _runs[key] = tuple(json.loads(path.read_text()))
+            _runs[key] = json.loads(path.read_text())
         else:
             _runs[key] = produce()
             path.write_text(json.dumps(_runs[key]))
@@ -77,10 +77,11 @@ def shared_run(key, produce):
 
 
 def run_cowtest(boot, cpus):
-    """Boot, run cowtest, and wait for its verdict line as long as each test prints
-    its line within TEST_TIMEOUT: a test that hangs costs that much, and the tests
-    that finished before it still count.  (Any test's line will do: when parent and
-    child fail at once, their lines come out mixed.)"""
+    """[console output, why the run stopped early or None].  Boots, runs cowtest,
+    and waits for its verdict line as long as each test prints its line within
+    TEST_TIMEOUT: a test that hangs costs that much, and the tests that finished
+    before it still count.  (Any test's line will do: when parent and child fail at
+    once, their lines come out mixed.)"""
     q = None
     try:
         q = boot(cpus=cpus, prompt=False)
@@ -93,9 +94,9 @@ def run_cowtest(boot, cpus):
         while not q.wait_for(PROGRESS, TEST_TIMEOUT)["verdict"]:
             pass        # a test's line: the next one may take TEST_TIMEOUT again
         q.wait_for_prompt()
-        return ("ok", q.output)
+        return [q.output, None]
     except AssertionError as e:      # the harness's Timeout, Exited and Panic
-        return ("error", (q.output if q else "") + f"\n(the run stopped: {e})")
+        return [q.output if q else "", str(e)]
 
 
 @pytest.mark.cpus(1, 3)
@@ -103,12 +104,9 @@ def run_cowtest(boot, cpus):
                                                ([pytest.mark.given] if g else []))
                                   for n, p, g in CHECKS])
 def test_cowtest(boot, arch, cpus, name):
-    kind, out = shared_run(f"{arch}-{cpus}", lambda: run_cowtest(boot, cpus))
+    out, stopped = shared_run(f"{arch}-{cpus}", lambda: run_cowtest(boot, cpus))
     panic = PANIC.search(out)
     assert not panic, f"the kernel panicked during cowtest: {panic[0]}"
     m = re.search(rf"^cowtest {name}: (.*)$", out, re.M)
-    if not m:
-        stopped = out.rsplit("\n(the run stopped: ", 1)
-        why = f" ({stopped[1].rstrip(')')})" if kind == "error" and len(stopped) == 2 else ""
-        pytest.fail(f"cowtest printed no line for {name}{why}")
+    assert m, f"cowtest printed no line for {name}" + (f" ({stopped})" if stopped else "")
     assert m[1] == "OK", f"cowtest {name}: {m[1]}"
