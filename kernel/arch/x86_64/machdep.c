@@ -185,6 +185,7 @@ md_intr_init(void)
   ioapic_init();
   ioapic_enable(4, 0);            // COM1 (machine/uart.h's COM1_IRQ)
   ioapic_enable(IRQ_IDE, 0);
+  hpet_init();
 }
 
 void
