@@ -188,6 +188,16 @@ md_intr_init(void)
   hpet_init();
 }
 
+// boot.S: CPUSTACK bytes per CPU, in CPU order.
+void
+md_cpu_stack(uint64 *lo, uint64 *hi)
+{
+  extern char cpustacks[];
+
+  *lo = (uint64)cpustacks + CPUSTACK * md_cpuid();
+  *hi = *lo + CPUSTACK;
+}
+
 void
 md_cpu_init(void)
 {
