@@ -311,6 +311,10 @@ def pytest_runtest_makereport(item, call):
         for q in getattr(item, "vmlab_qemus", []) + getattr(item, "vmlab_shared", []):
             where = q.log_path.relative_to(ROOT) if q.log_path else "console"
             rep.sections.append((f"{where} (last {TAIL_LINES} lines)", q.tail(TAIL_LINES)))
+            # However the test failed, a panic is the news: its line and backtrace.
+            panic = q.panic_report()
+            if panic:
+                rep.sections.append((f"{where}: the kernel panicked", panic))
 
 
 def pytest_sessionfinish(session):

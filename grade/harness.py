@@ -56,9 +56,11 @@ class Panic(AssertionError):
 
 
 # The kernel's panic line (kern/printf.c), once complete, and the backtrace that
-# follows it: return addresses, innermost first, one per line.
+# follows it: return addresses, innermost first, one per line (another CPU's line
+# may come in between).
 PANIC = re.compile(r"^panic: .*\n", re.M)
-BACKTRACE = re.compile(r"^backtrace:\n((?:  0x[0-9a-f]+\n)*)backtrace end\n", re.M)
+BACKTRACE = re.compile(r"^backtrace:\n(.*?)^backtrace end\n", re.M | re.S)
+RETURN_ADDRESS = re.compile(r"^  (0x[0-9a-f]+)$", re.M)
 BACKTRACE_WAIT = 2.0     # seconds (before scaling) for the backtrace after the panic line
 # What the kernel's vm_map_verify says when a map is broken (vm_info.c's vmverify).
 VERIFY_SAID = re.compile(r"^vm_map_verify: (.*)$", re.M)
@@ -304,7 +306,7 @@ class QEMU:
         # A trap's panic names the faulting pc: that exact address.
         pcs = [int(a, 16) for a in re.findall(r"\bpc (0x[0-9a-f]+)", lines[0])]
         # Return addresses: the call is the instruction before.
-        ras = [int(a, 16) - 1 for a in bt[1].split()] if bt else []
+        ras = [int(a, 16) - 1 for a in RETURN_ADDRESS.findall(bt[1])] if bt else []
         names = symbolize(self.arch, pcs + ras, self.debug) if pcs + ras else []
         lines += [f"  at pc: {n}" for n in names[:len(pcs)]]
         lines += [f"  {n}" for n in names[len(pcs):]]
