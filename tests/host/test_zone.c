@@ -153,8 +153,8 @@ zone_random(void)
 }
 
 const struct test zone_tests[] = {
-  { "zone_alloc_free", zone_alloc_free },
-  { "zone_reservations", zone_reservations },
-  { "zone_random", zone_random },
-  { 0, 0 },
+  { "zone_alloc_free", zone_alloc_free, "entries" },
+  { "zone_reservations", zone_reservations, "entries" },
+  { "zone_random", zone_random, "entries" },
+  { 0, 0, 0 },
 };
