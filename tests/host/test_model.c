@@ -153,27 +153,15 @@ md_findspace(vm_offset_t start, vm_size_t len, vm_size_t align, vm_offset_t *add
 // ---------------------------------------------------------------- comparing
 
 // The first entry that ends above va (or the header), found without lookup_entry
-// so as not to disturb the hint: down the tree in model_check_tree, else along
-// the list.
+// so as not to disturb the hint. Along the list: model_check_tree checks the tree
+// against the list itself.
 static vm_map_entry_t
 entry_above(vm_offset_t va)
 {
-  vm_map_entry_t best = &M->header;
-  if (!check_tree) {
-    for (best = M->header.next; best != &M->header && best->end <= va; best = best->next)
-      ;
-    return best;
-  }
-  for (struct rb_node *n = M->rb_root.root; n;) {
-    vm_map_entry_t e = rb_entry(n, struct vm_map_entry, rb_entry);
-    if (e->end > va) {
-      best = e;
-      n = n->left;
-    } else {
-      n = n->right;
-    }
-  }
-  return best;
+  vm_map_entry_t e = M->header.next;
+  while (e != &M->header && e->end <= va)
+    e = e->next;
+  return e;
 }
 
 static int
