@@ -1,7 +1,7 @@
 // The runner: every test of every suite (or those whose names contain one of the
-// arguments), each in a child process of its own, so that a crash (a sanitizer's
-// report, a signal, a panic) fails that test alone. After a test, the child checks
-// that it left no lock held and no object behind.
+// arguments), each in a child process of its own (except under a debugger), so
+// that a crash (a sanitizer's report, a signal, a panic) fails that test alone.
+// After a test, the child checks that it left no lock held and no object behind.
 //
 // A test needs the code of a lab (struct test's lab); in a student tree of an
 // earlier lab it is skipped. The tree's lab comes from the makefile (treelab.h).
@@ -102,15 +102,15 @@ lab_number(const char *name)
   return 0;
 }
 
-// In the child: run t, check what every test must leave as it found it, and send
-// the number of failed checks down fd.
-static void __attribute__((noreturn))
-child(const struct test *t, int fd)
+// Run t and check what every test must leave as it found it. Returns the number
+// of failed checks.
+static int
+run_here(const struct test *t)
 {
   long objects = stub_objects_live;
 
-  fault_note_install();
-  alarm(TEST_TIMEOUT);
+  current = t->name;
+  nfail_current = 0;
   t->fn();
   if (stub_spin_held != 0)
     t_fail(__FILE__, __LINE__, "left %d spinlock(s) held", stub_spin_held);
@@ -118,21 +118,30 @@ child(const struct test *t, int fd)
     t_fail(__FILE__, __LINE__, "left push_off depth %d", stub_noff);
   if (stub_objects_live != objects)
     t_fail(__FILE__, __LINE__, "leaked %ld vm_object(s)", stub_objects_live - objects);
-  if (write(fd, &nfail_current, sizeof(nfail_current)) != sizeof(nfail_current))
+  stub_quiet = 0;
+  return nfail_current;
+}
+
+// In the child: run t and send the number of failed checks down fd.
+static void __attribute__((noreturn))
+child(const struct test *t, int fd)
+{
+  fault_note_install();
+  alarm(TEST_TIMEOUT);
+  int nfail = run_here(t);
+  if (write(fd, &nfail, sizeof(nfail)) != sizeof(nfail))
     abort();
   fflush(stdout);
   exit(0);   // not _exit: LeakSanitizer checks at exit
 }
 
-// Run t in a child. Returns 1 if it passed; prints its verdict line.
+// Run t in a child. Returns its number of failed checks, or -1 (and prints why)
+// if it did not end well.
 static int
-run(const struct test *t)
+run_child(const struct test *t)
 {
   int fds[2], nfail = -1, status;
-  double t1 = now();
 
-  current = t->name;
-  nfail_current = 0;
   fflush(stdout);
   if (pipe(fds) < 0) {
     perror("vmtest: pipe");
@@ -155,13 +164,9 @@ run(const struct test *t)
     perror("vmtest: waitpid");
     exit(2);
   }
-  if (nfail == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-    fprintf(stdout, "ok   %s (%.2fs)\n", t->name, now() - t1);
-    return 1;
-  }
-  if (nfail > 0)
-    fprintf(stdout, "FAIL %s (%d check(s) failed)\n", t->name, nfail);
-  else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+    return nfail;
+  if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
     fprintf(stdout, "FAIL %s (crashed: timed out after %ds)\n", t->name, TEST_TIMEOUT);
   else if (WIFSIGNALED(status))
     fprintf(stdout, "FAIL %s (crashed: signal %d, %s)\n", t->name, WTERMSIG(status),
@@ -170,16 +175,48 @@ run(const struct test *t)
     fprintf(stdout, "FAIL %s (crashed: exit status %d, see the report above)\n", t->name,
             WEXITSTATUS(status));
   else
-    fprintf(stdout, "FAIL %s (exit status %d after its checks passed, see above)\n", t->name,
-            WEXITSTATUS(status));
-  return 0;
+    fprintf(stdout, "FAIL %s (exit status %d after its checks, see the report above)\n",
+            t->name, WEXITSTATUS(status));
+  return -1;
+}
+
+// Under a debugger, run the tests in this process: a debugger follows the parent
+// of a fork, so a breakpoint in a child would never stop.
+static int
+debugged(void)
+{
+  char line[256];
+  int pid = 0;
+  FILE *f = fopen("/proc/self/status", "r");
+
+  if (f == 0)
+    return 0;
+  while (fgets(line, sizeof(line), f))
+    if (sscanf(line, "TracerPid: %d", &pid) == 1)
+      break;
+  fclose(f);
+  return pid != 0;
+}
+
+// Run t, in a child unless debugged. Returns 1 if it passed; prints its verdict.
+static int
+run(const struct test *t, int here)
+{
+  double t1 = now();
+  int nfail = here ? run_here(t) : run_child(t);
+
+  if (nfail == 0)
+    fprintf(stdout, "ok   %s (%.2fs)\n", t->name, now() - t1);
+  else if (nfail > 0)
+    fprintf(stdout, "FAIL %s (%d check(s) failed)\n", t->name, nfail);
+  return nfail == 0;
 }
 
 int
 main(int argc, char **argv)
 {
   int passed = 0, failed = 0, skipped = 0;
-  int list = argc > 1 && strcmp(argv[1], "--list") == 0;
+  int list = argc > 1 && strcmp(argv[1], "--list") == 0, here = debugged();
   double t0 = now();
 
   setvbuf(stdout, 0, _IOLBF, 0);
@@ -198,7 +235,7 @@ main(int argc, char **argv)
       } else if (lab > TREE_LAB) {
         skipped++;
         fprintf(stdout, "skip: %s (needs lab %d, %s)\n", t->name, lab, t->lab);
-      } else if (run(t)) {
+      } else if (run(t, here)) {
         passed++;
       } else {
         failed++;
