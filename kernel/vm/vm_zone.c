@@ -74,6 +74,26 @@ zone_poison_name(uint64 va)
   return zones[i]->name;
 }
 
+// For a kernel fault's panic message: " (poisoned memory of zone NAME: use after
+// free?)" if va is a zone's poison, else "". The text is in a static buffer: good
+// until the next call, which on the way to a panic is enough.
+const char *
+zone_fault_note(uint64 va)
+{
+  static char buf[96];
+  const char *name = zone_poison_name(va);
+  int n;
+
+  if (name == 0)
+    return "";
+  safestrcpy(buf, " (poisoned memory of zone ", sizeof(buf));
+  n = strlen(buf);
+  safestrcpy(buf + n, name, sizeof(buf) - n);
+  n = strlen(buf);
+  safestrcpy(buf + n, ": use after free?)", sizeof(buf) - n);
+  return buf;
+}
+
 static struct zitem *
 zitem_at(struct vm_zone *z, struct zpage *pg, uint64 i)
 {

@@ -55,6 +55,19 @@ panic(const char *fmt, ...)
   host_abort();
 }
 
+// The kernel's (kern/string.c); libc has the rest of its string functions.
+char *
+safestrcpy(char *s, const char *t, int n)
+{
+  char *os = s;
+  if (n <= 0)
+    return os;
+  while (--n > 0 && (*s++ = *t++) != 0)
+    ;
+  *s = 0;
+  return os;
+}
+
 // ---------------------------------------------------------------- spin locks
 
 int stub_spin_held;

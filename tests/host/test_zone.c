@@ -186,6 +186,10 @@ zone_poison(void)
   CHECK(zone_poison_name(b[0]) == 0);
   CHECK(zone_poison_name(a[1] & 0xffffffff00000000UL) != 0);
   CHECK(zone_poison_name(a[1] | 0xfff00000UL) == 0);   // a zone number never given
+  // What a kernel fault's panic says (the traps of both ports).
+  CHECK(strcmp(zone_fault_note(a[2] + 8), " (poisoned memory of zone poison_test: use after "
+                                          "free?)") == 0);
+  CHECK(strcmp(zone_fault_note((uintptr_t)b), "") == 0);
   uint64_t *c = zalloc(&z);
   CHECK(c == a);
   for (int i = 0; i < W; i++)
