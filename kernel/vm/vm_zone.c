@@ -8,11 +8,11 @@
 #include "vm/vm.h"
 #include "vm/vm_zone.h"
 
-// Poison: the high half of every word of a free item. Unmapped on both ports and so
-// a page fault that reports the address: on x86-64 it is canonical (a non-canonical
-// one would raise #GP, which gives none), under Sv39 it is not sign-extended. Bits
-// 20-31 hold the zone's number, so that a fault a field's offset beyond it still
-// names the zone.
+// Poison: what the words of a free item hold, an address mapped on neither port, so
+// that following it is a page fault that reports the address (on x86-64 it is
+// canonical: a non-canonical one raises #GP, which reports none; under Sv39 it is
+// not sign-extended, a page fault too). Its bits 20-31 hold the zone's number, so
+// that a fault at a field's offset beyond it still names the zone.
 #define ZPOISON      0xffffdead00000000UL
 #define ZPOISON_HIGH 0xffffffff00000000UL
 #define ZONE_SHIFT   20
