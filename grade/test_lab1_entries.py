@@ -9,6 +9,8 @@ import time
 
 import pytest
 
+from harness import verify_reason
+
 MMAPTEST_TIMEOUT = 120.0
 
 # mmaptest's tests, with their points.
@@ -27,18 +29,9 @@ CHECKS = [
     ("munmap_span", 1),    # one munmap over mappings and holes
 ]
 
-_runs = {}   # (arch, cpus) -> mmaptest's output, one boot per worker
-
-
-def mmaptest_output(boot, arch, cpus):
-    key = (arch, cpus)
-    if key not in _runs:
-        q = boot(cpus=cpus)
-        q.sendline("mmaptest")
-        q.wait_for(r"^mmaptest: (ALL OK|\d+ FAILED)$", MMAPTEST_TIMEOUT)
-        q.wait_for_prompt()
-        _runs[key] = q.output
-    return _runs[key]
+def mmaptest_output(run_once):
+    """mmaptest's output: run once per worker (conftest's run_once)."""
+    return run_once("mmaptest", r"^mmaptest: (ALL OK|\d+ FAILED)$", MMAPTEST_TIMEOUT)
 
 
 def result_line(out, name):
@@ -48,11 +41,11 @@ def result_line(out, name):
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.points(p), id=n)
                                   for n, p in CHECKS])
-def test_mmaptest(boot, arch, cpus, name):
-    out = mmaptest_output(boot, arch, cpus)
+def test_mmaptest(run_once, name):
+    out = mmaptest_output(run_once)
     got = result_line(out, name)
     assert got is not None, f"mmaptest printed no line for {name}"
-    assert got == "OK", f"mmaptest {name}: {got}"
+    assert got == "OK", verify_reason(out, f"mmaptest {name}: {got}")
     assert "panic" not in out
 
 
@@ -64,7 +57,8 @@ def test_mmaptest_all(sh):
     m = sh.wait_for(r"^mmaptest: (ALL OK|\d+ FAILED)$", MMAPTEST_TIMEOUT)
     out = sh.output
     failed = re.findall(r"^mmaptest (\S+): FAILED(.*)$", out, re.M)
-    assert m[1] == "ALL OK", "failed: " + "; ".join(f"{n}{why}" for n, why in failed)
+    assert m[1] == "ALL OK", verify_reason(
+        out, "failed: " + "; ".join(f"{n}{why}" for n, why in failed), "")
     assert re.search(r"^mmaptest freemem: OK$", out, re.M), "pages leaked"
     assert "panic" not in out
     sh.wait_for_prompt()

@@ -9,6 +9,8 @@ import re
 
 import pytest
 
+from harness import verify_reason
+
 RBTEST_TIMEOUT = 180.0
 
 # (step, points, given): a given step checks what lab 1 and the starter already do
@@ -47,5 +49,5 @@ def test_rbtest(boot, arch, cpus, step):
     m = re.search(rf"^rbtest {step}: (.*)$", out, re.M)
     assert m, f"rbtest printed no line for {step} (an earlier step failed?):\n" + \
         "\n".join(re.findall(r"^rbtest .*$", out, re.M))
-    assert m[1].startswith("OK"), f"rbtest {step}: {m[1]}"
+    assert m[1].startswith("OK"), verify_reason(out, f"rbtest {step}: {m[1]}")
     assert "panic" not in out
