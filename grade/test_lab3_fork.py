@@ -1,8 +1,10 @@
 """Lab 3 (fork): vmspace_fork with inheritance and copy-on-write, and collapse, by
 user/cowtest.c: what parent and child see of each other's writes, what a fork costs
 in pages, the chains of shadow objects (vmmap's DEPTH) as processes fork, write and
-exit, and that every page comes back. On one CPU and on three (where parent and
-child fault on the same pages at once).
+exit, and that every page comes back. On one CPU with the DEBUG=1 kernel (which
+checks the map at every change and poisons freed objects, so that a broken entry or
+a use of a freed object panics), and on three CPUs with the normal kernel (parent
+and child fault on the same pages at once).
 
 cowtest runs once per machine; each of its tests is worth its own points. Under
 xdist, the workers share that one run (see shared_run)."""
@@ -43,6 +45,9 @@ CHECKS = [
     ("freemem", 2, True),          # not a page lost
 ]
 
+# The run on this many CPUs boots the DEBUG=1 kernel; the other (3 CPUs), the normal one.
+DEBUG_CPUS = 1
+
 # What init prints when it cannot start the shell (fork or exec is broken): the
 # machine will never prompt, so there is no point waiting for it.
 INIT_FAILED = re.compile(r"^init: .*(failed|error).*$", re.M)
@@ -76,7 +81,7 @@ def shared_run(key, produce):
     return _runs[key]
 
 
-def run_cowtest(boot, cpus):
+def run_cowtest(boot, cpus, debug):
     """[console output, why the run stopped early or None].  Boots, runs cowtest,
     and waits for its verdict line as long as each test prints its line within
     TEST_TIMEOUT: a test that hangs costs that much, and the tests that finished
@@ -84,7 +89,7 @@ def run_cowtest(boot, cpus):
     once, their lines come out mixed.)"""
     q = None
     try:
-        q = boot(cpus=cpus, prompt=False)
+        q = boot(cpus=cpus, prompt=False, debug=debug)
         q.wait_until(lambda buf: "$ " in buf or INIT_FAILED.search(buf), "the first prompt",
                      BOOT_TIMEOUT)
         if m := INIT_FAILED.search(q.output):
@@ -104,7 +109,9 @@ def run_cowtest(boot, cpus):
                                                ([pytest.mark.given] if g else []))
                                   for n, p, g in CHECKS])
 def test_cowtest(boot, arch, cpus, name):
-    out, stopped = shared_run(f"{arch}-{cpus}", lambda: run_cowtest(boot, cpus))
+    debug = cpus == DEBUG_CPUS
+    out, stopped = shared_run(f"{arch}-{cpus}{'-debug' if debug else ''}",
+                              lambda: run_cowtest(boot, cpus, debug))
     panic = PANIC.search(out)
     assert not panic, f"the kernel panicked during cowtest: {panic[0]}"
     m = re.search(rf"^cowtest {name}: (.*)$", out, re.M)
