@@ -38,8 +38,8 @@ CHECKS = [
     ("write_untouched", 1, True),  # write() from untouched and copy-on-write memory
     ("exec_mapped", 2, True),      # exec of a program whose file is mapped private and shared
     ("sibling", 2, True),          # no collapse of an object another process still maps
-    ("offsets", 2, False),         # collapse of shadows at offsets: pages stay in place
-    ("depth", 2, False),           # the handout's picture: the DEPTH of every process
+    ("offsets", 3, False),         # collapse of shadows at offsets: pages stay in place
+    ("depth", 3, False),           # the handout's picture: the DEPTH of every process
     ("private_file", 1, True),     # a file's object is never collapsed into a shadow
     ("chain", 2, False),           # the child maps the parent's object; collapse keeps chains short
     ("freemem", 2, True),          # not a page lost
