@@ -33,6 +33,7 @@ STEPS = [
     ("firstfit", 2, True),       # every mmap of churn at the first fit
     ("entries", 2, True),        # vmmap: exactly the pages churn left mapped, protections
     ("data", 1, True),           # the words churn wrote are still there
+    ("front", 2, True),          # entries below the first one: first fit there, vmverify
     ("verify", 2, True),         # vm_map_verify on the big map (tree = list, max_free, colours)
     ("free", 1, True),           # one munmap takes every entry away
     ("verify_empty", 1, True),

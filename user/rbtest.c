@@ -9,7 +9,7 @@
 //                 checks the whole map at every change)
 //
 // Prints "rbtest STEP: OK" or "rbtest STEP: FAILED: ..." for the steps build,
-// lookups, faults, holes, churn, firstfit, entries, data, verify, free,
+// lookups, faults, holes, churn, firstfit, entries, data, front, verify, free,
 // verify_empty and freemem, then "rbtest: ALL OK" or "rbtest: N FAILED".
 //
 // It also builds and runs on Linux (gcc -o rbtest user/rbtest.c): the map is read
@@ -252,7 +252,8 @@ faults(void)
 }
 
 // Holes: every third entry unmapped. Lookups that miss are as cheap as hits; the
-// next mmap of a page goes into a hole (vmlab: the lowest one, first fit).
+// next mmap of a page goes into a hole (vmlab: the lowest one, first fit). The
+// holes are filled back in any case, for the steps that follow.
 static void
 holes(void)
 {
@@ -273,7 +274,7 @@ holes(void)
     i = 1 + 3 * (int)(((long)k * STRIDE) % (n / 3));
     if(mprotect(addr[i], P, PROT_READ) != 0){
       bad("holes", "mprotect of a hole", -1, 0);
-      return;
+      goto refill;
     }
   }
   uint64 v = visits() - v0;
@@ -282,20 +283,21 @@ holes(void)
     printf("rbtest holes: FAILED: %ld.%ld visits per lookup of a hole, %ld entries, "
            "bound %ld\n", per10 / 10, per10 % 10, entries, bound);
     failed++;
-    return;
+    goto refill;
   }
 #endif
   a = mmap(0, P, PROT_READ, ANON, -1, 0);
   if(a == MAP_FAILED){
     bad("holes", "mmap", -1, 0);
-    return;
+    goto refill;
   }
+  munmap(a, P);
   // Outside the entries or in a hole: the place of some entry 3j+1.
   i = (a - addr[0]) / P;
   if(a >= addr[0] && i < n && i % 3 != 1){
     printf("rbtest holes: FAILED: mmap at 0x%lx, over entry %d\n", (uint64)a, i);
     failed++;
-    return;
+    goto refill;
   }
 #ifndef LINUX
   // (Linux allocates top down, from the highest gap that fits.)
@@ -303,10 +305,14 @@ holes(void)
     printf("rbtest holes: FAILED: mmap at 0x%lx, not in the lowest hole 0x%lx\n",
            (uint64)a, (uint64)addr[1]);
     failed++;
-    return;
+    goto refill;
   }
+  printf("rbtest holes: OK (%ld.%ld visits per lookup, bound %ld)\n",
+         per10 / 10, per10 % 10, bound);
+#else
+  printf("rbtest holes: OK\n");
 #endif
-  munmap(a, P);
+refill:
   // Fill the holes back (MAP_FIXED: no search).
   for(i = 1; i < n; i += 3){
     if(mmap(addr[i], P, prot_of(i), ANON | MAP_FIXED, -1, 0) != addr[i]){
@@ -314,11 +320,56 @@ holes(void)
       return;
     }
   }
+}
+
+// Below the program's text (the map's first entry, at VM_USER_TEXT) is a gap:
+// first fit from page 1 finds it (page 0 is never handed out). Then pages mapped
+// there from the top down, each the new first entry of the map; every other one
+// unmapped again, and first fit finds the lowest of those holes.
+static void
+front(void)
+{
 #ifdef LINUX
-  printf("rbtest holes: OK\n");
+  printf("rbtest front: skipped on Linux\n");
 #else
-  printf("rbtest holes: OK (%ld.%ld visits per lookup, bound %ld)\n",
-         per10 / 10, per10 % 10, bound);
+  char *lo = (char *)P, *a;
+  int np = VM_USER_TEXT / P - 1;
+
+  if((a = mmap(lo, 2 * P, PROT_READ, ANON, -1, 0)) != lo){
+    printf("rbtest front: FAILED: mmap with hint 0x%lx at 0x%lx, below the first "
+           "entry\n", (uint64)lo, (uint64)a);
+    failed++;
+    return;
+  }
+  munmap(a, 2 * P);
+  for(int i = np - 1; i >= 0; i--){
+    if(mmap(lo + i * P, P, prot_of(i), ANON | MAP_FIXED, -1, 0) != lo + i * P){
+      bad("front", "mmap MAP_FIXED", -1, 0);
+      return;
+    }
+  }
+  if(vmverify(0) != 0){
+    printf("rbtest front: FAILED: vmverify after mapping below the first entry (see "
+           "the console)\n");
+    failed++;
+    return;
+  }
+  for(int i = 1; i < np; i += 2)
+    munmap(lo + i * P, P);
+  a = mmap(lo, P, PROT_READ, ANON, -1, 0);
+  munmap(lo, (uint64)np * P);
+  if(a != lo + P){
+    printf("rbtest front: FAILED: mmap with hint 0x%lx at 0x%lx, not in the lowest hole "
+           "0x%lx\n", (uint64)lo, (uint64)a, (uint64)(lo + P));
+    failed++;
+    return;
+  }
+  if(vmverify(0) != 0){
+    printf("rbtest front: FAILED: vmverify (see the console)\n");
+    failed++;
+    return;
+  }
+  ok("front");
 #endif
 }
 
@@ -645,6 +696,7 @@ main(int argc, char *argv[])
         entries();
         data();
       }
+      front();
       verify("verify");
       freeall(entries0);
       verify("verify_empty");
