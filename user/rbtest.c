@@ -336,6 +336,8 @@ front(void)
   int np = VM_USER_TEXT / P - 1;
 
   if((a = mmap(lo, 2 * P, PROT_READ, ANON, -1, 0)) != lo){
+    if(a != MAP_FAILED)
+      munmap(a, 2 * P);
     printf("rbtest front: FAILED: mmap with hint 0x%lx at 0x%lx, below the first "
            "entry\n", (uint64)lo, (uint64)a);
     failed++;
