@@ -43,7 +43,7 @@ typedef unsigned int uint32;
 #define NSMALL 512     // entries for `rbtest small`
 #define K 2000         // lookups measured
 #define STRIDE 7919    // a prime: K lookups that jump all over the map
-#define CHURN 3000     // random operations in step churn (a third of it if small)
+#define CHURN 1500     // random operations in step churn (two thirds of it if small)
 #define RUN 8          // the longest run of pages churn maps or unmaps at once
 
 static int n = N;      // entries in this run
@@ -500,7 +500,7 @@ churn_change(int i, int len, int prot)
 static int
 churn(void)
 {
-  int ops = n == N ? CHURN : CHURN / 3;
+  int ops = n == N ? CHURN : CHURN * 2 / 3;
 
   for(int i = 0; i < n; i++)
     model[i] = prot_of(i);
