@@ -13,6 +13,7 @@ import fcntl
 import json
 import os
 import re
+import time
 
 import pytest
 
@@ -58,6 +59,12 @@ def shared_run(key, produce):
     else:
         d = ROOT / "build" / "grade-shared"
         d.mkdir(parents=True, exist_ok=True)
+        for f in d.iterdir():    # earlier sessions' (a day is longer than any)
+            try:
+                if time.time() - f.stat().st_mtime > 86400:
+                    f.unlink()
+            except FileNotFoundError:
+                pass             # another worker's cleanup got there first
         path = d / f"{uid}.{key}.json"
         with open(d / f"{uid}.{key}.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)

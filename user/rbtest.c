@@ -325,7 +325,8 @@ refill:
 // Below the program's text (the map's first entry, at VM_USER_TEXT) is a gap:
 // first fit from page 1 finds it (page 0 is never handed out). Then pages mapped
 // there from the top down, each the new first entry of the map; every other one
-// unmapped again, and first fit finds the lowest of those holes.
+// unmapped again, and first fit finds the lowest of those holes. Everything is
+// unmapped again at the end, whatever failed.
 static void
 front(void)
 {
@@ -336,42 +337,44 @@ front(void)
   int np = VM_USER_TEXT / P - 1;
 
   if((a = mmap(lo, 2 * P, PROT_READ, ANON, -1, 0)) != lo){
-    if(a != MAP_FAILED)
-      munmap(a, 2 * P);
     printf("rbtest front: FAILED: mmap with hint 0x%lx at 0x%lx, below the first "
            "entry\n", (uint64)lo, (uint64)a);
-    failed++;
-    return;
+    if(a != MAP_FAILED)
+      munmap(a, 2 * P);
+    goto fail;
   }
   munmap(a, 2 * P);
   for(int i = np - 1; i >= 0; i--){
     if(mmap(lo + i * P, P, prot_of(i), ANON | MAP_FIXED, -1, 0) != lo + i * P){
-      bad("front", "mmap MAP_FIXED", -1, 0);
-      return;
+      printf("rbtest front: FAILED: mmap MAP_FIXED at 0x%lx\n", (uint64)(lo + i * P));
+      goto fail;
     }
   }
   if(vmverify(0) != 0){
     printf("rbtest front: FAILED: vmverify after mapping below the first entry (see "
            "the console)\n");
-    failed++;
-    return;
+    goto fail;
   }
   for(int i = 1; i < np; i += 2)
     munmap(lo + i * P, P);
-  a = mmap(lo, P, PROT_READ, ANON, -1, 0);
-  munmap(lo, (uint64)np * P);
-  if(a != lo + P){
+  if((a = mmap(lo, P, PROT_READ, ANON, -1, 0)) != lo + P){
     printf("rbtest front: FAILED: mmap with hint 0x%lx at 0x%lx, not in the lowest hole "
            "0x%lx\n", (uint64)lo, (uint64)a, (uint64)(lo + P));
-    failed++;
-    return;
+    if(a != MAP_FAILED && (a < lo || a >= lo + np * P))
+      munmap(a, P);
+    goto fail;
   }
+  munmap(lo, (uint64)np * P);
   if(vmverify(0) != 0){
     printf("rbtest front: FAILED: vmverify (see the console)\n");
     failed++;
     return;
   }
   ok("front");
+  return;
+fail:
+  munmap(lo, (uint64)np * P);
+  failed++;
 #endif
 }
 
