@@ -7,17 +7,13 @@ expected pages, and the data written must still be there. Then `rbtest small` on
 DEBUG=1 kernel, which checks the whole map (tree included) at every change.
 
 rbtest runs once per machine; each of its steps is worth its own points. Under
-xdist, the workers share that one run (see shared_run)."""
+xdist, the workers share that one run (harness.shared_run)."""
 
-import fcntl
-import json
-import os
 import re
-import time
 
 import pytest
 
-from harness import ROOT, verify_reason
+from harness import shared_run, verify_reason
 
 RBTEST_TIMEOUT = 180.0
 
@@ -41,44 +37,6 @@ STEPS = [
     ("freemem", 2, True),        # and every page comes back
 ]
 
-_runs = {}
-
-
-def shared_run(key, produce):
-    """produce()'s result (a string), made once per test session. Under xdist
-    the workers share it through a file, locked while one of them makes it;
-    a failure is shared too (the others do not wait out the same timeout)."""
-    if key in _runs:
-        return _runs[key]
-    uid = os.environ.get("PYTEST_XDIST_TESTRUNUID")
-    if not uid:
-        try:
-            _runs[key] = ("ok", produce())
-        except Exception as e:
-            _runs[key] = ("error", f"{type(e).__name__}: {e}")
-    else:
-        d = ROOT / "build" / "grade-shared"
-        d.mkdir(parents=True, exist_ok=True)
-        for f in d.iterdir():    # earlier sessions' (a day is longer than any)
-            try:
-                if time.time() - f.stat().st_mtime > 86400:
-                    f.unlink()
-            except FileNotFoundError:
-                pass             # another worker's cleanup got there first
-        path = d / f"{uid}.{key}.json"
-        with open(d / f"{uid}.{key}.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            if path.exists():
-                _runs[key] = tuple(json.loads(path.read_text()))
-            else:
-                try:
-                    _runs[key] = ("ok", produce())
-                except Exception as e:
-                    _runs[key] = ("error", f"{type(e).__name__}: {e}")
-                path.write_text(json.dumps(_runs[key]))
-    return _runs[key]
-
-
 def rbtest_output(boot, arch, cpus, debug=False):
     def run():
         q = boot(cpus=cpus, debug=True) if debug else boot(cpus=cpus)
@@ -86,9 +44,7 @@ def rbtest_output(boot, arch, cpus, debug=False):
         q.wait_for(r"^rbtest: (ALL OK|\d+ FAILED)$", RBTEST_TIMEOUT)
         q.wait_for_prompt()
         return q.output
-    kind, out = shared_run(f"{arch}-{cpus}{'-debug' if debug else ''}", run)
-    assert kind == "ok", out
-    return out
+    return shared_run(f"lab2-{arch}-{cpus}{'-debug' if debug else ''}", run)
 
 
 @pytest.mark.parametrize("step", [pytest.param(n, id=n, marks=[pytest.mark.points(p)] +

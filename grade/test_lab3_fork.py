@@ -7,16 +7,13 @@ a use of a freed object panics), and on three CPUs with the normal kernel (paren
 and child fault on the same pages at once).
 
 cowtest runs once per machine; each of its tests is worth its own points. Under
-xdist, the workers share that one run (see shared_run)."""
+xdist, the workers share that one run (harness.shared_run)."""
 
-import fcntl
-import json
-import os
 import re
 
 import pytest
 
-from harness import BOOT_TIMEOUT, ROOT
+from harness import BOOT_TIMEOUT, shared_run
 
 # Seconds (before scaling) that one test of cowtest may take: lazy, the longest,
 # takes about 3 s on a loaded host.  A test that hangs costs this much, not more.
@@ -55,32 +52,6 @@ PANIC = re.compile(r"^panic: .*$", re.M)
 # A line of cowtest: a test's, or its verdict.
 PROGRESS = re.compile(r"^cowtest(?: \w+: .*|: (?P<verdict>ALL OK|\d+ FAILED))$", re.M)
 
-_runs = {}
-
-
-def shared_run(key, produce):
-    """produce()'s result (a list that JSON keeps as it is), made once per test
-    session.  Under xdist the workers share it through a file, locked while one of
-    them makes it, so that a machine boots once, not once a worker."""
-    if key in _runs:
-        return _runs[key]
-    uid = os.environ.get("PYTEST_XDIST_TESTRUNUID")
-    if not uid:
-        _runs[key] = produce()
-        return _runs[key]
-    d = ROOT / "build" / "grade-shared"
-    d.mkdir(parents=True, exist_ok=True)
-    path = d / f"{uid}.lab3.{key}.json"
-    with open(d / f"{uid}.lab3.{key}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if path.exists():
-            _runs[key] = json.loads(path.read_text())
-        else:
-            _runs[key] = produce()
-            path.write_text(json.dumps(_runs[key]))
-    return _runs[key]
-
-
 def run_cowtest(boot, cpus, debug):
     """[console output, why the run stopped early or None].  Boots, runs cowtest,
     and waits for its verdict line as long as each test prints its line within
@@ -110,7 +81,7 @@ def run_cowtest(boot, cpus, debug):
                                   for n, p, g in CHECKS])
 def test_cowtest(boot, arch, cpus, name):
     debug = cpus == DEBUG_CPUS
-    out, stopped = shared_run(f"{arch}-{cpus}{'-debug' if debug else ''}",
+    out, stopped = shared_run(f"lab3-{arch}-{cpus}{'-debug' if debug else ''}",
                               lambda: run_cowtest(boot, cpus, debug))
     panic = PANIC.search(out)
     assert not panic, f"the kernel panicked during cowtest: {panic[0]}"
