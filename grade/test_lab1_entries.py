@@ -1,9 +1,10 @@
 """Lab 1 (entries): mmap, munmap, mprotect, madvise, msync and mincore on the map's
 entries, by user/mmaptest.c; and the vmmap and ps tools on a known set of mappings.
 
-mmaptest runs once per machine (all its tests, in one boot); each of its named
-checks is worth its own points. It runs once more on the DEBUG=1 kernel, which
-checks the map at every change and poisons freed entries."""
+One boot (per test process and machine) runs mmaptest, then vmmap and ps on a
+known set of mappings; each of mmaptest's named checks is worth its own points.
+mmaptest runs once more on the DEBUG=1 kernel, which checks the map at every
+change and poisons freed entries."""
 
 import re
 import time
@@ -32,18 +33,43 @@ CHECKS = [
     ("freemem", 2),        # after all the tests, not a page lost
 ]
 
-_runs = {}   # (arch, cpus) -> mmaptest's output, one boot per worker
+_runs = {}   # (arch, cpus) -> what one boot showed, one boot per process
 
 
-def mmaptest_output(boot, arch, cpus):
+def machine(boot, arch, cpus):
+    """Boot once (per test process) and run everything the tests below look at:
+    mmaptest; then `mmaptest hold` in the background, vmmap and ps on it. A dict of
+    their outputs; a part that failed holds its exception (re-raised by
+    part()). If mmaptest kills the machine, the rest runs on a fresh one."""
     key = (arch, cpus)
-    if key not in _runs:
-        q = boot(cpus=cpus)
+    if key in _runs:
+        return _runs[key]
+    r = _runs[key] = {}
+    q = boot(cpus=cpus)
+    try:
         q.sendline("mmaptest")
         q.wait_for(r"^mmaptest: (ALL OK|\d+ FAILED)$", MMAPTEST_TIMEOUT)
         q.wait_for_prompt()
-        _runs[key] = q.output
-    return _runs[key]
+        r["mmaptest"] = q.output
+    except AssertionError as e:
+        r["mmaptest"] = e
+        q = boot(cpus=cpus)
+    try:
+        pid = hold(q)
+        got = dict(pid=pid, vmmap=q.lines(f"vmmap {pid}"), ps=q.lines("ps"))
+        got["vmmap 999"] = q.run("vmmap 999")
+        assert q.run(f"kill {pid}") == ""
+        assert "panic" not in q.output, "the kernel panicked"
+        r.update(got)
+    except AssertionError as e:
+        r["vmmap"] = r["ps"] = e
+    return r
+
+
+def part(r, name):
+    if isinstance(r[name], Exception):
+        raise AssertionError(f"(from the machine's run of {name}) {r[name]}")
+    return r[name]
 
 
 def result_line(out, name):
@@ -54,7 +80,7 @@ def result_line(out, name):
 @pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.points(p), id=n)
                                   for n, p in CHECKS])
 def test_mmaptest(boot, arch, cpus, name):
-    out = mmaptest_output(boot, arch, cpus)
+    out = part(machine(boot, arch, cpus), "mmaptest")
     got = result_line(out, name)
     assert got is not None, f"mmaptest printed no line for {name}"
     assert got == "OK", f"mmaptest {name}: {got}"
@@ -106,9 +132,9 @@ HOLD_LINES = [
 
 
 @pytest.mark.points(4)
-def test_vmmap_lines(sh):
-    pid = hold(sh)
-    lines = sh.lines(f"vmmap {pid}")
+def test_vmmap_lines(boot, arch, cpus):
+    r = machine(boot, arch, cpus)
+    lines = part(r, "vmmap")
     assert lines[0] == "START-END PROT MAX INHERIT FLAGS WIRED OBJECT OFFSET RES DEPTH"
     entry = re.compile(r"0x[0-9a-f]+-0x[0-9a-f]+ [r-][w-][x-] [r-][w-][x-] (share|copy|none) "
                        r"\S+ \d+ (none|(default|swap|vnode|dead):\d+) 0x[0-9a-f]+ \d+ \d+")
@@ -118,17 +144,15 @@ def test_vmmap_lines(sh):
     got = "\n".join(mapped)
     want = "\n".join(HOLD_LINES)
     m = re.fullmatch(want, got)
-    assert m, f"vmmap {pid} shows\n{got}\nexpected (as regular expressions)\n{want}"
+    assert m, f"vmmap {r['pid']} shows\n{got}\nexpected (as regular expressions)\n{want}"
     assert m["OBJ"] != m["SHM"]
-    assert sh.run("vmmap 999") == "vmmap: 999: no such process\n"
-    assert sh.run(f"kill {pid}") == ""
-    assert "panic" not in sh.output
+    assert r["vmmap 999"] == "vmmap: 999: no such process\n"
 
 
 @pytest.mark.points(1)
-def test_ps(sh):
-    pid = hold(sh)
-    lines = sh.lines("ps")
+def test_ps(boot, arch, cpus):
+    r = machine(boot, arch, cpus)
+    lines = part(r, "ps")
     assert lines[0] == "PID STATE SIZE RSS NAME"
     procs = {}
     for line in lines[1:]:
@@ -136,9 +160,8 @@ def test_ps(sh):
         assert m, f"ps printed {line!r}"
         procs[int(m[1])] = (m[2], int(m[3]), int(m[4]), m[5])
     assert procs[1][3] == "init" and procs[2][3] == "sh"
-    state, size, rss, name = procs[pid]
+    state, size, rss, name = procs[r["pid"]]
     assert (state, name) == ("sleep", "mmaptest")
     # Its mappings alone are 4+2+1+2 pages = 36 KiB; resident: text, data, stack, ...
     assert size >= 36 and rss >= 3
     assert procs[max(procs)][3] == "ps" and procs[max(procs)][0] == "run"
-    assert sh.run(f"kill {pid}") == ""
