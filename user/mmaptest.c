@@ -452,6 +452,18 @@ split_untouched(void)
   expect("page 2 from the object", a[2 * P], 'z');
 #endif
   xmunmap("munmap untouched", a, 3 * P);
+
+  // Only a clip at the end: the first page of two made read-only and back.
+  a = xmmap("mmap 2 untouched pages", 0, 2 * P, RW, ANON, -1, 0);
+  struct ent first[] = { E(a, a + P, PROT_READ), E(a + P, a + 2 * P, RW) };
+  struct ent both[] = { E(a, a + 2 * P, RW) };
+  xmprotect("mprotect first untouched page", a, P, PROT_READ);
+  expect_entries("after mprotect of an untouched first page", a, a + 2 * P, first, 2);
+  a[P] = 'q';
+  xmprotect("mprotect first page back", a, P, RW);
+  expect_entries("first page merged back", a, a + 2 * P, both, 1);
+  expect("a[P]", a[P], 'q');
+  xmunmap("munmap untouched", a, 2 * P);
 }
 
 // mprotect and munmap in the middle of an entry split it in three; putting the
