@@ -878,14 +878,19 @@ private_file(void)
   expect("file[5] after munmap", fbuf[5], pattern(5));
 
   // Made writable later, a private mapping still copies on the first write.
+  // (The file's page is seen through a shared mapping: read() may not look at it.)
   m = xmmap("private read-only", 0, P, PROT_READ, MAP_PRIVATE, fd, 0);
+  m2 = xmmap("shared read-only", 0, P, PROT_READ, MAP_SHARED, fd, 0);
   expect("m[7] read", m[7], pattern(7));
   xmprotect("mprotect the private mapping RW", m, P, RW);
   m[7] = '#';
   expect("m[7] after write", m[7], '#');
+  expect("the file's page after a write to the mprotected private mapping", m2[7],
+         pattern(7));
   n = readfile("mmap.pr");
   expect("file[7] after a write to the mprotected private mapping", fbuf[7], pattern(7));
   xmunmap("munmap", m, P);
+  xmunmap("munmap m2", m2, P);
   close(fd);
   unlink("mmap.pr");
 }
