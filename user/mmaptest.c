@@ -1047,6 +1047,14 @@ first_free(void)
   expect_entries("file page 2 merged again", at[0], at[5], file3, 2);
   expect("page 2's data", at[2][5], pattern(2 * P + 5));
   xmunmap("munmap all", at[0], 4 * P);
+
+  // Next to each other in memory but not in the file: two entries.
+  struct ent apart[] = { E(at[0], at[1], PROT_READ), E(at[1], at[2], PROT_READ) };
+  xmmap("file page 0 again", at[0], P, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0);
+  xmmap("file page 2 after it", at[1], P, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 2 * P);
+  expect_entries("file pages 0 and 2 side by side", at[0], at[5], apart, 2);
+  expect("page 2's data after page 0", at[1][5], pattern(2 * P + 5));
+  xmunmap("munmap both", at[0], 2 * P);
   close(fd);
   unlink("mmap.ff");
 
