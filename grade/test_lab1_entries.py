@@ -1,8 +1,9 @@
 """Lab 1 (entries): mmap, munmap, mprotect, madvise, msync and mincore on the map's
 entries, by user/mmaptest.c; and the vmmap and ps tools on a known set of mappings.
 
-One boot (per test process and machine) runs mmaptest, then vmmap and ps on a
-known set of mappings; each of mmaptest's named checks is worth its own points.
+One machine (per test process; conftest's shared machines) runs mmaptest, then
+vmmap and ps on a known set of mappings; each of mmaptest's named checks is worth
+its own points.
 mmaptest runs once more on the DEBUG=1 kernel, which checks the map at every
 change and poisons freed entries."""
 
@@ -10,6 +11,8 @@ import re
 import time
 
 import pytest
+
+from harness import verify_reason
 
 MMAPTEST_TIMEOUT = 120.0
 
@@ -33,43 +36,28 @@ CHECKS = [
     ("freemem", 2),        # after all the tests, not a page lost
 ]
 
-_runs = {}   # (arch, cpus) -> what one boot showed, one boot per process
+DONE = r"^mmaptest: (ALL OK|\d+ FAILED)$"
+_held = {}   # (arch, cpus) -> what vmmap and ps showed of `mmaptest hold`, or why not
 
 
-def machine(boot, arch, cpus):
-    """Boot once (per test process) and run everything the tests below look at:
-    mmaptest; then `mmaptest hold` in the background, vmmap and ps on it. A dict of
-    their outputs; a part that failed holds its exception (re-raised by
-    part()). If mmaptest kills the machine, the rest runs on a fresh one."""
+def held(shared, arch, cpus):
+    """Run `mmaptest hold` in the background on this worker's machine (the one
+    that ran mmaptest, unless that one died), then vmmap and ps on it; once per
+    worker. A dict of their outputs, or the AssertionError that stopped them."""
     key = (arch, cpus)
-    if key in _runs:
-        return _runs[key]
-    r = _runs[key] = {}
-    q = boot(cpus=cpus)
-    try:
-        q.sendline("mmaptest")
-        q.wait_for(r"^mmaptest: (ALL OK|\d+ FAILED)$", MMAPTEST_TIMEOUT)
-        q.wait_for_prompt()
-        r["mmaptest"] = q.output
-    except AssertionError as e:
-        r["mmaptest"] = e
-        q = boot(cpus=cpus)
-    try:
-        pid = hold(q)
-        got = dict(pid=pid, vmmap=q.lines(f"vmmap {pid}"), ps=q.lines("ps"))
-        got["vmmap 999"] = q.run("vmmap 999")
-        assert q.run(f"kill {pid}") == ""
-        assert "panic" not in q.output, "the kernel panicked"
-        r.update(got)
-    except AssertionError as e:
-        r["vmmap"] = r["ps"] = e
-    return r
-
-
-def part(r, name):
-    if isinstance(r[name], Exception):
-        raise AssertionError(f"(from the machine's run of {name}) {r[name]}")
-    return r[name]
+    if key not in _held:
+        try:
+            q = shared()
+            pid = hold(q)
+            got = dict(pid=pid, vmmap=q.lines(f"vmmap {pid}"), ps=q.lines("ps"))
+            got["vmmap 999"] = q.run("vmmap 999")
+            assert q.run(f"kill {pid}") == ""
+            _held[key] = got
+        except AssertionError as e:
+            _held[key] = e
+    if isinstance(_held[key], AssertionError):
+        raise _held[key].with_traceback(None)
+    return _held[key]
 
 
 def result_line(out, name):
@@ -79,28 +67,12 @@ def result_line(out, name):
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.points(p), id=n)
                                   for n, p in CHECKS])
-def test_mmaptest(boot, arch, cpus, name):
-    out = part(machine(boot, arch, cpus), "mmaptest")
+def test_mmaptest(run_once, name):
+    out = run_once("mmaptest", DONE, MMAPTEST_TIMEOUT)
     got = result_line(out, name)
     assert got is not None, f"mmaptest printed no line for {name}"
-    assert got == "OK", f"mmaptest {name}: {got}"
+    assert got == "OK", verify_reason(out, f"mmaptest {name}: {got}")
     assert "panic" not in out
-
-
-@pytest.mark.points(4)
-@pytest.mark.cpus(1)
-def test_mmaptest_debug(boot):
-    """The whole run on one CPU, on the DEBUG=1 kernel: it checks the map at every
-    exclusive unlock (not only where mmaptest asks) and poisons freed entries, so
-    that an entry used after vm_map_entry_dispose() shows."""
-    q = boot(debug=True)
-    q.sendline("mmaptest")
-    m = q.wait_for(r"^mmaptest: (ALL OK|\d+ FAILED)$", MMAPTEST_TIMEOUT)
-    out = q.output
-    failed = re.findall(r"^mmaptest (\S+): FAILED(.*)$", out, re.M)
-    assert m[1] == "ALL OK", "failed: " + "; ".join(f"{n}{why}" for n, why in failed)
-    assert "panic" not in out
-    q.wait_for_prompt()
 
 
 def hold(sh, timeout=15.0):
@@ -134,9 +106,9 @@ HOLD_LINES = [
 
 
 @pytest.mark.points(4)
-def test_vmmap_lines(boot, arch, cpus):
-    r = machine(boot, arch, cpus)
-    lines = part(r, "vmmap")
+def test_vmmap_lines(shared, arch, cpus):
+    r = held(shared, arch, cpus)
+    lines = r["vmmap"]
     assert lines[0] == "START-END PROT MAX INHERIT FLAGS WIRED OBJECT OFFSET RES DEPTH"
     entry = re.compile(r"0x[0-9a-f]+-0x[0-9a-f]+ [r-][w-][x-] [r-][w-][x-] (share|copy|none) "
                        r"\S+ \d+ (none|(default|swap|vnode|dead):\d+) 0x[0-9a-f]+ \d+ \d+")
@@ -152,9 +124,9 @@ def test_vmmap_lines(boot, arch, cpus):
 
 
 @pytest.mark.points(1)
-def test_ps(boot, arch, cpus):
-    r = machine(boot, arch, cpus)
-    lines = part(r, "ps")
+def test_ps(shared, arch, cpus):
+    r = held(shared, arch, cpus)
+    lines = r["ps"]
     assert lines[0] == "PID STATE SIZE RSS NAME"
     procs = {}
     for line in lines[1:]:
@@ -167,3 +139,18 @@ def test_ps(boot, arch, cpus):
     # Its mappings alone are 4+2+1+2 pages = 36 KiB; resident: text, data, stack, ...
     assert size >= 36 and rss >= 3
     assert procs[max(procs)][3] == "ps" and procs[max(procs)][0] == "run"
+
+
+# Last: a worker's machine for mmaptest serves vmmap and ps first, before this
+# one (at most one machine runs per worker) closes it.
+@pytest.mark.points(4)
+@pytest.mark.cpus(1)
+def test_mmaptest_debug(run_once):
+    """The whole run on one CPU, on the DEBUG=1 kernel: it checks the map at every
+    exclusive unlock (not only where mmaptest asks) and poisons freed entries, so
+    that an entry used after vm_map_entry_dispose() shows."""
+    out = run_once("mmaptest", DONE, MMAPTEST_TIMEOUT, cpus=1, debug=True)
+    failed = re.findall(r"^mmaptest (\S+): FAILED(.*)$", out, re.M)
+    assert re.search(r"^mmaptest: ALL OK$", out, re.M), verify_reason(
+        out, "failed: " + "; ".join(f"{n}{why}" for n, why in failed), "")
+    assert "panic" not in out
