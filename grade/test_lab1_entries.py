@@ -40,10 +40,11 @@ DONE = r"^mmaptest: (ALL OK|\d+ FAILED)$"
 _held = {}   # (arch, cpus) -> what vmmap and ps showed of `mmaptest hold`, or why not
 
 
-def held(shared, arch, cpus):
+def held(shared, arch, cpus, quiet=False):
     """Run `mmaptest hold` in the background on this worker's machine (the one
     that ran mmaptest, unless that one died), then vmmap and ps on it; once per
-    worker. A dict of their outputs, or the AssertionError that stopped them."""
+    worker. A dict of their outputs; or the AssertionError that stopped them,
+    raised (or, quiet, returned)."""
     key = (arch, cpus)
     if key not in _held:
         try:
@@ -55,7 +56,7 @@ def held(shared, arch, cpus):
             _held[key] = got
         except AssertionError as e:
             _held[key] = e
-    if isinstance(_held[key], AssertionError):
+    if isinstance(_held[key], AssertionError) and not quiet:
         raise _held[key].with_traceback(None)
     return _held[key]
 
@@ -67,8 +68,10 @@ def result_line(out, name):
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.points(p), id=n)
                                   for n, p in CHECKS])
-def test_mmaptest(run_once, name):
+def test_mmaptest(run_once, shared, arch, cpus, name):
     out = run_once("mmaptest", DONE, MMAPTEST_TIMEOUT)
+    # While the machine is up (the next arch's closes it): for test_vmmap_lines.
+    held(shared, arch, cpus, quiet=True)
     got = result_line(out, name)
     assert got is not None, f"mmaptest printed no line for {name}"
     assert got == "OK", verify_reason(out, f"mmaptest {name}: {got}")
