@@ -67,6 +67,9 @@ def pytest_addoption(parser):
     g.addoption("--stop-on-panic", action="store_true",
                 help="accepted for compatibility: a wait always ends as soon as the "
                      "kernel panics (harness.Panic)")
+    g.addoption("--until-every-arch-fails", action="store_true",
+                help="stop once a test worth points has failed on every port "
+                     "(tools/mutants.py: enough to show that a bug loses points)")
     g.addoption("--lab-report", action="store_true",
                 help="print a line per test: PASS/FAIL, points, time")
     g.addoption("--lab-json", default=None, metavar="PATH",
@@ -307,6 +310,13 @@ def pytest_runtest_makereport(item, call):
     if not hasattr(item, "vmlab_reports"):
         item.vmlab_reports = {}
     item.vmlab_reports[rep.when] = rep
+    if rep.failed and item.config.getoption("until_every_arch_fails"):
+        props = dict(rep.user_properties)
+        if props.get("points", 1) > 0:
+            lost = item.config.vmlab_lost = getattr(item.config, "vmlab_lost", set())
+            lost.add(props.get("arch"))
+            if lost >= set(arches(item.config)):
+                item.session.shouldstop = "a test worth points failed on every port"
     if rep.failed and rep.when in ("setup", "call"):
         for q in getattr(item, "vmlab_qemus", []) + getattr(item, "vmlab_shared", []):
             where = q.log_path.relative_to(ROOT) if q.log_path else "console"

@@ -147,6 +147,23 @@ def verify_reason(out, msg, line=None):
     return msg + "\n" + "\n".join(f"the kernel's vm_map_verify said: {why}" for why in said)
 
 
+def boot_for_gdb(boot, scale, debug=False):
+    """A machine from the graders' boot fixture, halted, with QEMU listening for
+    GDB (the DEBUG=1 kernel if debug).  The port was free when chosen; if another
+    program took it meanwhile, QEMU exits, and we try another."""
+    for _ in range(3):
+        q = boot(gdb=True, debug=debug, prompt=False)
+        while q.elapsed() < 10.0 * scale:
+            if listening(q.gdbport):
+                return q
+            try:
+                q.proc.wait(0.05)      # QEMU exits if it cannot listen
+                break
+            except subprocess.TimeoutExpired:
+                pass
+    raise AssertionError(f"QEMU never listened for GDB on port {q.gdbport}")
+
+
 _shared_runs = {}
 
 

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from harness import ROOT, listening, make_var
+from harness import ROOT, boot_for_gdb, make_var
 
 GDB_TIMEOUT = 60.0
 
@@ -18,22 +18,6 @@ def gdb_script(arch, port):
     init = tmpl.read_text()
     init = init.replace("@GDBPORT@", str(port)).replace("@KERNEL@", make_var(arch, "KERNEL"))
     return init + "break main\ncontinue\nbt\n"
-
-
-def boot_for_gdb(boot, scale):
-    """Boot QEMU halted and listening for GDB.  The port was free when chosen; if
-    another program took it meanwhile, QEMU exits, and we try another."""
-    for _ in range(3):
-        q = boot(gdb=True, prompt=False)
-        while q.elapsed() < 10.0 * scale:
-            if listening(q.gdbport):
-                return q
-            try:
-                q.proc.wait(0.05)      # QEMU exits if it cannot listen
-                break
-            except subprocess.TimeoutExpired:
-                pass
-    pytest.fail(f"QEMU never listened for GDB on port {q.gdbport}")
 
 
 @pytest.mark.points(2)

@@ -14,7 +14,7 @@ import time
 import pytest
 
 import harness
-from harness import ROOT, listening, make_var, verify_reason
+from harness import ROOT, boot_for_gdb, make_var, verify_reason
 
 GDB_TIMEOUT = 60.0
 # The argument register at a function's first instruction.
@@ -32,24 +32,9 @@ def test_boot_debug_kernel(boot, arch):
     assert q.run("echo debug") == "debug\n"
 
 
-def boot_debug_for_gdb(boot, scale):
-    """The DEBUG=1 kernel, halted, with QEMU listening for GDB (as test_gdb.py)."""
-    for _ in range(3):
-        q = boot(gdb=True, debug=True, prompt=False)
-        while q.elapsed() < 10.0 * scale:
-            if listening(q.gdbport):
-                return q
-            try:
-                q.proc.wait(0.05)      # QEMU exits if it cannot listen
-                break
-            except subprocess.TimeoutExpired:
-                pass
-    pytest.fail(f"QEMU never listened for GDB on port {q.gdbport}")
-
-
 @pytest.mark.points(0)
 def test_panic_ends_wait_with_backtrace(boot, arch, scale, tmp_path):
-    q = boot_debug_for_gdb(boot, scale)
+    q = boot_for_gdb(boot, scale, debug=True)
     init = (ROOT / "tools" / f"gdbinit.{arch}.tmpl").read_text()
     init = init.replace("@GDBPORT@", str(q.gdbport))
     init = init.replace("@KERNEL@", make_var(arch, "KERNEL", DEBUG=1))

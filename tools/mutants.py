@@ -31,8 +31,9 @@ of the tree, rebuilds (only the changed files recompile), and runs the lab's
 graders on every port, as `make grade` does.  A mutant is caught when it loses
 points on every port; the check passes when every mutant is caught.  Copies of
 the tree work in parallel (--jobs, default: the number of CPUs).  --quick (what
-`make test` uses) stops grading a port at its first failing test: the verdicts
-are the same, the "caught by" column names only that test, and it is faster.
+`make test` uses) stops grading a mutant once it has failed a test on every port:
+the verdicts are the same, the "caught by" column names only those tests, and it
+is faster.
 """
 
 import argparse
@@ -243,24 +244,19 @@ class Worktree:
 
     def grade(self, lab, report, log, timeout_scale, quick=False):
         """Run lab's graders on every port; the tests (dicts of --lab-json), or
-        None if pytest did not get that far.  quick: each port stops at its first
-        failing test (enough to show that the mutant loses points there)."""
-        runs = [[a] for a in self.arches] if quick else [self.arches]
-        tests = []
-        for arches in runs:
-            out = report.with_suffix(f".{'-'.join(arches)}.json")
-            out.unlink(missing_ok=True)
-            cmd = [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
-                   "--tb=line", *(["-x"] if quick else []), *lab.graders,
-                   "--arch", " ".join(arches), "--timeout-scale", f"{timeout_scale:g}",
-                   "--lab-json", str(out)]
-            with open(log, "a") as f:
-                subprocess.run(cmd, cwd=self.path, stdin=subprocess.DEVNULL, stdout=f,
-                               stderr=subprocess.STDOUT)
-            if not out.exists():
-                return None
-            tests += json.loads(out.read_text())["tests"]
-        return tests
+        None if pytest did not get that far.  quick: stop once every port has
+        failed a test (enough to show that the mutant loses points there)."""
+        report.unlink(missing_ok=True)
+        cmd = [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+               "--tb=line", *(["--until-every-arch-fails"] if quick else []), *lab.graders,
+               "--arch", " ".join(self.arches), "--timeout-scale", f"{timeout_scale:g}",
+               "--lab-json", str(report)]
+        with open(log, "a") as f:
+            subprocess.run(cmd, cwd=self.path, stdin=subprocess.DEVNULL, stdout=f,
+                           stderr=subprocess.STDOUT)
+        if not report.exists():
+            return None
+        return json.loads(report.read_text())["tests"]
 
 
 # ---------------------------------------------------------------- check
@@ -386,8 +382,8 @@ def check(root, man, lab_name, mutant_name, arches, jobs, timeout_scale, workdir
     w = max([len(m.id) for _, ms in cats for m in ms] + [20]) + 2
     head = "".join(f"{a:<10}" for a in arches)
     if quick:
-        print("(--quick: each port graded up to its first failing test; the scores are "
-              "of the tests run)")
+        print("(--quick: a mutant is graded until it has failed a test on every port; "
+              "the scores are of the tests run)")
     print(f"{'mutant':<{w}}{'verdict':<13}{head}caught by")
     for lab, ms in cats:
         base = results[f"{lab.name}/reference"]
@@ -436,7 +432,7 @@ def main(argv=None):
     s.add_argument("--timeout-scale", type=float, default=1.0)
     s.add_argument("--workdir", type=Path, help="default: ROOT/build/mutants")
     s.add_argument("--quick", action="store_true",
-                   help="grade each port of a mutant only up to its first failing test")
+                   help="grade a mutant only until it has failed a test on every port")
     args = p.parse_args(argv)
     root = args.root.resolve()
     try:
