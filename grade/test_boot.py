@@ -1,7 +1,6 @@
 """The base kernel boots to the shell, on one CPU and on several, powers off
 cleanly, and keeps its files across a reboot."""
 
-import re
 
 import pytest
 
