@@ -1,13 +1,25 @@
 #!/usr/bin/python3
-"""Staging the labs: student trees from the reference, and the check that keeps
-the course honest.  Only the reference tree has this file.
+"""Staging the labs: student trees and the student repo from the reference, and
+the checks that keep the course honest.  Only the reference tree has this file.
 
     handout.py check                         lint every fence in the tree
-    handout.py handout --lab NAME --out DIR  the student tree for that lab
-    handout.py student-repo --out DIR        a git repo, a branch per lab
-    handout.py check-handouts [--arch ...]   every handout builds, boots, passes
-                                             the earlier labs, fails its own
+    handout.py handout --lab NAME --out DIR  a lab's tree: the labs before it solved
+    handout.py student-repo --out DIR [--upto NAME] [--solved NAME]
+                                             the student repo: a branch per lab
+    handout.py check-handouts [--arch ...]   for each lab, a student's merged tree:
+                                             no conflict, builds, boots, passes the
+                                             base kernel's and earlier labs' tests
+                                             (host and graders), fails its own
     handout.py gradescope --lab NAME --out ZIP   a Gradescope autograder
+
+The student repo has a branch per lab, lab1-entries, lab2-rbtree, ...  Branch N
+holds labs 1 to N (handouts, graders, files) with every fence's starter, and is
+branch N-1 plus one commit; so a student who did lab N-1 merges branch N without
+a conflict.  No branch, nor any commit of its history, holds a line that only a
+lab's reference code has (leaks(); student-repo refuses to write such a repo).
+--solved gives a catch-up variant, in which the named lab and those before it
+carry their reference code.  Every student tree gets labs/README.student.md as
+its README.md, and .handout/ (its lab and its files' hashes) for make handin.
 
 Solution code is fenced by lab, each marker a line of its own:
 
@@ -22,9 +34,9 @@ own code: the leader (// or #) at the STARTER marker's indentation, a space, the
 the line; the handout has them without it.
 
 The comment leader is // or /* ... */ in C, headers and linker scripts; # in
-Python, makefiles and shell scripts; any of the three in assembly.  The handout
-for lab N keeps the code of labs before N (without the markers), and puts the
-starter (or nothing) in place of every fence of lab N and later.  A fence may
+Python, makefiles and shell scripts; any of the three in assembly.  A tree in
+which labs 1 to K are solved keeps their code (without the markers), and puts
+the starter (or nothing) in place of every other fence.  A fence may
 hold fences of later labs, never of the same or an earlier one.  Fences named as
 labs/labs.toml's reference_fence ("reference") are removed from every handout.
 """
@@ -777,13 +789,14 @@ def check_handouts(root, man, arches, timeout_scale, workdir, base=None,
 # ---------------------------------------------------------------- Gradescope
 
 def gradescope(root, man, lab, out):
-    """A Gradescope autograder zip: the clean handout of the lab (what a
-    submission is laid over), with setup.sh and run_autograder at the top and
-    the lab's name in grade/gradescope/lab."""
+    """A Gradescope autograder zip: the lab's branch of the student repo (what
+    a submission is laid over: a handin holds the files that differ from it, the
+    student's code of this lab and the earlier ones), with setup.sh and
+    run_autograder at the top and the lab's name in grade/gradescope/lab."""
     out = Path(out).resolve()
     with tempfile.TemporaryDirectory(prefix="vmlab-gradescope-") as tmp:
         tree = Path(tmp) / "source"
-        handout(root, man, lab, tree)
+        handout(root, man, lab, tree, solved=0)
         gs = tree / "grade" / "gradescope"
         gs.mkdir(parents=True, exist_ok=True)
         for f in ("setup.sh", "run_autograder"):
