@@ -6,7 +6,11 @@ fixtures, failure reports with the console's last lines, and the score.
 
 Fixtures for tests:
     arch, cpus   the machine (parametrized: every arch given; cpus per @pytest.mark.cpus)
-    boot         boot(cpus=..., fsimg=..., gdb=False, prompt=True) -> harness.QEMU, booted
+    boot         boot(cpus=..., fsimg=..., gdb=False, prompt=True, debug=False)
+                 -> harness.QEMU, booted.  debug=True boots the DEBUG=1 kernel
+                 (build/ARCH-debug/kernel: vm_map_verify at every exclusive unlock
+                 of a map, a panic with the verifier's reason if it fails) on the
+                 same disk image; it is built with the normal one, never stale.
     sh           a machine booted to its first "$ " prompt
     scale        the timeout scale (to scale a test's own timeouts)
 Markers:
@@ -83,6 +87,7 @@ def pytest_configure(config):
         # by hand an hour with a stale kernel.  (`make test` has built already.)
         try:
             harness.make(a, "build")
+            harness.make(a, "build", DEBUG=1)    # for boot(debug=True)
         except RuntimeError as e:
             raise pytest.UsageError(str(e)[-3000:])
         # Disk images left by an earlier run; logs are overwritten test by test.
@@ -153,7 +158,7 @@ def boot(request, arch, cpus, scale):
     gradedir = ROOT / "build" / arch / "grade"
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
 
-    def _boot(cpus=cpus, fsimg=None, gdb=False, prompt=True):
+    def _boot(cpus=cpus, fsimg=None, gdb=False, prompt=True, debug=False):
         n = len(qemus) + 1
         name = log_name(item) + (f".{n}" if n > 1 else "")
         if fsimg is None:
@@ -162,7 +167,7 @@ def boot(request, arch, cpus, scale):
             shutil.copyfile(ROOT / "build" / arch / "fs.img", fsimg)
             images.append(fsimg)
         q = harness.QEMU(arch, cpus, fsimg, log=gradedir / "logs" / f"{name}.log",
-                         timeout_scale=scale, gdb=gdb)
+                         timeout_scale=scale, gdb=gdb, debug=debug)
         qemus.append(q)
         q.start()
         if prompt:

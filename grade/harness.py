@@ -7,6 +7,7 @@ regular expressions in the output, with timeouts, never fixed sleeps.  QEMU runs
 in its own process group, which close() always kills.
 
     q = QEMU("riscv64", cpus=3, fsimg=copy, log="build/riscv64/grade/logs/x.log")
+                                       # debug=True: the DEBUG=1 kernel
     q.start()
     q.wait_booted()
     out = q.run("echo hello")          # "hello\n": what it printed before the next "$ "
@@ -67,9 +68,14 @@ def make(arch, target, **vars):
     return p.stdout.strip()
 
 
-def qemu_command(arch, cpus, fsimg, gdbport, gdb=False):
-    """QEMU's argv for this machine, as `make print-qemu` says (+ QEMUGDB if gdb)."""
+def qemu_command(arch, cpus, fsimg, gdbport, gdb=False, debug=False):
+    """QEMU's argv for this machine, as `make print-qemu` says (+ QEMUGDB if gdb);
+    debug: boot the DEBUG=1 kernel (build/ARCH-debug/kernel), which runs
+    vm_map_verify at every exclusive unlock of a map.  Both kernels boot the same
+    disk image (the GNUmakefile builds user space once)."""
     vars = dict(CPUS=cpus, FSIMG=fsimg, GDBPORT=gdbport)
+    if debug:
+        vars["DEBUG"] = 1
     argv = shlex.split(make(arch, "print-qemu", **vars))
     if gdb:
         argv += shlex.split(make_var(arch, "QEMUGDB", **vars))
@@ -119,13 +125,14 @@ def kill_all():
 
 
 class QEMU:
-    def __init__(self, arch, cpus, fsimg, log=None, timeout_scale=1.0, gdb=False):
+    def __init__(self, arch, cpus, fsimg, log=None, timeout_scale=1.0, gdb=False,
+                 debug=False):
         self.arch, self.cpus, self.fsimg = arch, cpus, str(fsimg)
         self.scale = float(timeout_scale)
         self.log_path = Path(log) if log else None
-        self.gdb = gdb
+        self.gdb, self.debug = gdb, debug
         self.gdbport = free_port()
-        self.argv = qemu_command(arch, cpus, self.fsimg, self.gdbport, gdb)
+        self.argv = qemu_command(arch, cpus, self.fsimg, self.gdbport, gdb, debug)
         self.proc = None
         self.buf = ""            # all console output so far, \r removed
         self.pos = 0             # wait_for() searches from here

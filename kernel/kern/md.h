@@ -24,7 +24,11 @@ int md_start_aps(void);     // let the other CPUs enter mp_main(); returns how m
 int md_cpuid(void);         // index of this CPU, 0..ncpu-1, with interrupts off
 void md_idle(void);         // wait for an interrupt (wfi, hlt); interrupts are on
 void md_poweroff(int code) __attribute__((noreturn));
-uint64 md_nanotime(void);   // nanoseconds since some moment at boot: for benchmarks
+uint64 md_nanotime(void);   // nanoseconds since some moment at boot, the same clock
+                            // on every CPU: for benchmarks
+// The bounds [*lo, *hi) of this CPU's own stack (its boot stack, which stays its
+// scheduler's), for backtrace(). Interrupts off.
+void md_cpu_stack(uint64 *lo, uint64 *hi);
 
 // Processes.
 // Place p->trapframe in (or beside) p's kernel stack and set p->context so that

@@ -4,7 +4,10 @@
 #include "kern/systm.h"
 #include "kern/md.h"
 #include "kern/spinlock.h"
+#include "kern/proc.h"
 #include "dev/cons.h"
+#include <machine/frame.h>
+#include <machine/vmparam.h>
 
 volatile int panicked = 0;
 
@@ -100,11 +103,63 @@ printf(const char *fmt, ...)
     release(&pr.lock);
 }
 
+// The kernel stack that holds address fp: the current process's, or this CPU's own.
+static void
+stack_bounds(uint64 fp, uint64 *lo, uint64 *hi)
+{
+  struct proc *p = myproc();
+
+  if (p && p->kstack <= fp && fp < p->kstack + KSTACKSIZE) {
+    *lo = p->kstack;
+    *hi = p->kstack + KSTACKSIZE;
+  } else {
+    md_cpu_stack(lo, hi);
+  }
+}
+
+#define MAXFRAMES 16
+
+// The return addresses on this kernel stack, innermost first, one per line between
+// "backtrace:" and "backtrace end" (grade/harness.py looks for them and turns them
+// into function names and lines; by hand: addr2line -f -e build/ARCH/kernel ADDR).
+// The kernel is built with -fno-omit-frame-pointer, so the frames form a chain
+// (<machine/frame.h>). A panic may come from a corrupt kernel, so no frame pointer is
+// trusted: the walk stops at one that is misaligned, outside the current kernel stack,
+// or not above the one before it (the stack grows down), and after MAXFRAMES frames.
+// It stops too at a return address outside the kernel's text: the frame of a trap
+// from user space holds the user's.
+static void
+backtrace(void)
+{
+  extern char stext[], etext[];     // kernel.ld
+  uint64 fp = (uint64)__builtin_frame_address(0), lo, hi;
+  const int below = MIN(FRAME_SAVED_PC, FRAME_SAVED_FP);
+  const int above = MAX(FRAME_SAVED_PC, FRAME_SAVED_FP) + 8;
+
+  stack_bounds(fp, &lo, &hi);
+  printf("backtrace:\n");
+  for (int n = 0; n < MAXFRAMES; n++) {
+    if (fp % 8 != 0 || fp + below < lo || fp + above > hi)
+      break;
+    uint64 pc = *(uint64 *)(fp + FRAME_SAVED_PC);
+    uint64 caller = *(uint64 *)(fp + FRAME_SAVED_FP);
+    if (pc < (uint64)stext || pc >= (uint64)etext)
+      break;
+    printf("  %p\n", (void *)pc);
+    if (caller <= fp)
+      break;
+    fp = caller;
+  }
+  printf("backtrace end\n");
+}
+
+// Print "panic: " and the message on one line, then a backtrace, and stop this CPU.
 void
 panic(const char *fmt, ...)
 {
   va_list ap;
 
+  intr_off();      // stay on this CPU and this stack
   pr.locking = 0;
   printf("panic: ");
   va_start(ap, fmt);
@@ -112,6 +167,7 @@ panic(const char *fmt, ...)
   va_end(ap);
   printf("\n");
   panicked = 1;    // freeze the console output of other CPUs
+  backtrace();
   for (;;)
     ;
 }

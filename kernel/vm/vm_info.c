@@ -1,6 +1,7 @@
 // Informational VM system calls, for the tools (vmmap) and the lab tests:
 // vmmap() lists a process's map entries, vmstat() counts pages and the caller's
-// map, vmverify() checks a map's invariants. They read another process's map
+// map, vmverify() checks a map's invariants; and vm_map_print(), a map on the
+// console for the debug kernel's failed checks. They read another process's map
 // through a vmspace reference (proc_vmspace_hold()) with the map locked shared,
 // and never copy out with the map locked: copyout may fault, and the fault
 // handler takes the map lock.
@@ -14,18 +15,20 @@
 #include "vm/vm_map.h"
 #include "vm/vm_object.h"
 
+// Each flag, with the name vmmap gives it.
 static const struct {
   vm_eflags_t eflag;
   int kflag;
+  const char *name;
 } kve_flags[] = {
-  { MAP_ENTRY_COW, KVME_FLAG_COW },
-  { MAP_ENTRY_NEEDS_COPY, KVME_FLAG_NEEDS_COPY },
-  { MAP_ENTRY_STACK, KVME_FLAG_STACK },
-  { MAP_ENTRY_USER_WIRED, KVME_FLAG_USER_WIRED },
-  { MAP_ENTRY_NOFAULT, KVME_FLAG_NOFAULT },
-  { MAP_ENTRY_NOSYNC, KVME_FLAG_NOSYNC },
-  { MAP_ENTRY_NOCOREDUMP, KVME_FLAG_NOCOREDUMP },
-  { MAP_ENTRY_IN_TRANSITION, KVME_FLAG_IN_TRANSITION },
+  { MAP_ENTRY_COW, KVME_FLAG_COW, "cow" },
+  { MAP_ENTRY_NEEDS_COPY, KVME_FLAG_NEEDS_COPY, "nc" },
+  { MAP_ENTRY_STACK, KVME_FLAG_STACK, "stack" },
+  { MAP_ENTRY_USER_WIRED, KVME_FLAG_USER_WIRED, "wired" },
+  { MAP_ENTRY_NOFAULT, KVME_FLAG_NOFAULT, "nofault" },
+  { MAP_ENTRY_NOSYNC, KVME_FLAG_NOSYNC, "nosync" },
+  { MAP_ENTRY_NOCOREDUMP, KVME_FLAG_NOCOREDUMP, "nocore" },
+  { MAP_ENTRY_IN_TRANSITION, KVME_FLAG_IN_TRANSITION, "trans" },
 };
 
 static const int kve_type[] = {
@@ -172,4 +175,66 @@ sys_vmverify(void)
     return -EINVAL;
   }
   return 0;
+}
+
+// ---------------------------------------------------------------- vm_map_print
+
+static const char *const objt_name[] = {
+  [OBJT_DEFAULT] "default", [OBJT_SWAP] "swap", [OBJT_VNODE] "vnode", [OBJT_DEAD] "dead",
+};
+static const char *const inherit_name[] = {
+  [VM_INHERIT_SHARE] "share", [VM_INHERIT_COPY] "copy", [VM_INHERIT_NONE] "none",
+};
+
+#define PRINT_MAX 256   // entries: a broken list may have no end
+
+static void
+print_prot(vm_prot_t p)
+{
+  printf("%c%c%c ", (p & VM_PROT_READ) ? 'r' : '-', (p & VM_PROT_WRITE) ? 'w' : '-',
+         (p & VM_PROT_EXECUTE) ? 'x' : '-');
+}
+
+static void
+print_entry(vm_map_t map, vm_map_entry_t e)
+{
+  int nflags = 0;
+  struct vm_object *object = e->object.vm_object;
+
+  printf("%p-%p ", (void *)e->start, (void *)e->end);
+  print_prot(e->protection);
+  print_prot(e->max_protection);
+  printf("%s ", e->inheritance <= VM_INHERIT_NONE ? inherit_name[e->inheritance] : "?");
+  for (int i = 0; i < (int)NELEM(kve_flags); i++)
+    if (e->eflags & kve_flags[i].eflag)
+      printf("%s%s", nflags++ ? "," : "", kve_flags[i].name);
+  printf("%s %d ", nflags ? "" : "-", e->wired_count);
+  if (object && object->type <= OBJT_DEAD)
+    printf("%s:%d", objt_name[object->type], object->id);
+  else
+    printf(object ? "?" : "none");
+  printf(" %p%s%s\n", (void *)e->offset, map->hint == e ? " <hint" : "",
+         map->first_free == e ? " <first_free" : "");
+}
+
+// Print map on the console, entry by entry in list order, as vmmap prints them (less
+// RES and DEPTH, which would need the page table and the object lock), with the
+// map's own fields; "<hint" and "<first_free" mark those entries. For a map that
+// failed vm_map_verify: it follows the list as it is, but stops at PRINT_MAX
+// entries. Map locked (exclusive in the debug kernel's check).
+void
+vm_map_print(vm_map_t map)
+{
+  vm_map_entry_t e;
+  int n = 0;
+
+  printf("map %p: [%p, %p) nentries %d size %p timestamp %u%s%s\n", map,
+         (void *)map->min_offset, (void *)map->max_offset, map->nentries,
+         (void *)map->size, map->timestamp, map->hint == &map->header ? " hint=header" : "",
+         map->first_free == &map->header ? " first_free=header" : "");
+  printf("START-END PROT MAX INHERIT FLAGS WIRED OBJECT OFFSET\n");
+  for (e = map->header.next; e != &map->header && n < PRINT_MAX; e = e->next, n++)
+    print_entry(map, e);
+  if (e != &map->header)
+    printf("... (stopped after %d entries)\n", n);
 }

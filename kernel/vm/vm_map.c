@@ -998,10 +998,13 @@ vm_map_verify(vm_map_t map, const char **why)
   return 0;
 }
 
+// Map locked. A failure shows the map, then panics (which prints a backtrace).
 void
 vm_map_assert_valid(vm_map_t map)
 {
   const char *why;
-  if (vm_map_verify(map, &why) < 0)
+  if (vm_map_verify(map, &why) < 0) {
+    vm_map_print(map);
     panic("vm_map_verify: %s", why);
+  }
 }

@@ -226,6 +226,7 @@ void vm_prefault(vm_map_t map, vm_offset_t start, vm_offset_t end);
 // Check every invariant of the map (the map locked): 0, or -1 with *why set to the
 // first one broken.
 int vm_map_verify(vm_map_t map, const char **why);
-void vm_map_assert_valid(vm_map_t map);   // vm_map_verify, or panic
+void vm_map_assert_valid(vm_map_t map);   // vm_map_verify, or print the map and panic
+void vm_map_print(vm_map_t map);          // vm_info.c: the map on the console
 
 #endif

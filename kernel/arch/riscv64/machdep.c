@@ -126,7 +126,21 @@ void md_syscall_ret(struct trapframe *tf, uint64 v) { tf->a0 = v; }
 uint64 md_user_pc(struct trapframe *tf) { return tf->epc; }
 uint64 md_user_sp(struct trapframe *tf) { return tf->sp; }
 
-// The time CSR counts at 10 MHz on QEMU's virt machine.
+// entry.S: 4 KiB per hart, in hart order.
+void
+md_cpu_stack(uint64 *lo, uint64 *hi)
+{
+  extern char boot_stack[];
+
+  *lo = (uint64)boot_stack + 4096 * md_cpuid();
+  *hi = *lo + 4096;
+}
+
+// The time CSR counts at 10 MHz on QEMU's virt machine. It is one clock for the whole
+// machine, not a counter per hart (unlike x86's TSC): the privileged spec makes it a
+// read-only shadow of the platform's mtime register, and QEMU answers every hart's
+// read from the one mtime of the virt machine's CLINT. So a time read on one hart and
+// compared with one read on another never goes backwards.
 uint64
 md_nanotime(void)
 {

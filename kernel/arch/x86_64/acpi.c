@@ -1,5 +1,6 @@
 // The little of ACPI the kernel reads: the MADT, for the CPUs' local APIC ids, the
-// IOAPIC's address and ISA interrupt overrides, and the FADT, for the power-off port.
+// IOAPIC's address and ISA interrupt overrides, the FADT, for the power-off port, and
+// the HPET table, for the HPET's address.
 // Tables are read through the direct map; the boot page tables cover the first
 // 4 GiB of physical memory, where QEMU's firmware puts them.
 #include <sys/types.h>
@@ -26,6 +27,7 @@ struct sdt {                   // the header every table starts with
 int nacpicpu = 1;
 uint8 acpicpu_apicid[NCPU];
 uint64 ioapic_pa = 0xfec00000;
+uint64 hpet_pa = 0xfed00000;
 uint16 acpi_pm1a_cnt = 0x604;  // PIIX4 as QEMU's firmware sets it up, if no FADT
 
 // ISA IRQ overrides (MADT type 2): IRQ i is GSI isa_gsi[i], with MPS flags.
@@ -99,6 +101,8 @@ acpi_init(uint64 rsdp_pa)
       madt(t, bsp);
     else if (memcmp(t->sig, "FACP", 4) == 0 && *(uint32 *)((char *)t + 64) != 0)
       acpi_pm1a_cnt = *(uint32 *)((char *)t + 64);   // PM1a_CNT_BLK
+    else if (memcmp(t->sig, "HPET", 4) == 0)
+      hpet_pa = *(uint64 *)((char *)t + 44);          // the base address's address
   }
   for (int i = 0; i < nacpicpu; i++)
     apicid_to_cpu[acpicpu_apicid[i]] = i;

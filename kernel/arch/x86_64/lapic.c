@@ -22,8 +22,7 @@
 #define  ICR_DEASSERT 0x00000
 #define  ICR_LEVEL    0x08000
 #define ICRHI   (0x310 / 4)
-#define TIMER   (0x320 / 4)
-#define  TIMER_PERIODIC 0x20000
+#define TIMER   (0x320 / 4)     // one-shot mode (periodic would be 0x20000)
 #define PCINT   (0x340 / 4)
 #define LINT0   (0x350 / 4)
 #define LINT1   (0x360 / 4)
@@ -37,7 +36,6 @@
 static volatile uint32 *lapic = (volatile uint32 *)PHYS_TO_DMAP(0xfee00000UL);
 uint8 apicid_to_cpu[256];
 static uint32 ticks_per_hz;     // timer counts per clock tick, measured once
-static uint64 tsc_per_10ms;     // TSC counts in the same 10 ms
 
 static void
 lapicw(int reg, uint32 v)
@@ -63,21 +61,26 @@ lapic_calibrate(void)
   outb(0x42, count & 0xff);
   outb(0x42, count >> 8);
   lapicw(TICR, 0xffffffff);
-  uint64 tsc0 = rdtsc();
   outb(0x61, inb(0x61) | 0x01);               // gate high: count down
   for (long n = 0; (inb(0x61) & 0x20) == 0; n++)
-    if (n == 10000000) {
-      tsc_per_10ms = 10000000;                // assume 1 GHz
+    if (n == 10000000)
       return 1000000000 / 16 / HZ;
-    }
   uint32 elapsed = 0xffffffff - lapic[TCCR];
-  tsc_per_10ms = rdtsc() - tsc0;
   lapicw(TICR, 0);
   return elapsed * 100 / HZ;
 }
 
+// The next tick, 1/HZ s from now. One-shot, re-armed by each tick, as the RISC-V port
+// does: a periodic timer catches up after a late tick (a busy host can delay one), so
+// two ticks could come almost together and sleep(2) could last far less than a tick.
+void
+lapic_timer_rearm(void)
+{
+  lapicw(TICR, ticks_per_hz);
+}
+
 // On every CPU: enable the local APIC, mask the local interrupt lines, and start
-// the periodic timer at HZ.
+// the timer at HZ.
 void
 lapic_init(void)
 {
@@ -85,8 +88,8 @@ lapic_init(void)
   if (ticks_per_hz == 0)
     ticks_per_hz = lapic_calibrate();
   lapicw(TDCR, TDCR_16);
-  lapicw(TIMER, TIMER_PERIODIC | T_TIMER);
-  lapicw(TICR, ticks_per_hz);
+  lapicw(TIMER, T_TIMER);
+  lapic_timer_rearm();
   lapicw(LINT0, MASKED);
   lapicw(LINT1, MASKED);
   if (((lapic[VER] >> 16) & 0xff) >= 4)
@@ -128,15 +131,4 @@ lapic_startap(int apicid, uint64 addr)
     icr(apicid, ICR_STARTUP | (addr >> 12));
     delay(10);
   }
-}
-
-// Nanoseconds from the TSC, calibrated against the PIT at boot.
-uint64
-md_nanotime(void)
-{
-  uint64 t = rdtsc();
-  if (tsc_per_10ms == 0)
-    return 0;
-  // Split the multiplication so that it cannot overflow for centuries.
-  return (t / tsc_per_10ms) * 10000000 + (t % tsc_per_10ms) * 10000000 / tsc_per_10ms;
 }

@@ -185,6 +185,17 @@ md_intr_init(void)
   ioapic_init();
   ioapic_enable(4, 0);            // COM1 (machine/uart.h's COM1_IRQ)
   ioapic_enable(IRQ_IDE, 0);
+  hpet_init();
+}
+
+// boot.S: CPUSTACK bytes per CPU, in CPU order.
+void
+md_cpu_stack(uint64 *lo, uint64 *hi)
+{
+  extern char cpustacks[];
+
+  *lo = (uint64)cpustacks + CPUSTACK * md_cpuid();
+  *hi = *lo + CPUSTACK;
 }
 
 void

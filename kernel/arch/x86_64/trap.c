@@ -71,6 +71,7 @@ devintr(int trapno)
   case T_TIMER:
     if (md_cpuid() == 0)
       clockintr();
+    lapic_timer_rearm();
     lapic_eoi();
     return 2;
   case T_IRQ0 + COM1_IRQ:

@@ -20,6 +20,7 @@ void tss_set_rsp0(uint64 rsp0);      // the stack a trap from user mode starts o
 extern int nacpicpu;                 // CPUs in the MADT, the boot CPU first
 extern uint8 acpicpu_apicid[NCPU];   // their local APIC ids
 extern uint64 ioapic_pa;
+extern uint64 hpet_pa;
 extern uint16 acpi_pm1a_cnt;         // the PM1a control port, for power-off
 void acpi_init(uint64 rsdp_pa);
 int isa_irq_to_gsi(int irq, int *level, int *low);
@@ -27,9 +28,13 @@ int isa_irq_to_gsi(int irq, int *level, int *low);
 // lapic.c
 extern uint8 apicid_to_cpu[256];
 void lapic_init(void);
+void lapic_timer_rearm(void);
 void lapic_eoi(void);
 int lapic_id(void);
 void lapic_startap(int apicid, uint64 addr);
+
+// hpet.c
+void hpet_init(void);
 
 // ioapic.c
 void ioapic_init(void);

@@ -53,4 +53,10 @@ struct context {
   uint64 s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11;
 };
 
+// A kernel frame, as gcc lays it out with -fno-omit-frame-pointer: s0 points just
+// above the frame, the return address is the doubleword below it and the caller's
+// s0 the one below that. Offsets from the frame pointer, for backtrace().
+#define FRAME_SAVED_PC  (-8)
+#define FRAME_SAVED_FP  (-16)
+
 #endif

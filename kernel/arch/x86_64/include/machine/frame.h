@@ -50,4 +50,10 @@ struct context {
   /* 56 */ uint64 r15;
 };
 
+// A kernel frame, as gcc lays it out with -fno-omit-frame-pointer: rbp points at
+// the caller's rbp, pushed on entry, just below the return address that call
+// pushed. Offsets from the frame pointer, for backtrace().
+#define FRAME_SAVED_PC  8
+#define FRAME_SAVED_FP  0
+
 #endif
