@@ -551,7 +551,7 @@ def merged_tree(root, man, repo, lab, dest, note="done by the student"):
 
 # What build/host/vmtest prints for each test, and for --list.
 HOST_RESULT = re.compile(r"^(ok|FAIL|skip:)\s+(\S+)")
-HOST_LIST = re.compile(r"^(\S+)\s+(\S+)\s*$")
+HOST_LIST = re.compile(r"^([A-Za-z_]\w*)\s+([A-Za-z_]\w*)\s*$")
 
 
 def parse_host(output, listing):
@@ -657,11 +657,14 @@ def check_handouts(root, man, arches, timeout_scale, workdir, base=None,
                 continue
             log = workdir / f"{lab.branch}.host.log"
             hosts[lab.name] = (ex.submit(host_tests, trees[lab.name], log,
-                                         300 * timeout_scale), log)
+                                         120 * timeout_scale), log)
             for a in arches:
                 log = workdir / f"{lab.branch}.{a}.build.log"
-                jobs[lab.name, a] = (ex.submit(run, ["make", "-s", "--no-print-directory",
-                                                     f"ARCH={a}", "build"],
+                # The DEBUG=1 kernel too (boot(debug=True)), after the user
+                # programs it shares.
+                make = f"make -s --no-print-directory ARCH={a}"
+                jobs[lab.name, a] = (ex.submit(run, ["sh", "-c", f"{make} build && "
+                                                     f"{make} DEBUG=1 build"],
                                                trees[lab.name], log), log)
     built = {k: f.result() == 0 for k, (f, _) in jobs.items()}
     host = {}

@@ -221,7 +221,8 @@ ok   zone_alloc (0.00s)
 skip: cow_chain (needs lab 3, fork)
 total 0.10s
 """
-HOST_LIST = "rbtree_insert rbtree\nmap_clip entries\nzone_alloc base\ncow_chain fork\n"
+HOST_LIST = "rbtree_insert rbtree\nmap_clip entries\nzone_alloc base\ncow_chain fork\n" \
+    "total 0.00s\n0 passed, 0 failed\n"
 
 
 def test_host_parser():
@@ -253,6 +254,8 @@ def test_host_verdict(man):
     assert handout.host_verdict(man, man.lab("entries"), good, labs) == \
         ("ok: 1 pass, 1 fail, 2 skip", [])
     assert handout.host_verdict(man, man.lab("entries"), good, {})[0] == "NOT LISTED"
+    # A runner without --list runs nothing for it: no test is listed.
+    assert handout.parse_host(HOST_OUT, "total 0.00s\n0 passed, 0 failed\n")[1] == {}
 
 
 def test_handouts_say_how_to_start(reference, man):
