@@ -433,14 +433,11 @@ def secrets(root, man, solved=0):
             if text is not None:
                 public.update(line.strip() for line in text.splitlines())
     found = {}
-
-    def walk(nodes):
+    for nodes in lint(root, man).values():
         for fence in fenced(nodes):
             for line in fence.body:
                 if isinstance(line, str) and not TRIVIAL.fullmatch(line):
                     found.setdefault(fence.rank, set()).add(line.strip())
-    for nodes in lint(root, man).values():
-        walk(nodes)
     return {rank: lines - public for rank, lines in found.items()
             if rank > solved and lines - public}
 
