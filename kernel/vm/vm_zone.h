@@ -2,6 +2,10 @@
 // from whole pages, with reservations. A caller that reserves n items first is
 // sure that its next n zalloc_reserved() calls succeed, so that an operation
 // half-way through (a clip in the middle of a delete) never fails for lack of memory.
+//
+// A free item's words are poison: an address in no address space that names the
+// zone (see vm_zone.c), so that following a pointer read out of a freed item faults
+// at once, and the fault's address says whose memory it was (zone_poison_name).
 #ifndef _VM_VM_ZONE_H_
 #define _VM_VM_ZONE_H_
 
@@ -19,6 +23,7 @@ struct vm_zone {
   uint64 nfree;           // free items, over all pages
   uint64 nreserved;       // free items promised to reservations (nfree >= nreserved)
   uint64 npages;
+  uint64 poison;          // what a free item's words hold (vm_zone.c)
 };
 
 void zinit(struct vm_zone *z, const char *name, size_t size);
@@ -28,5 +33,7 @@ int zreserve(struct vm_zone *z, int n);          // 0, or -ENOMEM with nothing r
 void zunreserve(struct vm_zone *z, int n);
 void *zalloc_reserved(struct vm_zone *z);        // one of the reserved items; never fails
 void zfree_reserved(struct vm_zone *z, void *item); // free it back into the reservation
+const char *zone_poison_name(uint64 va);         // the zone whose poison va is, or 0
+const char *zone_fault_note(uint64 va);          // for a fault's panic: names the zone, or ""
 
 #endif

@@ -55,6 +55,19 @@ panic(const char *fmt, ...)
   host_abort();
 }
 
+// The kernel's (kern/string.c); libc has the rest of its string functions.
+char *
+safestrcpy(char *s, const char *t, int n)
+{
+  char *os = s;
+  if (n <= 0)
+    return os;
+  while (--n > 0 && (*s++ = *t++) != 0)
+    ;
+  *s = 0;
+  return os;
+}
+
 // vm_info.c's, which vm_map_assert_valid calls before it panics: the panic says why.
 void
 vm_map_print(vm_map_t map)

@@ -6,9 +6,10 @@
 struct test {
   const char *name;
   void (*fn)(void);
+  const char *lab;   // the lab whose code it needs (a name in labs/labs.toml)
 };
 
-// The suites (each ends with a {0, 0} entry).
+// The suites (each ends with a {0, 0, 0} entry).
 extern const struct test rbtree_tests[];
 extern const struct test zone_tests[];
 extern const struct test vm_map_tests[];
@@ -21,6 +22,9 @@ int t_check_eq(const char *file, int line, const char *a, const char *b, long lo
                long long vb);
 // Nonzero once the running test has failed.
 int t_failed(void);
+// On a SIGSEGV, say on stderr which zone's poison (vm_zone.c) the fault touched,
+// then let the fault take its course (the sanitizer's report). fault.c
+void fault_note_install(void);
 // Print a note under the running test's name (shown in the output either way).
 void t_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

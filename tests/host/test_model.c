@@ -5,8 +5,13 @@
 // FULL_EVERY operations the whole map is, together with the object reference
 // counts and the fake page table.
 //
+// Two tests: model_check compares through the entry list, which lab 1 builds;
+// model_check_tree (lab 2) also checks the map's red-black tree after every
+// operation, with code of its own, not the lab's vm_map_verify() and rb_check().
+//
 //   VMLAB_SEED=n        another seed (the default is fixed; a failure prints it)
-//   VMLAB_MODEL_OPS=n   another number of operations (default 1000000)
+//   VMLAB_MODEL_OPS=n   another number of operations (default 1000000, and a quarter
+//                       of that in model_check_tree, whose checks cost more)
 //   VMLAB_MODEL_TRACE=1 print every operation
 #include <stdarg.h>
 #include <stdio.h>
@@ -44,6 +49,7 @@ static struct rng R;
 static uint64_t seed;
 static long opno;
 static int trace;
+static int check_tree;          // model_check_tree
 
 // The last operations, for the failure report.
 static char tracebuf[TRACE_KEEP][160];
@@ -147,21 +153,15 @@ md_findspace(vm_offset_t start, vm_size_t len, vm_size_t align, vm_offset_t *add
 // ---------------------------------------------------------------- comparing
 
 // The first entry that ends above va (or the header), found without lookup_entry
-// so as not to disturb the hint.
+// so as not to disturb the hint. Along the list: model_check_tree checks the tree
+// against the list itself.
 static vm_map_entry_t
 entry_above(vm_offset_t va)
 {
-  vm_map_entry_t best = &M->header;
-  for (struct rb_node *n = M->rb_root.root; n;) {
-    vm_map_entry_t e = rb_entry(n, struct vm_map_entry, rb_entry);
-    if (e->end > va) {
-      best = e;
-      n = n->left;
-    } else {
-      n = n->right;
-    }
-  }
-  return best;
+  vm_map_entry_t e = M->header.next;
+  while (e != &M->header && e->end <= va)
+    e = e->next;
+  return e;
 }
 
 static int
@@ -291,12 +291,67 @@ compare_all(void)
   return 1;
 }
 
+// ---------------------------------------------------------------- the tree
+
+// Check the subtree under n (whose parent is parent): links, the red-black rules,
+// max_free, and that it holds, in order, the entries of the list from *next on
+// (*next moves past them). Returns its black height, or -1 with *why set.
+static int
+tree_check(struct rb_node *n, struct rb_node *parent, vm_map_entry_t *next, const char **why)
+{
+  if (n == 0)
+    return 1;
+  if (n->parent != parent)
+    return *why = "a node's parent link is wrong", -1;
+  if (n->red && parent && parent->red)
+    return *why = "a red node has a red child", -1;
+  int l = tree_check(n->left, n, next, why);
+  if (l < 0)
+    return -1;
+  vm_map_entry_t e = rb_entry(n, struct vm_map_entry, rb_entry);
+  if (e != *next)
+    return *why = "an in-order walk of the tree is not the entry list", -1;
+  *next = e->next;
+  int r = tree_check(n->right, n, next, why);
+  if (r < 0)
+    return -1;
+  if (l != r)
+    return *why = "two paths have different numbers of black nodes", -1;
+  vm_size_t m = e->start - (e->prev == &M->header ? M->min_offset : e->prev->end);
+  if (n->left && rb_entry(n->left, struct vm_map_entry, rb_entry)->max_free > m)
+    m = rb_entry(n->left, struct vm_map_entry, rb_entry)->max_free;
+  if (n->right && rb_entry(n->right, struct vm_map_entry, rb_entry)->max_free > m)
+    m = rb_entry(n->right, struct vm_map_entry, rb_entry)->max_free;
+  if (e->max_free != m)
+    return *why = "max_free is not the largest gap in its subtree", -1;
+  return l + !n->red;
+}
+
+static int
+tree_verify(void)
+{
+  const char *why = "?";
+  vm_map_entry_t next = M->header.next;
+  struct rb_node *root = M->rb_root.root;
+
+  if (root && root->red)
+    return FAIL("tree: the root is red");
+  if (tree_check(root, 0, &next, &why) < 0)
+    return FAIL("tree: %s", why);
+  if (next != &M->header)
+    return FAIL("tree: the entry [%#lx, %#lx) is in the list, not in the tree", next->start,
+                next->end);
+  return 1;
+}
+
 static int
 verify(void)
 {
   const char *why = "?";
   if (tm_verify(M, &why) != 0)
     return FAIL("vm_map_verify: %s", why);
+  if (check_tree && !tree_verify())
+    return 0;
   if (lockstatus(&M->lock) != 0)
     return FAIL("the map was left locked");
   if (stub_spin_held != 0)
@@ -618,7 +673,7 @@ env_long(const char *name, long dflt)
 }
 
 static void
-model_check(void)
+model_run(long default_ops)
 {
   static const struct {
     int (*fn)(void);
@@ -638,7 +693,7 @@ model_check(void)
     total += ops[k].weight;
 
   seed = (uint64_t)env_long("VMLAB_SEED", DEFAULT_SEED);
-  long nops = env_long("VMLAB_MODEL_OPS", 1000000);
+  long nops = env_long("VMLAB_MODEL_OPS", default_ops);
   trace = env_long("VMLAB_MODEL_TRACE", 0) != 0;
   rng_seed(&R, seed);
   memset(md, 0, sizeof(md));
@@ -677,11 +732,27 @@ model_check(void)
     n += snprintf(line + n, sizeof(line) - n, "%s %ld  ", ops[k].name, counts[k]);
   t_note("%s", line);
   if (!ok)
-    t_note("rerun: VMLAB_SEED=%llu build/host/vmtest model_check", (unsigned long long)seed);
+    t_note("rerun: VMLAB_SEED=%llu build/host/vmtest %s", (unsigned long long)seed,
+           check_tree ? "model_check_tree" : "model_check");
   CHECK(tmap_destroy(&T));
 }
 
+static void
+model_check(void)
+{
+  check_tree = 0;
+  model_run(1000000);
+}
+
+static void
+model_check_tree(void)
+{
+  check_tree = 1;
+  model_run(250000);
+}
+
 const struct test model_tests[] = {
-  { "model_check", model_check },
-  { 0, 0 },
+  { "model_check", model_check, "entries" },
+  { "model_check_tree", model_check_tree, "rbtree" },
+  { 0, 0, 0 },
 };

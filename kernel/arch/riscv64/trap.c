@@ -6,6 +6,7 @@
 #include "kern/proc.h"
 #include "fs/fsdefs.h"
 #include "vm/vm.h"
+#include "vm/vm_zone.h"
 #include <machine/riscv.h>
 #include <machine/memlayout.h>
 
@@ -167,8 +168,8 @@ kerneltrap(void)
   KASSERT(intr_get() == 0, "kerneltrap: interrupts enabled");
 
   if ((which = devintr(scause)) == 0)
-    panic("kernel trap: %s (scause 0x%lx) at pc 0x%lx, va 0x%lx",
-          fault_reason(scause), scause, sepc, r_stval());
+    panic("kernel trap: %s (scause 0x%lx) at pc 0x%lx, va 0x%lx%s",
+          fault_reason(scause), scause, sepc, r_stval(), zone_fault_note(r_stval()));
 
   if (which == 2 && myproc() != 0)
     yield();

@@ -12,6 +12,7 @@
 #include "kern/proc.h"
 #include "fs/fsdefs.h"
 #include "vm/vm.h"
+#include "vm/vm_zone.h"
 #include "dev/cons.h"
 #include <machine/x86.h>
 #include <machine/uart.h>
@@ -148,8 +149,9 @@ kerneltrap(struct trapframe *tf)
   int which;
 
   if ((which = devintr(tf->trapno)) == 0)
-    panic("kernel trap: %s (trap %ld, error 0x%lx) on cpu %d at pc 0x%lx, va 0x%lx, rsp 0x%lx",
-          trapname(tf->trapno), tf->trapno, tf->err, md_cpuid(), tf->rip, rcr2(), tf->rsp);
+    panic("kernel trap: %s (trap %ld, error 0x%lx) on cpu %d at pc 0x%lx, va 0x%lx, rsp 0x%lx%s",
+          trapname(tf->trapno), tf->trapno, tf->err, md_cpuid(), tf->rip, rcr2(), tf->rsp,
+          zone_fault_note(rcr2()));
   if (which == 2 && myproc() != 0)
     yield();
 }
