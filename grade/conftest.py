@@ -12,6 +12,18 @@ Fixtures for tests:
                  of a map, a panic with the verifier's reason if it fails) on the
                  same disk image; it is built with the normal one, never stale.
     sh           a machine booted to its first "$ " prompt
+    shared       shared(cpus=..., debug=False) -> harness.QEMU at a prompt, shared with
+                 this worker's later tests that ask for the same machine: not fresh
+                 (earlier tests' files and processes are there), but a boot saved.
+                 Replaced by a fresh boot once it has panicked, QEMU has exited, or a
+                 test that used it failed (it may be stuck in a command).
+    run_once     run_once(cmd, done, timeout, cpus=..., debug=False) -> str: what
+                 cmd printed (from its echo to the prompt after a line matching the
+                 regex done), typed once per worker at a shared machine; later tests
+                 get the same output, or the same failure again at once.  So a test
+                 program that panics costs its own checks' points, fast, and the
+                 next program runs on a fresh machine.  (Lab graders that give each
+                 line of one program's output its own points use it.)
     scale        the timeout scale (to scale a test's own timeouts)
 Markers:
     @pytest.mark.points(n)       the test is worth n points (default 1)
@@ -25,6 +37,7 @@ Lab reports (for `make grade` and `make check-handouts`):
     --lab-json PATH              every test's outcome, points, arch, given, message
 """
 
+import itertools
 import json
 import os
 import re
@@ -52,8 +65,8 @@ def pytest_addoption(parser):
     g.addoption("--results-json", default=None, metavar="PATH",
                 help="write a Gradescope results.json to PATH")
     g.addoption("--stop-on-panic", action="store_true",
-                help="a test fails as soon as the kernel panics, instead of waiting "
-                     "out its timeout")
+                help="accepted for compatibility: a wait always ends as soon as the "
+                     "kernel panics (harness.Panic)")
     g.addoption("--lab-report", action="store_true",
                 help="print a line per test: PASS/FAIL, points, time")
     g.addoption("--lab-json", default=None, metavar="PATH",
@@ -76,8 +89,6 @@ def pytest_configure(config):
                             "may pass on the starter code")
     if config.getoption("timeout_scale") is None:
         config.option.timeout_scale = float(os.environ.get("TIMEOUT_SCALE") or 1)
-    if config.getoption("stop_on_panic"):
-        stop_on_panic()
     if is_worker(config):
         return
     for a in arches(config):
@@ -191,6 +202,102 @@ def sh(boot):
     return boot()
 
 
+# This worker's shared machine (at most one runs: asking for another closes it), and
+# the outputs (or failures) of run_once's commands.
+_shared = {}       # (arch, cpus, debug) -> (harness.QEMU, its disk image)
+_ran = {}          # (arch, cpus, debug, cmd) -> (output or exception, harness.QEMU)
+_shared_boots = itertools.count(1)
+
+
+def _drop_shared(key):
+    if key in _shared:
+        q, img = _shared.pop(key)
+        q.close()
+        img.unlink(missing_ok=True)
+
+
+def _show(item, q):
+    """Show q's console in item's failure report."""
+    if q not in item.vmlab_shared:
+        item.vmlab_shared.append(q)
+
+
+def _shared_machine(item, arch, cpus, debug, scale):
+    key = (arch, cpus, debug)
+    for k in [k for k in _shared if k != key]:
+        _drop_shared(k)
+    if key in _shared and (_shared[key][0].eof or harness.PANIC.search(_shared[key][0].output)):
+        _drop_shared(key)
+    if key not in _shared:
+        gradedir = ROOT / "build" / arch / "grade"
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        name = f"shared.cpus{cpus}{'.debug' if debug else ''}.{worker}.{next(_shared_boots)}"
+        img = gradedir / f"{name}-{os.getpid()}.img"
+        img.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ROOT / "build" / arch / "fs.img", img)
+        q = harness.QEMU(arch, cpus, img, log=gradedir / "logs" / f"{name}.log",
+                         timeout_scale=scale, debug=debug)
+        _shared[key] = (q, img)
+        _show(item, q)
+        q.start()
+        try:
+            q.wait_booted()
+        except AssertionError:
+            _drop_shared(key)
+            raise
+    q = _shared[key][0]
+    _show(item, q)
+    return q
+
+
+@pytest.fixture
+def shared(request, arch, cpus, scale):
+    item = request.node
+    item.vmlab_shared = getattr(item, "vmlab_shared", [])
+    used = []
+
+    def _shared_fn(cpus=cpus, debug=False):
+        used.append((arch, cpus, debug))
+        return _shared_machine(item, arch, cpus, debug, scale)
+
+    yield _shared_fn
+    # A failed test may have left its machine mid-command: the next test boots anew.
+    if any(r.failed for r in getattr(item, "vmlab_reports", {}).values()):
+        for key in used:
+            if key in _shared:
+                _drop_shared(key)
+
+
+@pytest.fixture
+def run_once(request, arch, cpus, scale):
+    item = request.node
+    item.vmlab_shared = getattr(item, "vmlab_shared", [])
+
+    def _run_once(cmd, done, timeout=harness.CMD_TIMEOUT, cpus=cpus, debug=False):
+        key = (arch, cpus, debug, cmd)
+        if key not in _ran:
+            q = None
+            try:
+                q = _shared_machine(item, arch, cpus, debug, scale)
+                q.sendline(cmd)
+                q.wait_for(re.escape(cmd) + r"\n")     # the echo
+                start = q.pos
+                q.wait_for(done, timeout)
+                end = q.wait_for_prompt().start()
+                _ran[key] = (q.output[start:end], q)
+            except AssertionError as e:        # a panic, a timeout, QEMU gone
+                _drop_shared((arch, cpus, debug))
+                _ran[key] = (e, q)
+        result, q = _ran[key]
+        if q:
+            _show(item, q)
+        if isinstance(result, BaseException):
+            raise result.with_traceback(None)
+        return result
+
+    return _run_once
+
+
 # ---------------------------------------------------------------- reports
 
 @pytest.hookimpl(hookwrapper=True)
@@ -201,12 +308,18 @@ def pytest_runtest_makereport(item, call):
         item.vmlab_reports = {}
     item.vmlab_reports[rep.when] = rep
     if rep.failed and rep.when in ("setup", "call"):
-        for q in getattr(item, "vmlab_qemus", []):
+        for q in getattr(item, "vmlab_qemus", []) + getattr(item, "vmlab_shared", []):
             where = q.log_path.relative_to(ROOT) if q.log_path else "console"
             rep.sections.append((f"{where} (last {TAIL_LINES} lines)", q.tail(TAIL_LINES)))
+            # However the test failed, a panic is the news: its line and backtrace.
+            panic = q.panic_report()
+            if panic:
+                rep.sections.append((f"{where}: the kernel panicked", panic))
 
 
 def pytest_sessionfinish(session):
+    for key in list(_shared):
+        _drop_shared(key)
     harness.kill_all()
 
 
@@ -287,29 +400,6 @@ class Scoreboard:
         Path(path).write_text(json.dumps(results, indent=2) + "\n")
 
 
-PANIC = re.compile(r"^panic: .*", re.M)
-
-
-def stop_on_panic():
-    """Make every wait of the harness end as soon as the kernel has panicked:
-    nothing it waits for will come.  For grading code that may panic (a lab's
-    starter, a submission), where waiting out each timeout takes minutes."""
-    wait_until = harness.QEMU.wait_until
-    if getattr(wait_until, "stops_on_panic", False):
-        return
-
-    def wait(self, check, what, timeout=harness.CMD_TIMEOUT):
-        def check_or_panic(buf):
-            found = check(buf)
-            if not found and (m := PANIC.search(buf)):
-                raise harness.Exited(f"the kernel panicked while waiting for {what}: {m[0]}")
-            return found
-        return wait_until(self, check_or_panic, what, timeout)
-
-    wait.stops_on_panic = True
-    harness.QEMU.wait_until = wait
-
-
 class LabReport:
     """A line per test (--lab-report), and a JSON file of them (--lab-json), from
     the Scoreboard's tally; runs in the same process as the Scoreboard."""
@@ -330,7 +420,7 @@ class LabReport:
         if report.failed and name not in self.messages:
             crash = getattr(report.longrepr, "reprcrash", None)
             msg = crash.message if crash else str(report.longrepr).strip().splitlines()[-1:]
-            self.messages[name] = (msg if isinstance(msg, str) else " ".join(msg))[:500]
+            self.messages[name] = (msg if isinstance(msg, str) else " ".join(msg))[:2000]
 
     def rows(self):
         for name, t in sorted(self.board.tests.items()):

@@ -13,10 +13,18 @@ in its own process group, which close() always kills.
     out = q.run("echo hello")          # "hello\n": what it printed before the next "$ "
     assert q.halt() == 0               # powers off by itself
     q.close()
+
+A kernel panic ends every wait at once with Panic, whose message has the whole
+panic line and the kernel's backtrace as "function (file:line)" lines (addr2line on
+the kernel that was booted).  verify_reason() adds the kernel's own reason to a
+grader's message about a failed vmverify.
 """
 
 import codecs
 import ctypes
+import fcntl
+import functools
+import json
 import os
 import re
 import shlex
@@ -49,8 +57,15 @@ class Panic(AssertionError):
     """The kernel panicked: nothing more will come, so waiting longer is pointless."""
 
 
-# The kernel's panic line (kern/printf.c), once complete.
+# The kernel's panic line (kern/printf.c), once complete, and the backtrace that
+# follows it: return addresses, innermost first, one per line (another CPU's line
+# may come in between).
 PANIC = re.compile(r"^panic: .*\n", re.M)
+BACKTRACE = re.compile(r"^backtrace:\n(.*?)^backtrace end\n", re.M | re.S)
+RETURN_ADDRESS = re.compile(r"^  (0x[0-9a-f]+)$", re.M)
+BACKTRACE_WAIT = 2.0     # seconds (before scaling) for the backtrace after the panic line
+# What the kernel's vm_map_verify says when a map is broken (vm_info.c's vmverify).
+VERIFY_SAID = re.compile(r"^vm_map_verify: (.*)$", re.M)
 
 
 def make_var(arch, name, **vars):
@@ -80,6 +95,101 @@ def qemu_command(arch, cpus, fsimg, gdbport, gdb=False, debug=False):
     if gdb:
         argv += shlex.split(make_var(arch, "QEMUGDB", **vars))
     return argv
+
+
+@functools.lru_cache(maxsize=None)
+def _kernel_and_addr2line(arch, debug):
+    kernel = ROOT / make_var(arch, "KERNEL", DEBUG=int(debug))
+    return kernel, make_var(arch, "TOOLPREFIX") + "addr2line"
+
+
+def symbolize(arch, addrs, debug=False):
+    """Each kernel address as "function (file:line)", by addr2line on the kernel
+    that boot(debug=debug) boots; the address itself where that fails."""
+    kernel, addr2line = _kernel_and_addr2line(arch, debug)
+    try:
+        p = subprocess.run([addr2line, "-f", "-e", str(kernel), *map(hex, addrs)],
+                           stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                           timeout=30)
+        out = p.stdout.splitlines()
+    except (OSError, subprocess.TimeoutExpired):
+        out = []
+    if len(out) != 2 * len(addrs):
+        return [hex(a) for a in addrs]
+    names = []
+    for func, where in zip(out[::2], out[1::2]):
+        where = where.split(" (discriminator")[0]
+        if where.startswith(str(ROOT) + os.sep):
+            where = where[len(str(ROOT)) + 1:]
+        names.append(f"{func} ({where})")
+    return names
+
+
+def verify_reason(out, msg, line=None):
+    """msg (a grader's assert message) followed by what the kernel's vm_map_verify
+    printed on the console for it, if anything: "vm_map_verify: <why>" lines in out
+    (a test program's output).  line is the program's result line in out that msg is
+    about (default: msg itself, when the message is that line); only the kernel's
+    lines between the result line before it (a line starting with the same word)
+    and it are taken.  line="": every such line in out."""
+    line = msg if line is None else line
+    end = out.find(line) if line else len(out)
+    if end < 0:
+        end = len(out)
+    start = 0
+    if line:
+        prog = re.escape(line.split()[0]) if line.split() else ""
+        for m in re.finditer(rf"^{prog} \S+: .*$", out[:end], re.M):
+            start = m.end()
+    said = VERIFY_SAID.findall(out, start, end)
+    if not said:
+        return msg
+    return msg + "\n" + "\n".join(f"the kernel's vm_map_verify said: {why}" for why in said)
+
+
+_shared_runs = {}
+
+
+def shared_run(key, produce):
+    """produce()'s result (a value JSON keeps as it is: a string, a list), made once
+    per test session, however many tests ask for it: one boot that runs a lab's
+    test program, say, whose lines several tests check.  Under xdist the workers
+    share it through a file in build/grade-shared/, locked while one of them makes
+    it.  If produce raises AssertionError (the harness's Timeout, Exited, Panic),
+    every caller gets the same AssertionError, without waiting it out again.  key
+    names the run across the whole session: put the grader's name in it."""
+    if key not in _shared_runs:
+        uid = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+        if not uid:
+            _shared_runs[key] = _produce(produce)
+        else:
+            d = ROOT / "build" / "grade-shared"
+            d.mkdir(parents=True, exist_ok=True)
+            for f in d.iterdir():      # earlier sessions' (a day is longer than any)
+                try:
+                    if time.time() - f.stat().st_mtime > 86400:
+                        f.unlink()
+                except FileNotFoundError:
+                    pass               # another worker's cleanup got there first
+            path = d / f"{uid}.{key}.json"
+            with open(d / f"{uid}.{key}.lock", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                if path.exists():
+                    _shared_runs[key] = json.loads(path.read_text())
+                else:
+                    _shared_runs[key] = _produce(produce)
+                    path.write_text(json.dumps(_shared_runs[key]))
+    kind, value = _shared_runs[key]
+    if kind == "error":
+        raise AssertionError(value)
+    return value
+
+
+def _produce(produce):
+    try:
+        return ["ok", produce()]
+    except AssertionError as e:
+        return ["error", str(e)]
 
 
 def free_port():
@@ -214,10 +324,9 @@ class QEMU:
                 r = check(self.buf)
                 if r:
                     return r
-                p = PANIC.search(self.buf)
-                if p:
-                    raise Panic(f"the kernel panicked while waiting for {what}: "
-                                f"{p.group(0).strip()}")
+                if PANIC.search(self.buf):
+                    raise Panic(f"the kernel panicked while waiting for {what}:\n"
+                                f"{self.panic_report()}")
                 if self.eof:
                     raise Exited(f"QEMU exited (status {self.status()}) while waiting "
                                  f"for {what}")
@@ -225,6 +334,32 @@ class QEMU:
                 if left <= 0:
                     raise Timeout(f"no {what} within {timeout * self.scale:g} s")
                 self.cond.wait(left)
+
+    def panic_report(self):
+        """The panic line and the backtrace under it, symbolized; "" if the kernel
+        has not panicked.  Waits (a moment) for the backtrace to come out whole."""
+        with self.cond:
+            p = PANIC.search(self.buf)
+            if not p:
+                return ""
+            deadline = time.monotonic() + BACKTRACE_WAIT * self.scale
+            while not BACKTRACE.search(self.buf, p.end()) and not self.eof:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self.cond.wait(left)
+            bt = BACKTRACE.search(self.buf, p.end())
+        lines = [p.group(0).rstrip("\n")]
+        # A trap's panic names the faulting pc: that exact address.
+        pcs = [int(a, 16) for a in re.findall(r"\bpc (0x[0-9a-f]+)", lines[0])]
+        # Return addresses: the call is the instruction before.
+        ras = [int(a, 16) - 1 for a in RETURN_ADDRESS.findall(bt[1])] if bt else []
+        names = symbolize(self.arch, pcs + ras, self.debug) if pcs + ras else []
+        lines += [f"  at pc: {n}" for n in names[:len(pcs)]]
+        lines += [f"  {n}" for n in names[len(pcs):]]
+        if not bt:
+            lines.append("  (no backtrace)")
+        return "\n".join(lines)
 
     def wait_for(self, pattern, timeout=CMD_TIMEOUT):
         """Wait until pattern (a regex; ^ and $ match at lines) shows up in the

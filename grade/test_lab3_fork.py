@@ -1,44 +1,78 @@
-"""Lab 3 (fork): vmspace_fork with inheritance and copy-on-write, by
-user/cowtest.c, on one CPU and on three (where parent and child fault on the same
-pages at once).
+"""Lab 3 (fork): vmspace_fork with inheritance and copy-on-write, and collapse, by
+user/cowtest.c: what parent and child see of each other's writes, what a fork costs
+in pages, the chains of shadow objects (vmmap's DEPTH) as processes fork, write and
+exit, and that every page comes back. On one CPU with the DEBUG=1 kernel (which
+checks the map at every change and poisons freed objects, so that a broken entry or
+a use of a freed object panics), and on three CPUs with the normal kernel (parent
+and child fault on the same pages at once).
 
-cowtest runs once per machine; each of its tests is worth its own points."""
+cowtest runs once per machine; each of its tests is worth its own points. Under
+xdist, the workers share that one run (harness.shared_run)."""
 
 import re
 
 import pytest
 
-COWTEST_TIMEOUT = 180.0
+from harness import BOOT_TIMEOUT, shared_run
 
-# (check, points, given): a given check passes on the starter too, whose fork copies
-# everything at once; lazy and chain need copy-on-write and collapse.
+# Seconds (before scaling) that one test of cowtest may take: lazy, the longest,
+# takes about 3 s on a loaded host.  A test that hangs costs this much, not more.
+TEST_TIMEOUT = 30.0
+
+# (check, points, given), in the order cowtest runs them.  A given check passes on
+# the starter too, whose fork copies everything at once (and a collapse that does
+# nothing collapses nothing wrong); the others need copy-on-write or collapse.
 CHECKS = [
-    ("isolation", 3, True),        # writes after fork are private, both ways, in every segment
+    ("isolation", 3, True),        # writes after fork are private, both ways, in every
+                                   # segment, to the last page; vmverify on both sides
     ("concurrent", 2, True),       # parent and child writing the same pages at once
     ("share", 2, True),            # MAP_SHARED and INHERIT_SHARE: the child's writes show
     ("copy", 1, True),             # INHERIT_COPY of a shared mapping: a private copy
-    ("none", 1, True),             # INHERIT_NONE: a hole in the child
-    ("lazy", 3, False),            # fork of 32 MiB costs < 200 pages; the child's writes 8192
+    ("none", 1, True),             # INHERIT_NONE: no entry in the child's map, and a fault
+    ("lazy", 3, False),            # fork of 8 MiB costs < 200 pages; the child's writes 2048
     ("generations", 2, True),      # four generations, each with its own copy
     ("read_cow", 2, True),         # read() into copy-on-write and untouched memory
     ("write_untouched", 1, True),  # write() from untouched and copy-on-write memory
     ("exec_mapped", 2, True),      # exec of a program whose file is mapped private and shared
+    ("sibling", 2, True),          # no collapse of an object another process still maps
+    ("offsets", 3, False),         # collapse of shadows at offsets: pages stay in place
+    ("depth", 3, False),           # the handout's picture: the DEPTH of every process
+    ("private_file", 1, True),     # a file's object is never collapsed into a shadow
     ("chain", 2, False),           # the child maps the parent's object; collapse keeps chains short
     ("freemem", 2, True),          # not a page lost
 ]
 
-_runs = {}
+# The run on this many CPUs boots the DEBUG=1 kernel; the other (3 CPUs), the normal one.
+DEBUG_CPUS = 1
 
+# What init prints when it cannot start the shell (fork or exec is broken): the
+# machine will never prompt, so there is no point waiting for it.
+INIT_FAILED = re.compile(r"^init: .*(failed|error).*$", re.M)
+PANIC = re.compile(r"^panic: .*$", re.M)
+# A line of cowtest: a test's, or its verdict.
+PROGRESS = re.compile(r"^cowtest(?: \w+: .*|: (?P<verdict>ALL OK|\d+ FAILED))$", re.M)
 
-def cowtest_output(boot, arch, cpus):
-    key = (arch, cpus)
-    if key not in _runs:
-        q = boot(cpus=cpus)
+def run_cowtest(boot, cpus, debug):
+    """[console output, why the run stopped early or None].  Boots, runs cowtest,
+    and waits for its verdict line as long as each test prints its line within
+    TEST_TIMEOUT: a test that hangs costs that much, and the tests that finished
+    before it still count.  (Any test's line will do: when parent and child fail at
+    once, their lines come out mixed.)"""
+    q = None
+    try:
+        q = boot(cpus=cpus, prompt=False, debug=debug)
+        q.wait_until(lambda buf: "$ " in buf or INIT_FAILED.search(buf), "the first prompt",
+                     BOOT_TIMEOUT)
+        if m := INIT_FAILED.search(q.output):
+            raise AssertionError(f"init could not start the shell: {m[0]}")
+        q.wait_booted()
         q.sendline("cowtest")
-        q.wait_for(r"^cowtest: (ALL OK|\d+ FAILED)$", COWTEST_TIMEOUT)
+        while not q.wait_for(PROGRESS, TEST_TIMEOUT)["verdict"]:
+            pass        # a test's line: the next one may take TEST_TIMEOUT again
         q.wait_for_prompt()
-        _runs[key] = q.output
-    return _runs[key]
+        return [q.output, None]
+    except AssertionError as e:      # the harness's Timeout, Exited and Panic
+        return [q.output if q else "", str(e)]
 
 
 @pytest.mark.cpus(1, 3)
@@ -46,8 +80,11 @@ def cowtest_output(boot, arch, cpus):
                                                ([pytest.mark.given] if g else []))
                                   for n, p, g in CHECKS])
 def test_cowtest(boot, arch, cpus, name):
-    out = cowtest_output(boot, arch, cpus)
+    debug = cpus == DEBUG_CPUS
+    out, stopped = shared_run(f"lab3-{arch}-{cpus}{'-debug' if debug else ''}",
+                              lambda: run_cowtest(boot, cpus, debug))
+    panic = PANIC.search(out)
+    assert not panic, f"the kernel panicked during cowtest: {panic[0]}"
     m = re.search(rf"^cowtest {name}: (.*)$", out, re.M)
-    assert m, f"cowtest printed no line for {name}"
+    assert m, f"cowtest printed no line for {name}" + (f" ({stopped})" if stopped else "")
     assert m[1] == "OK", f"cowtest {name}: {m[1]}"
-    assert "panic" not in out

@@ -4,7 +4,7 @@ Only the reference tree has this file and the catalogs.
 
     mutants.py list  [--lab NAME]                    the catalog, a mutant a line
     mutants.py check [--lab NAME] [--mutant NAME] [--arch "riscv64 x86_64"]
-                     [--jobs N] [--timeout-scale S] [--workdir DIR]
+                     [--jobs N] [--timeout-scale S] [--workdir DIR] [--quick]
     mutants.py show  --lab NAME --mutant NAME        the mutant as a diff
 
 A lab's catalog is tools/mutants/LAB.toml: one [[mutant]] per realistic student
@@ -30,7 +30,9 @@ nothing below means anything), then each mutant: it applies the edits in a copy
 of the tree, rebuilds (only the changed files recompile), and runs the lab's
 graders on every port, as `make grade` does.  A mutant is caught when it loses
 points on every port; the check passes when every mutant is caught.  Copies of
-the tree work in parallel (--jobs, default: the number of CPUs).
+the tree work in parallel (--jobs, default: the number of CPUs).  --quick (what
+`make test` uses) stops grading a port at its first failing test: the verdicts
+are the same, the "caught by" column names only that test, and it is faster.
 """
 
 import argparse
@@ -239,19 +241,26 @@ class Worktree:
         for p, text in saved:
             p.write_text(text)
 
-    def grade(self, lab, report, log, timeout_scale):
+    def grade(self, lab, report, log, timeout_scale, quick=False):
         """Run lab's graders on every port; the tests (dicts of --lab-json), or
-        None if pytest did not get that far."""
-        report.unlink(missing_ok=True)
-        cmd = [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
-               "--tb=line", "--stop-on-panic", *lab.graders, "--arch", " ".join(self.arches),
-               "--timeout-scale", f"{timeout_scale:g}", "--lab-json", str(report)]
-        with open(log, "a") as f:
-            subprocess.run(cmd, cwd=self.path, stdin=subprocess.DEVNULL, stdout=f,
-                           stderr=subprocess.STDOUT)
-        if not report.exists():
-            return None
-        return json.loads(report.read_text())["tests"]
+        None if pytest did not get that far.  quick: each port stops at its first
+        failing test (enough to show that the mutant loses points there)."""
+        runs = [[a] for a in self.arches] if quick else [self.arches]
+        tests = []
+        for arches in runs:
+            out = report.with_suffix(f".{'-'.join(arches)}.json")
+            out.unlink(missing_ok=True)
+            cmd = [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+                   "--tb=line", *(["-x"] if quick else []), *lab.graders,
+                   "--arch", " ".join(arches), "--timeout-scale", f"{timeout_scale:g}",
+                   "--lab-json", str(out)]
+            with open(log, "a") as f:
+                subprocess.run(cmd, cwd=self.path, stdin=subprocess.DEVNULL, stdout=f,
+                               stderr=subprocess.STDOUT)
+            if not out.exists():
+                return None
+            tests += json.loads(out.read_text())["tests"]
+        return tests
 
 
 # ---------------------------------------------------------------- check
@@ -278,7 +287,7 @@ class Result:
         return names
 
 
-def run_jobs(trees, jobs, timeout_scale, logdir):
+def run_jobs(trees, jobs, timeout_scale, logdir, quick):
     """Each job (a Lab: its baseline; or a Mutant) on a free tree; yields Results."""
     free = queue.Queue()
     for t in trees:
@@ -297,7 +306,7 @@ def run_jobs(trees, jobs, timeout_scale, logdir):
             try:
                 built = tree.build(log)
                 tests = tree.grade(lab, logdir / (name.replace("/", ".") + ".json"), log,
-                                   timeout_scale) if built else None
+                                   timeout_scale, quick and is_mutant) if built else None
             finally:
                 tree.restore(saved)
             return Result(job, tests, built, time.monotonic() - t0, log)
@@ -334,7 +343,8 @@ def verdict(r, arches):
     return "caught", ""
 
 
-def check(root, man, lab_name, mutant_name, arches, jobs, timeout_scale, workdir):
+def check(root, man, lab_name, mutant_name, arches, jobs, timeout_scale, workdir,
+          quick=False):
     started = time.monotonic()
     cats = catalogs(root, man, lab_name, mutant_name)
     total = sum(len(ms) for _, ms in cats)
@@ -359,7 +369,7 @@ def check(root, man, lab_name, mutant_name, arches, jobs, timeout_scale, workdir
     # The baselines first: a lab whose reference loses points is reported as such.
     queue_ = [lab for lab, _ in cats] + [m for _, ms in cats for m in ms]
     results = {}
-    for r in run_jobs(trees, queue_, timeout_scale, logdir):
+    for r in run_jobs(trees, queue_, timeout_scale, logdir, quick):
         if isinstance(r.job, Mutant):
             v, _ = verdict(r, arches)
             scores = "  ".join(f"{a} {r.score(a)[0]}/{r.score(a)[1]}" for a in arches)
@@ -375,6 +385,9 @@ def check(root, man, lab_name, mutant_name, arches, jobs, timeout_scale, workdir
     print()
     w = max([len(m.id) for _, ms in cats for m in ms] + [20]) + 2
     head = "".join(f"{a:<10}" for a in arches)
+    if quick:
+        print("(--quick: each port graded up to its first failing test; the scores are "
+              "of the tests run)")
     print(f"{'mutant':<{w}}{'verdict':<13}{head}caught by")
     for lab, ms in cats:
         base = results[f"{lab.name}/reference"]
@@ -422,6 +435,8 @@ def main(argv=None):
     s.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     s.add_argument("--timeout-scale", type=float, default=1.0)
     s.add_argument("--workdir", type=Path, help="default: ROOT/build/mutants")
+    s.add_argument("--quick", action="store_true",
+                   help="grade each port of a mutant only up to its first failing test")
     args = p.parse_args(argv)
     root = args.root.resolve()
     try:
@@ -442,7 +457,8 @@ def main(argv=None):
                     raise Error(f"ARCH={a} is not a port; choose one of: "
                                 f"{' '.join(course.ARCHES)}")
             ok = check(root, man, args.lab, args.mutant, arches, args.jobs,
-                       args.timeout_scale, args.workdir or root / "build" / "mutants")
+                       args.timeout_scale, args.workdir or root / "build" / "mutants",
+                       args.quick)
             return 0 if ok else 1
     except Error as e:
         print(f"{p.prog}: {e}", file=sys.stderr)

@@ -39,9 +39,10 @@ typedef unsigned long uint64;
 #define RW (PROT_READ | PROT_WRITE)
 #define ANON (MAP_PRIVATE | MAP_ANON)
 #define NELEM(x) (sizeof(x) / sizeof((x)[0]))
-#define BIGPAGES 8192    // 32 MiB
+#define BIGPAGES 2048    // 8 MiB
 
 static char *test;       // the test running (in its child)
+static int test_pid;     // the process that runs it
 static char *self;       // this program's path, for exec
 
 #ifdef LINUX
@@ -139,11 +140,18 @@ signal_(int fd)
   check("write pipe", write(fd, "x", 1) == 1);
 }
 
+// End of file instead means the other side died. The test's own process says so;
+// a helper it forked exits quietly: the process that died has said why, and a
+// helper's line would come out after the test's, in the middle of the next test's.
 static void
 await(int fd)
 {
   char c;
-  check("read pipe", read(fd, &c, 1) == 1);
+  int n = read(fd, &c, 1);
+
+  if(n == 0 && getpid() != test_pid)
+    exit(1);
+  check("read pipe: the other process died", n == 1);
 }
 
 static long
@@ -153,6 +161,73 @@ free_pages(void)
   return 0;
 #else
   return freemem();
+#endif
+}
+
+// The map keeps its invariants (vmverify: NEEDS_COPY only with COW, say).
+static void
+verify(char *who)
+{
+#ifndef LINUX
+  if(vmverify(0) != 0){
+    printf("cowtest %s: FAILED: %s: vmverify says the map is broken (see the console)\n",
+           test, who);
+    exit(1);
+  }
+#else
+  (void)who;
+#endif
+}
+
+#ifndef LINUX
+// The map entry containing va, from vmmap(): 1 if found.
+static int
+entry_at(char *va, struct kinfo_vmentry *out)
+{
+  static struct kinfo_vmentry kve[64];
+  int n = vmmap(0, kve, 64);
+
+  for(int i = 0; i < n && i < 64; i++)
+    if(kve[i].kve_start <= (uint64)va && (uint64)va < kve[i].kve_end){
+      *out = kve[i];
+      return 1;
+    }
+  return 0;
+}
+#endif
+
+// The copy-on-write chain under the entry at va has depth objects (vmmap's DEPTH).
+static void
+expect_depth(char *what, char *va, int depth)
+{
+#ifndef LINUX
+  struct kinfo_vmentry e;
+
+  check("vmmap: an entry at the address", entry_at(va, &e));
+  if(e.kve_shadow_depth != depth){
+    printf("cowtest %s: FAILED: %s: a chain of %d objects, expected %d\n", test, what,
+           e.kve_shadow_depth, depth);
+    exit(1);
+  }
+#else
+  (void)what;
+  (void)va;
+  (void)depth;
+#endif
+}
+
+// Drop the page table's mappings of [p, p+len), so that the next accesses fault and
+// find their pages down the chain of objects afresh: a read-only PTE left from
+// before a collapse would still show the right page even if the collapse lost it.
+// (On Linux, MADV_DONTNEED would throw private pages away: nothing there.)
+static void
+refault(char *p, uint64 len)
+{
+#ifndef LINUX
+  check("madvise DONTNEED", madvise(p, len, MADV_DONTNEED) == 0);
+#else
+  (void)p;
+  (void)len;
 #endif
 }
 
@@ -182,8 +257,10 @@ isolation(void)
     // not a hang, if the other side dies.
     close(tochild[1]);
     close(toparent[0]);
+    verify("child");
     await(tochild[0]);   // the parent has written
     expect_bytes("child: mmap page 1 after the parent wrote it", a + P, P, 'p');
+    expect_bytes("child: mmap page 3 (the last) after the parent wrote it", a + 3 * P, P, 'p');
     expect("child: data after the parent wrote it", data[0], 'p');
     expect("child: bss after the parent wrote it", bss[0], 'p');
     expect("child: heap after the parent wrote it", h[P], 'p');
@@ -197,7 +274,9 @@ isolation(void)
   }
   close(tochild[0]);
   close(toparent[1]);
+  verify("parent");
   memset(a + P, 'q', P);
+  memset(a + 3 * P, 'q', P);
   data[0] = bss[0] = h[P] = stack[0] = 'q';
   signal_(tochild[1]);
   await(toparent[0]);   // the child has written
@@ -206,7 +285,7 @@ isolation(void)
   expect_bytes("parent: mmap page 0 after the child wrote it", a, P, 'p');
   expect_bytes("parent: mmap page 2 after the child wrote it", a + 2 * P, P, 'p');
   expect_bytes("parent: its own write", a + P, P, 'q');
-  expect_bytes("parent: page 3, written by nobody", a + 3 * P, P, 'p');
+  expect_bytes("parent: its own write to page 3", a + 3 * P, P, 'q');
   expect("parent: heap", h[0], 'p');
   expect("parent: stack", stack[1], 'p');
   waitok("child");
@@ -310,6 +389,10 @@ none(void)
   a[0] = 'p';
   check("minherit NONE", minherit(a, P, INHERIT_NONE) == 0);
   if(xfork() == 0){
+    struct kinfo_vmentry e;
+    check("child: vmmap: no entry at the INHERIT_NONE page", !entry_at(a, &e));
+    check("child: vmmap: an entry from page 1 on",
+          entry_at(a + P, &e) && e.kve_start == (uint64)a + P);
     expect("child: page 1 (still copied)", a[P], 0);
     (void)*(volatile char *)a;
     exit(0);
@@ -324,12 +407,12 @@ none(void)
 #endif
 }
 
-// A fork of a process with 32 MiB written costs almost nothing until the child
-// writes; then the child has its own 8192 pages.
+// A fork of a process with 8 MiB written costs almost nothing until the child
+// writes; then the child has its own 2048 pages.
 static void
 lazy(void)
 {
-  char *a = xmmap("mmap 32 MiB", (uint64)BIGPAGES * P, RW, ANON);
+  char *a = xmmap("mmap 8 MiB", (uint64)BIGPAGES * P, RW, ANON);
   long free0, free1, free2;
   int tochild[2], toparent[2];
 
@@ -564,24 +647,196 @@ exec_mapped(void)
   close(fd);
 }
 
-// ---------------------------------------------------------------- chain
+// ---------------------------------------------------------------- collapse
 
-#ifndef LINUX
-// The map entry containing va, from vmmap(): 1 if found.
-static int
-entry_at(char *va, struct kinfo_vmentry *out)
+// A collapse must leave alone an object that another process still maps: the
+// parent's write shadows the object that the child maps (and has not written),
+// and the parent's next faults try to collapse that shadow.
+static void
+sibling(void)
 {
-  static struct kinfo_vmentry kve[64];
-  int n = vmmap(0, kve, 64);
+  char *a = xmmap("mmap", 4 * P, RW, ANON);
+  int tochild[2];
 
-  for(int i = 0; i < n && i < 64; i++)
-    if(kve[i].kve_start <= (uint64)va && (uint64)va < kve[i].kve_end){
-      *out = kve[i];
-      return 1;
-    }
-  return 0;
+  for(int i = 0; i < 4; i++)
+    a[(uint64)i * P] = 'a' + i;
+  check("pipe", pipe(tochild) == 0);
+  if(xfork() == 0){
+    close(tochild[1]);
+    await(tochild[0]);   // the parent has written and faulted
+    for(int i = 0; i < 4; i++)
+      expect("child: a page as it was at the fork", a[(uint64)i * P], 'a' + i);
+    verify("child");
+    a[P] = 'c';
+    expect("child: its own write", a[P], 'c');
+    exit(0);
+  }
+  close(tochild[0]);
+  a[0] = 'P';          // a shadow over the object the child maps
+  a[P] = 'P';          // another fault: it tries to collapse that shadow
+  expect("parent: page 2", a[2 * P], 'c');
+  signal_(tochild[1]);
+  close(tochild[1]);
+  waitok("child");
+  refault(a, 4 * P);
+  expect("parent: page 0", a[0], 'P');
+  expect("parent: page 1", a[P], 'P');
+  expect("parent: page 2", a[2 * P], 'c');
+  expect("parent: page 3", a[3 * P], 'd');
 }
-#endif
+
+// Collapse with offsets. Unmapping the front of a mapping leaves an entry that maps
+// its object from an offset; a shadow made for that entry sees its backing object
+// from that offset, and a collapse must keep each page where the process sees it.
+// A chain of three, over 8 pages at a (page i holds 'a' + i):
+//   munmap page 0, write page 1:  S1 -> O at offset 1 page     (the child C1 maps O)
+//   munmap page 1, write page 4:  S2 -> S1 at offset 1 page    (C2 maps S1)
+//   C2 exits: S2 absorbs S1:      S2 -> O at offset 2 pages
+//   C1 exits: S2 absorbs O:       S2 alone
+static void
+offsets(void)
+{
+  char *a = xmmap("mmap", 8 * P, RW, ANON);
+  int c1[2], c2[2];
+
+  for(int i = 0; i < 8; i++)
+    a[(uint64)i * P] = 'a' + i;
+  // Each child waits to be told to exit; it holds no write end of its own pipe,
+  // so that it sees end of file, not a hang, if the parent dies.
+  check("pipe", pipe(c1) == 0);
+  if(xfork() == 0){
+    close(c1[1]);
+    await(c1[0]);
+    exit(0);
+  }
+  close(c1[0]);
+  check("munmap page 0", munmap(a, P) == 0);
+  a[P] = 'B';
+  expect_depth("after the first write", a + P, 2);
+  check("pipe", pipe(c2) == 0);
+  if(xfork() == 0){
+    close(c1[1]);
+    close(c2[1]);
+    await(c2[0]);
+    exit(0);
+  }
+  close(c2[0]);
+  check("munmap page 1", munmap(a + P, P) == 0);
+  a[4 * P] = 'E';
+  expect_depth("after the second write", a + 2 * P, 3);
+  signal_(c2[1]);
+  close(c2[1]);
+  waitok("the second child");
+  expect_depth("after the second child exited", a + 2 * P, 2);
+  refault(a + 2 * P, 6 * P);
+  for(int i = 2; i < 8; i++)
+    expect("after the second child exited: a page", a[(uint64)i * P], i == 4 ? 'E' : 'a' + i);
+  signal_(c1[1]);
+  close(c1[1]);
+  waitok("the first child");
+  expect_depth("after the first child exited", a + 2 * P, 1);
+  refault(a + 2 * P, 6 * P);
+  for(int i = 2; i < 8; i++)
+    expect("after the first child exited: a page", a[(uint64)i * P], i == 4 ? 'E' : 'a' + i);
+  check("munmap", munmap(a + 2 * P, 6 * P) == 0);
+}
+
+// The handout's picture (labs/03-fork.md), step by step, with each process's chain
+// depth: forks share, writes shadow, exits collapse.
+static void
+depth(void)
+{
+  char *a = xmmap("mmap", 3 * P, RW, ANON);
+  int c1[2], c2[2], up1[2], up2[2];
+
+  a[0] = a[P] = a[2 * P] = 'A';                       // 1. O
+  expect_depth("parent: before the fork", a, 1);
+  // Each process closes the pipe ends it does not use, so that it sees end of
+  // file, not a hang, if another dies.
+  check("pipe", pipe(c1) == 0 && pipe(up1) == 0);
+  if(xfork() == 0){                                   // 2. C1
+    close(c1[1]);
+    close(up1[0]);
+    a[0] = a[P] = 'B';                                // 3. S_1 -> O
+    expect_depth("child: after its writes", a, 2);
+    check("pipe", pipe(c2) == 0 && pipe(up2) == 0);
+    if(xfork() == 0){                                 // 4. C2
+      close(c1[0]);
+      close(up1[1]);
+      close(c2[1]);
+      close(up2[0]);
+      a[0] = 'C';                                     //    S_C2 -> S_1 -> O
+      expect_depth("grandchild: after its write", a, 3);
+      expect("grandchild: page 1", a[P], 'B');
+      expect("grandchild: page 2", a[2 * P], 'A');
+      signal_(up2[1]);
+      await(c2[0]);
+      exit(0);
+    }
+    close(c2[0]);
+    close(up2[1]);
+    a[2 * P] = 'B';                                   //    S_C1 -> S_1 -> O
+    expect_depth("child: after its second fork and a write", a, 3);
+    await(up2[0]);                                    // the grandchild has looked
+    signal_(c2[1]);
+    close(c2[1]);
+    waitok("grandchild");                             // 5. S_C1 absorbs S_1
+    expect_depth("child: after the grandchild exited", a, 2);
+    refault(a, 3 * P);
+    expect("child: page 0", a[0], 'B');
+    expect("child: page 1", a[P], 'B');
+    expect("child: page 2", a[2 * P], 'B');
+    signal_(up1[1]);
+    await(c1[0]);
+    exit(0);
+  }
+  close(c1[0]);
+  close(up1[1]);
+  a[P] = 'Z';                                         // 3. S_P -> O
+  // (Not before the children have looked: two processes failing at once would
+  // print their lines mixed.)
+  await(up1[0]);
+  expect_depth("parent: after its write", a, 2);
+  signal_(c1[1]);
+  close(c1[1]);
+  waitok("child");                                    // 5. S_P absorbs O
+  expect_depth("parent: after the child exited", a, 1);
+  refault(a, 3 * P);
+  expect("parent: page 0", a[0], 'A');
+  expect("parent: page 1", a[P], 'Z');
+  expect("parent: page 2", a[2 * P], 'A');
+}
+
+// A file mapped private and written: the shadow's backing object is the file's, which
+// no collapse may take (it is the file's page cache): pages not written still show
+// what write() puts in the file.
+static void
+private_file(void)
+{
+  char *p;
+  int fd;
+
+  mkfile("cow.p", 2 * P, 'f');
+  fd = open("cow.p", O_RDWR);
+  check("open", fd >= 0);
+  p = mmap(0, 2 * P, RW, MAP_PRIVATE, fd, 0);
+  check("mmap", p != MAP_FAILED);
+  close(fd);
+  p[0] = 'w';                        // a shadow over the file's object
+  expect("page 1 from the file", p[P], 'f');   // a fault: it tries to collapse it
+  expect_depth("the private copy over the file", p, 2);
+  fd = open("cow.p", O_RDWR);
+  check("open", fd >= 0);
+  memset(fbuf, 'g', 2 * P);
+  expect("write the file", write(fd, fbuf, 2 * P), 2 * P);
+  close(fd);
+  expect("page 0, written: private", p[0], 'w');
+  expect("page 1, not written: the file's new contents", p[P], 'g');
+  check("munmap", munmap(p, 2 * P) == 0);
+  unlink("cow.p");
+}
+
+// ---------------------------------------------------------------- chain
 
 // Copy-on-write shares, and collapse keeps chains short: after each fork the
 // child maps the parent's very object, marked needs-copy (no page copied); after
@@ -633,6 +888,10 @@ static const struct vmtest tests[] = {
   { "read_cow", read_cow },
   { "write_untouched", write_untouched },
   { "exec_mapped", exec_mapped },
+  { "sibling", sibling },
+  { "offsets", offsets },
+  { "depth", depth },
+  { "private_file", private_file },
   { "chain", chain },
 };
 
@@ -649,6 +908,7 @@ run(int i)
     return 0;
   }
   if(pid == 0){
+    test_pid = getpid();
     tests[i].fn();
     exit(0);
   }
