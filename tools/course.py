@@ -8,8 +8,9 @@ lab or all, and handing in.  Every student tree has this file; the staging tools
     course.py handin [--out FILE]            pack your changes: handin-LAB.tar.gz
     course.py apply FILE DIR                 put a handin's changes into a clean handout
 
-A student tree records the handout it started as in .handout/: `lab` (the lab's
-name) and `MANIFEST` (a SHA-256 and a mode for every file).  A handin holds the
+A student tree records its handout in .handout/: `lab` (the lab's name) and
+`MANIFEST` (a SHA-256 and a mode for every file), committed in each branch of
+the student repo, so that merging the next lab's branch brings that lab's.  A handin holds the
 files that differ from it, the new files, and the names of the deleted ones, so
 it needs no git, and applies exactly (binary files too) to a fresh handout.
 """

@@ -1,13 +1,25 @@
 #!/usr/bin/python3
-"""Staging the labs: student trees from the reference, and the check that keeps
-the course honest.  Only the reference tree has this file.
+"""Staging the labs: student trees and the student repo from the reference, and
+the checks that keep the course honest.  Only the reference tree has this file.
 
     handout.py check                         lint every fence in the tree
-    handout.py handout --lab NAME --out DIR  the student tree for that lab
-    handout.py student-repo --out DIR        a git repo, a branch per lab
-    handout.py check-handouts [--arch ...]   every handout builds, boots, passes
-                                             the earlier labs, fails its own
+    handout.py handout --lab NAME --out DIR  a lab's tree: the labs before it solved
+    handout.py student-repo --out DIR [--upto NAME] [--solved NAME]
+                                             the student repo: a branch per lab
+    handout.py check-handouts [--arch ...]   for each lab, a student's merged tree:
+                                             no conflict, builds, boots, passes the
+                                             base kernel's and earlier labs' tests
+                                             (host and graders), fails its own
     handout.py gradescope --lab NAME --out ZIP   a Gradescope autograder
+
+The student repo has a branch per lab, lab1-entries, lab2-rbtree, ...  Branch N
+holds labs 1 to N (handouts, graders, files) with every fence's starter, and is
+branch N-1 plus one commit; so a student who did lab N-1 merges branch N without
+a conflict.  No branch, nor any commit of its history, holds a line that only a
+lab's reference code has (leaks(); student-repo refuses to write such a repo).
+--solved gives a catch-up variant, in which the named lab and those before it
+carry their reference code.  Every student tree gets labs/README.student.md as
+its README.md, and .handout/ (its lab and its files' hashes) for make handin.
 
 Solution code is fenced by lab, each marker a line of its own:
 
@@ -22,9 +34,9 @@ own code: the leader (// or #) at the STARTER marker's indentation, a space, the
 the line; the handout has them without it.
 
 The comment leader is // or /* ... */ in C, headers and linker scripts; # in
-Python, makefiles and shell scripts; any of the three in assembly.  The handout
-for lab N keeps the code of labs before N (without the markers), and puts the
-starter (or nothing) in place of every fence of lab N and later.  A fence may
+Python, makefiles and shell scripts; any of the three in assembly.  A tree in
+which labs 1 to K are solved keeps their code (without the markers), and puts
+the starter (or nothing) in place of every other fence.  A fence may
 hold fences of later labs, never of the same or an earlier one.  Fences named as
 labs/labs.toml's reference_fence ("reference") are removed from every handout.
 """
@@ -50,6 +62,8 @@ from course import Error, load_manifest, matches  # noqa: E402
 ROOT = course.ROOT
 PYTHON = course.PYTHON
 ARCHES = course.ARCHES
+# The template of a student tree's README.md (reference-only).
+STUDENT_README = "labs/README.student.md"
 
 # A marker line: the whole line, nothing else on it.
 MARKER = re.compile(r"^[ \t]*(?P<lead>//|#|/\*)[ \t]*LAB[ \t]+(?P<name>[A-Za-z0-9_-]+)[ \t]*:"
@@ -89,6 +103,7 @@ class Fence:
     starter: list = None
     indent: str = ""     # of the STARTER marker: starter lines are commented there
     lead: str = "//"     # with this comment leader
+    comment: tuple = ("", "//", "")   # the BEGIN marker's indent, leader and closer
 
 
 def rank_of(man, name):
@@ -144,7 +159,8 @@ def parse(path, text, man, data=b""):
                 raise Error(f"{path}:{n}: a fence of lab {name} inside one of lab "
                             f"{stack[-1].name} (line {stack[-1].line}); only a later "
                             "lab's fence can nest in a fence")
-            f = Fence(name, rank, n)
+            f = Fence(name, rank, n, comment=(line[:len(line) - len(line.lstrip(" \t"))],
+                                              lead, " */" if lead == "/*" else ""))
             out.append(f)
             stack.append(f)
             out = f.body
@@ -191,16 +207,22 @@ def uncomment(path, n, line, f):
                 f"{prefix!r} + ' ' + code (indented like its STARTER marker)")
 
 
-def render(nodes, rank):
-    """The text of the handout for the lab numbered rank."""
+def render(nodes, solved, note=None):
+    """The text of a handout in which the labs numbered up to solved carry their
+    reference code and every other fence its starter (or nothing).  With note,
+    each solved fence's code starts with a comment line saying note: a student's
+    own version of that code, for the merge checks."""
     out = []
     for node in nodes:
         if isinstance(node, str):
             out.append(node)
-        elif node.rank < rank:
-            out.append(render(node.body, rank))
+        elif node.rank <= solved:
+            if note:
+                indent, lead, close = node.comment
+                out.append(f"{indent}{lead} {note}{close}\n")
+            out.append(render(node.body, solved, note))
         elif node.starter is not None:
-            out.append(render(node.starter, rank))
+            out.append(render(node.starter, solved, note))
     return "".join(out)
 
 
@@ -259,9 +281,15 @@ def check_manifest(root, man):
                 raise Error(f"labs/labs.toml: lab {lab.name}: grader {p} does not exist")
 
 
-def handout(root, man, lab, out):
-    """Write the student tree for lab into out (which must not exist, or be empty)."""
+def handout(root, man, lab, out, solved=None, note=None):
+    """Write a student tree into out (which must not exist, or be empty): the
+    labs up to lab handed out (handouts, graders, files), the labs numbered up
+    to solved (default: the ones before lab) with their reference code, every
+    other fence with its starter.  note: see render().  Returns (files, files
+    with fences)."""
     root, out = Path(root).resolve(), Path(out).resolve()
+    if solved is None:
+        solved = lab.number - 1
     if out.exists() and any(out.iterdir()):
         raise Error(f"{out}: exists and is not empty; give a new directory")
     # Reference-only files, and every file of a later (or unwritten) lab.
@@ -284,34 +312,70 @@ def handout(root, man, lab, out):
         if text is not None and "LAB" in text:
             nodes = parse(f, text, man, data)
             if any(isinstance(n, Fence) for n in nodes):
-                dst.write_bytes(render(nodes, lab.number).encode("utf-8", "surrogateescape"))
+                dst.write_bytes(render(nodes, solved, note).encode("utf-8", "surrogateescape"))
                 shutil.copymode(src, dst)
                 changed += 1
                 continue
         shutil.copy2(src, dst)
+    readme = student_readme(root, man, lab)
+    if readme is not None:
+        (out / "README.md").write_text(readme)
     course.write_record(out, lab)
     return len(files), changed
 
 
+def student_readme(root, man, lab):
+    """The README.md of a student tree whose last lab is lab: the template
+    labs/README.student.md (reference-only) with @BRANCH@, @NEXT@ (the next
+    lab's branch), @LAB@ and @LABS@ (the table of labs, what is in this tree and
+    what is to come) filled in; None if there is no template."""
+    template = Path(root) / STUDENT_README
+    if not template.exists():
+        return None
+    rows = ["| # | lab | what you build | where |", "|---|-----|----------------|-------|"]
+    for other in man.labs:
+        if not other.available:
+            where = "not written yet"
+        elif other.number <= lab.number:
+            where = f"here: `{other.handout}`"
+        else:
+            where = f"to come: branch `{other.branch}`"
+        rows.append(f"| {other.number} | {other.name} | {other.title} | {where} |")
+    later = [other for other in man.labs if other.number > lab.number]
+    nxt = later[0].branch if later else "labN-name"
+    return (template.read_text().replace("@BRANCH@", lab.branch).replace("@NEXT@", nxt)
+            .replace("@LAB@", f"lab {lab.number} ({lab.name})")
+            .replace("@LABS@", "\n".join(rows)))
+
+
 # ---------------------------------------------------------------- the student repo
 
-def git(repo, *args, env=None):
+def git(repo, *args, env=None, input=None):
     base = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     base.update(GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1", LC_ALL="C",
                 **(env or {}))
     p = subprocess.run(["git", "-c", "core.autocrlf=false", "-c", "commit.gpgsign=false",
                         "-c", "core.fileMode=true", *args], cwd=repo, env=base,
-                       capture_output=True, text=True)
+                       capture_output=True, text=True, input=input)
     if p.returncode:
         raise Error(f"git {' '.join(args)}: {p.stderr.strip()}")
     return p.stdout.strip()
 
 
-def student_repo(root, man, out):
+def student_repo(root, man, out, upto=None, solved=0, quiet=False):
+    """Write the student repo into out: a branch per lab up to upto (default:
+    every available lab).  Branch N holds the labs up to N with their starters
+    (the labs up to solved with their reference code: the catch-up variant), and
+    is branch N-1 plus one commit: lab N's handout, graders and files, the
+    README's lab table, .handout/, and lab N's fences when it is solved.  So a
+    student who finished lab N-1 merges branch N without a conflict.  Every
+    commit has a fixed author and date: a rerun gives the same hashes.  Checks
+    that no branch holds reference code of a lab it has not solved.  Returns
+    {branch: commit}."""
     out = Path(out).resolve()
     if out.exists() and any(out.iterdir()):
         raise Error(f"{out}: exists and is not empty; give a new directory")
-    labs = man.available()
+    labs = [lab for lab in man.available() if upto is None or lab.number <= upto.number]
     sr = man.student_repo
     who = dict(GIT_AUTHOR_NAME=sr.get("author", "vmlab handout"),
                GIT_AUTHOR_EMAIL=sr.get("email", "handout@vmlab.invalid"),
@@ -320,31 +384,125 @@ def student_repo(root, man, out):
     date = sr.get("date", "2025-01-01T00:00:00+00:00")
     out.mkdir(parents=True, exist_ok=True)
     git(out, "init", "-q", "-b", labs[0].branch)
+    heads = {}
     with tempfile.TemporaryDirectory(prefix="vmlab-handout-") as tmp:
         for lab in labs:
             tree = Path(tmp) / lab.branch
-            handout(root, man, lab, tree)
+            handout(root, man, lab, tree, solved=min(solved, lab.number))
             if lab is not labs[0]:
                 git(out, "checkout", "-q", "-b", lab.branch)
             for p in out.iterdir():
                 if p.name != ".git":
                     shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()
             shutil.copytree(tree, out, dirs_exist_ok=True, symlinks=True)
-            git(out, "add", "-A")
-            git(out, "commit", "-q", "-m", f"Lab {lab.number}: {lab.name}\n\n{lab.title}\n",
+            git(out, "add", "-A", "-f")
+            msg = f"Lab {lab.number}: {lab.name}\n\n{lab.title}\n"
+            if solved >= lab.number:
+                msg += "\nWith the reference code of this lab (a catch-up branch).\n"
+            git(out, "commit", "-q", "-m", msg,
                 env=dict(who, GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date))
-            print(f"{lab.branch:<16} {git(out, 'rev-parse', '--short=12', 'HEAD')}  "
-                  f"{lab.title}")
+            heads[lab.branch] = git(out, "rev-parse", "HEAD")
+            if not quiet:
+                print(f"{lab.branch:<16} {heads[lab.branch][:12]}  {lab.title}"
+                      + ("  (solved)" if solved >= lab.number else ""))
     git(out, "checkout", "-q", labs[0].branch)
+    found = leaks(out, root, man, solved)
+    if found:
+        raise Error(f"{out}: reference code in the student repo:\n" + "\n".join(found[:20]))
+    return heads
+
+
+# ---------------------------------------------------------------- the leak check
+
+# Lines that give nothing away: blank, or only braces, brackets and punctuation.
+TRIVIAL = re.compile(r"[\s{}()\[\];,*/]*")
+
+
+def secrets(root, man, solved=0):
+    """{lab number: the lines (stripped) that only its reference code has}, for
+    the labs after solved: the lines of its fences' code (not their starters),
+    minus the trivial ones and those a student tree with the labs up to solved
+    done has anyway (outside fences, in starters, in handouts, in the code of
+    the solved labs).  The reference fence counts as a lab after every lab."""
+    root = Path(root)
+    with tempfile.TemporaryDirectory(prefix="vmlab-public-") as tmp:
+        handout(root, man, man.available()[-1], Path(tmp) / "t", solved=solved)
+        public = set()
+        for f in course.tree_files(Path(tmp) / "t"):
+            data, text = read_text(Path(tmp) / "t" / f)
+            if text is not None:
+                public.update(line.strip() for line in text.splitlines())
+    found = {}
+    for nodes in lint(root, man).values():
+        for fence in fenced(nodes):
+            for line in fence.body:
+                if isinstance(line, str) and not TRIVIAL.fullmatch(line):
+                    found.setdefault(fence.rank, set()).add(line.strip())
+    return {rank: lines - public for rank, lines in found.items()
+            if rank > solved and lines - public}
+
+
+def leaks(repo, root, man, solved=0):
+    """Every secret line (see secrets(); of a lab after min(solved, N)) in a blob
+    reachable from branch N of the repo, in any commit of its history: a list of
+    'branch: lab: path: line'.  A branch not named after a lab may have none."""
+    repo, levels = Path(repo), {}
+    branches = git(repo, "for-each-ref", "--format=%(refname:short)", "refs/heads").split()
+    number = {lab.branch: lab.number for lab in man.labs}
+    blobs = {}                        # sha -> set of stripped lines
+    found = []
+    for branch in branches:
+        allowed = min(solved, number.get(branch, 0))
+        if allowed not in levels:
+            levels[allowed] = secrets(root, man, allowed)
+        secret = levels[allowed]
+        paths = {}
+        for line in git(repo, "rev-list", "--objects", branch).splitlines():
+            sha, _, path = line.partition(" ")
+            if path:
+                paths.setdefault(sha, path)
+        kinds = git(repo, "cat-file", "--batch-check=%(objectname) %(objecttype)",
+                    input="\n".join(paths) + "\n")
+        want = [k.split()[0] for k in kinds.splitlines() if k.endswith(" blob")]
+        read_blobs(repo, [sha for sha in want if sha not in blobs], blobs)
+        for sha in want:
+            for rank, lines in secret.items():
+                if rank > allowed:
+                    for line in sorted(blobs[sha] & lines):
+                        name = next((lab.name for lab in man.labs if lab.number == rank),
+                                    man.reference_fence)
+                        found.append(f"{branch}: lab {name}: {paths[sha]}: {line}")
+    return found
+
+
+def read_blobs(repo, shas, into):
+    """Read the blobs into {sha: set of stripped lines}."""
+    if not shas:
+        return
+    p = subprocess.run(["git", "cat-file", "--batch"], cwd=repo, capture_output=True,
+                       input="\n".join(shas).encode() + b"\n", check=True)
+    data, i = p.stdout, 0
+    for sha in shas:
+        header_end = data.index(b"\n", i)
+        size = int(data[i:header_end].split()[2])
+        body = data[header_end + 1:header_end + 1 + size]
+        i = header_end + 1 + size + 1
+        text = body.decode("utf-8", "replace")
+        into[sha] = {line.strip() for line in text.splitlines()}
 
 
 # ---------------------------------------------------------------- check-handouts
 
-def run(cmd, cwd, log):
-    """Run cmd, its output into the file log; returns its exit status."""
+def run(cmd, cwd, log, timeout=None):
+    """Run cmd, its output into the file log; returns its exit status (None:
+    killed after timeout seconds)."""
     with open(log, "w") as f:
-        return subprocess.run(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=f,
-                              stderr=subprocess.STDOUT).returncode
+        try:
+            return subprocess.run(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=f,
+                                  stderr=subprocess.STDOUT, timeout=timeout).returncode
+        except subprocess.TimeoutExpired:
+            f.write(f"\n(killed after {timeout:.0f} s)\n")
+            return None
 
 
 def tail(path, n=30):
@@ -354,11 +512,117 @@ def tail(path, n=30):
         return ""
 
 
-def check_handouts(root, man, arches, timeout_scale, workdir, base_graders,
+def merged_tree(root, man, repo, lab, dest, note="done by the student"):
+    """The tree of a student who finished the labs before lab and merged its
+    branch: a clone of the student repo at branch N-1, the reference code of the
+    labs up to N-1 put in (each solved fence with a comment line saying note, so
+    that the student's code is not the reference's to the letter), committed,
+    then branch N merged.  Raises Error on a conflict.  Lab 1: its branch."""
+    repo, dest = Path(repo).resolve(), Path(dest).resolve()
+    prev = [other for other in man.available() if other.number < lab.number]
+    git(dest.parent, "clone", "-q", "--branch", (prev[-1] if prev else lab).branch,
+        str(repo), str(dest))
+    if not prev:
+        return dest
+    with tempfile.TemporaryDirectory(prefix="vmlab-solved-") as tmp:
+        handout(root, man, prev[-1], Path(tmp) / "t", solved=prev[-1].number, note=note)
+        for p in dest.iterdir():
+            if p.name not in (".git", ".handout"):
+                shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()
+        shutil.copytree(Path(tmp) / "t", dest, dirs_exist_ok=True, symlinks=True,
+                        ignore=lambda d, names: [".handout"] if Path(d) == Path(tmp) / "t" else [])
+    who = dict(GIT_AUTHOR_NAME="student", GIT_AUTHOR_EMAIL="student@vmlab.invalid",
+               GIT_COMMITTER_NAME="student", GIT_COMMITTER_EMAIL="student@vmlab.invalid")
+    git(dest, "add", "-A")
+    git(dest, "commit", "-q", "-m", f"labs 1-{prev[-1].number} done", env=who)
+    try:
+        git(dest, "merge", "-q", "--no-edit", f"origin/{lab.branch}", env=who)
+    except Error as e:
+        conflicts = git(dest, "diff", "--name-only", "--diff-filter=U").split()
+        raise Error(f"merging {lab.branch} into {prev[-1].branch} with labs up to "
+                    f"{prev[-1].name} done: conflicts in {' '.join(conflicts) or '?'} ({e})")
+    return dest
+
+
+# ---------------------------------------------------------------- host tests
+
+# What build/host/vmtest prints for each test, and for --list.
+HOST_RESULT = re.compile(r"^(ok|FAIL|skip:)\s+(\S+)")
+HOST_LIST = re.compile(r"^([A-Za-z_]\w*)\s+([A-Za-z_]\w*)\s*$")
+
+
+def parse_host(output, listing):
+    """({test: 'ok' | 'fail' | 'skip'}, {test: lab name}) from the output of
+    `make check` and of `vmtest --list` (a test and its lab a line; a name that
+    is no lab's: the base kernel's test)."""
+    results = {}
+    for line in output.splitlines():
+        if m := HOST_RESULT.match(line):
+            results[m[2]] = {"ok": "ok", "FAIL": "fail", "skip:": "skip"}[m[1]]
+    labs = {}
+    for line in listing.splitlines():
+        if m := HOST_LIST.match(line):
+            labs[m[1]] = m[2]
+    return results, labs
+
+
+def host_verdict(man, lab, results, labs):
+    """(cell, problems) for the host tests in the tree of lab: the tests of the
+    base kernel and of earlier labs pass, the lab's own run (they may fail),
+    later labs' are skipped."""
+    if not labs:
+        return "NOT LISTED", [f"{lab.branch}: host tests: `build/host/vmtest --list` "
+                              "named no tests, so their labs are unknown"]
+    number = {other.name: other.number for other in man.labs}
+    problems = []
+    for test, name in sorted(labs.items()):
+        n, got = number.get(name, 0), results.get(test, "not run")
+        if n < lab.number and got != "ok":
+            problems.append(f"{test} ({name}): {got}, must pass")
+        elif n == lab.number and got not in ("ok", "fail"):
+            problems.append(f"{test} ({name}, this lab): {got}, must run")
+        elif n > lab.number and got != "skip":
+            problems.append(f"{test} ({name}, a later lab): {got}, must be skipped")
+    for test in sorted(set(results) - set(labs)):
+        problems.append(f"{test}: ran, but `vmtest --list` does not name it")
+    counts = [sum(1 for r in results.values() if r == k) for k in ("ok", "fail", "skip")]
+    cell = (f"{'FAIL' if problems else 'ok'}: {counts[0]} pass, {counts[1]} fail, "
+            f"{counts[2]} skip")
+    if problems:
+        problems = [f"{lab.branch}: host tests:" + "".join(f"\n  {p}" for p in problems)]
+    return cell, problems
+
+
+def host_tests(tree, log, timeout):
+    """Run `make check` in the tree; returns (results, labs) as parse_host's,
+    or None when vmtest did not build."""
+    run(["make", "-s", "--no-print-directory", "check"], tree, log, timeout)
+    vmtest = Path(tree) / "build" / "host" / "vmtest"
+    if not vmtest.exists():
+        return None
+    listing = subprocess.run([str(vmtest), "--list"], cwd=tree, capture_output=True,
+                             text=True, timeout=60).stdout
+    return parse_host(Path(log).read_text(errors="replace"), listing)
+
+
+# ---------------------------------------------------------------- check-handouts
+
+def base_graders(tree, man):
+    """The graders of the base kernel in a tree: every grade/test_*.py that is
+    no lab's."""
+    of_labs = {g for lab in man.labs for g in lab.graders}
+    return sorted(str(p.relative_to(tree)) for p in Path(tree).glob("grade/test_*.py")
+                  if str(p.relative_to(tree)) not in of_labs)
+
+
+def check_handouts(root, man, arches, timeout_scale, workdir, base=None,
                    this_scale=0.25):
-    """For every available lab N: its handout builds on every arch, boots, passes
-    the graders of the base kernel (base_graders) and of the labs before N, and
-    fails each of lab N's tests but the given ones.  Prints a table; returns
+    """For every available lab N, the tree of a student who finished lab N-1 and
+    merged branch N of the student repo (merged_tree): it merges without a
+    conflict, builds on every arch, passes the host tests and the graders of
+    the base kernel (base: default every one) and of the labs before N, and
+    fails each of lab N's graders but the given ones.  The student repo itself
+    must hold no reference code (student_repo checks).  Prints a table; returns
     True when all is well."""
     started = time.monotonic()
     lint(root, man)
@@ -368,24 +632,47 @@ def check_handouts(root, man, arches, timeout_scale, workdir, base_graders,
     if workdir.exists():
         shutil.rmtree(workdir)
     workdir.mkdir(parents=True)
-    trees = {}
+    student_repo(root, man, workdir / "repo", quiet=True)
+    trees, problems = {}, []
     for lab in labs:
-        trees[lab.name] = workdir / lab.branch
-        handout(root, man, lab, trees[lab.name])
-    print(f"check-handouts: {len(labs)} handouts in {workdir.relative_to(root) if workdir.is_relative_to(root) else workdir}"
-          f" ({time.monotonic() - started:.1f} s); building them on {' and '.join(arches)}",
-          flush=True)
+        try:
+            trees[lab.name] = merged_tree(root, man, workdir / "repo", lab,
+                                          workdir / lab.branch)
+        except Error as e:
+            problems.append(f"{lab.branch}: {e}")
+    print(f"check-handouts: the student repo and {len(trees)} merged trees in "
+          f"{workdir.relative_to(root) if workdir.is_relative_to(root) else workdir}"
+          f" ({time.monotonic() - started:.1f} s); building them on {' and '.join(arches)}"
+          " and running their host tests", flush=True)
 
-    # Build every tree on every arch at once (each make is mostly serial).
-    jobs = {}
+    # Build every tree on every arch, and run its host tests, at once (each make
+    # is mostly serial).
+    jobs, hosts = {}, {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(os.cpu_count() or 2, 2)) as ex:
         for lab in labs:
+            if lab.name not in trees:
+                continue
+            log = workdir / f"{lab.branch}.host.log"
+            hosts[lab.name] = (ex.submit(host_tests, trees[lab.name], log,
+                                         120 * timeout_scale), log)
             for a in arches:
                 log = workdir / f"{lab.branch}.{a}.build.log"
-                jobs[lab.name, a] = (ex.submit(run, ["make", "-s", "--no-print-directory",
-                                                     f"ARCH={a}", "build"],
+                # The DEBUG=1 kernel too (boot(debug=True)), after the user
+                # programs it shares.
+                make = f"make -s --no-print-directory ARCH={a}"
+                jobs[lab.name, a] = (ex.submit(run, ["sh", "-c", f"{make} build && "
+                                                     f"{make} DEBUG=1 build"],
                                                trees[lab.name], log), log)
     built = {k: f.result() == 0 for k, (f, _) in jobs.items()}
+    host = {}
+    for name, (f, log) in hosts.items():
+        lab = man.lab(name)
+        if f.result() is None:
+            host[name] = "build FAILS"
+            problems.append(f"{lab.branch}: the host tests do not build ({log}):\n{tail(log)}")
+        else:
+            host[name], more = host_verdict(man, lab, *f.result())
+            problems += [f"{p} ({log})" for p in more]
     print(f"check-handouts: built ({time.monotonic() - started:.0f} s); grading", flush=True)
 
     # Grade each tree in two runs of pytest (each on every arch).  First the
@@ -394,14 +681,16 @@ def check_handouts(root, man, arches, timeout_scale, workdir, base_graders,
     # the timeouts: starter code often hangs, and each hung test waits out its
     # timeout.  (Shorter timeouts can only make a test fail, never pass.)
     results = {}            # (lab, arch, column) -> list of test dicts
-    problems = []
     runs = []               # (lab, column, modules, scale, workers)
     for lab in labs:
+        if lab.name not in trees:
+            continue
         for a in arches:
             if not built[lab.name, a]:
                 log = jobs[lab.name, a][1]
                 problems.append(f"{lab.branch} {a}: the build fails ({log}):\n{tail(log)}")
-        earlier = [g for g in base_graders if (trees[lab.name] / g).exists()]
+        earlier = base_graders(trees[lab.name], man) if base is None else \
+            [g for g in base if (trees[lab.name] / g).exists()]
         earlier += [g for other in labs if other.number < lab.number for g in other.graders]
         if earlier:
             runs.append((lab, "earlier", earlier, timeout_scale, "auto"))
@@ -426,8 +715,8 @@ def check_handouts(root, man, arches, timeout_scale, workdir, base_graders,
         for test in json.loads(report.read_text())["tests"]:
             results.setdefault((lab.name, test["arch"], col), []).append(test)
         print(f"check-handouts: {lab.branch}: "
-              f"{'the labs before it' if col == 'earlier' else 'its own lab'} graded in "
-              f"{time.monotonic() - t:.0f} s", flush=True)
+              f"{'the base kernel and the labs before it' if col == 'earlier' else 'its own lab'}"
+              f" graded in {time.monotonic() - t:.0f} s", flush=True)
 
     for r in runs:
         if r[1] == "earlier":
@@ -439,16 +728,17 @@ def check_handouts(root, man, arches, timeout_scale, workdir, base_graders,
     # The verdicts.
     rows = []
     for lab in labs:
-        for a in arches:
+        if lab.name not in trees:
+            rows.append((lab, "-", "CONFLICT", "-", "-", "-"))
+            continue
+        for i, a in enumerate(arches):
+            merge, hcell = ("ok", host[lab.name]) if i == 0 else ("", "")
             if not built[lab.name, a]:
-                rows.append((lab, a, "build FAILS", "-"))
+                rows.append((lab, a, merge, hcell, "build FAILS", "-"))
                 continue
             cells = []
             for col in ("earlier", "this"):
                 tests = results.get((lab.name, a, col), [])
-                if not tests and col == "earlier" and lab.number == 1 and not base_graders:
-                    cells.append("none")
-                    continue
                 if not tests:
                     cells.append("NOT RUN")
                     problems.append(f"{lab.branch} {a}: no {col} tests ran")
@@ -459,12 +749,12 @@ def check_handouts(root, man, arches, timeout_scale, workdir, base_graders,
                     bad = [t for t in tests if not t["passed"]]
                     cells.append(f"{'ok' if not bad else 'FAIL'}: {passed}/{len(tests)} pass")
                     if bad:
-                        problems.append(f"{lab.branch} {a}: {len(bad)} tests of the labs "
-                                        "before it fail:" + "".join(
+                        problems.append(f"{lab.branch} {a}: {len(bad)} tests of the base "
+                                        "kernel or the labs before it fail:" + "".join(
                                             f"\n  {t['name']}: {t['message']}" for t in bad))
                 else:
                     # Failing to boot at the shorter timeouts proves nothing (the
-                    # handout booted at full ones): a loaded machine, say.
+                    # tree booted at full ones): a loaded machine, say.
                     slow = [t for t in tests if not t["passed"] and "the first prompt" in t["message"]]
                     if slow:
                         problems.append(f"{lab.branch} {a}: inconclusive: {len(slow)} tests of "
@@ -480,13 +770,14 @@ def check_handouts(root, man, arches, timeout_scale, workdir, base_graders,
                                         "checks nothing of the lab's own work, mark it "
                                         "@pytest.mark.given):" + "".join(
                                             f"\n  {t['name']}" for t in bad))
-            rows.append((lab, a, *cells))
+            rows.append((lab, a, merge, hcell, *cells))
 
     w = max(len(lab.branch) for lab in labs) + 2
     print()
-    print(f"{'handout':<{w}}{'arch':<9}{'earlier labs (must pass)':<28}this lab (must fail)")
-    for lab, a, earlier, this in rows:
-        print(f"{lab.branch:<{w}}{a:<9}{earlier:<28}{this}")
+    print(f"{'merged tree':<{w}}{'arch':<9}{'merge':<7}{'host tests':<30}"
+          f"{'base + earlier labs (pass)':<28}this lab (must fail)")
+    for lab, a, merge, hcell, earlier, this in rows:
+        print(f"{lab.branch:<{w}}{a:<9}{merge:<7}{hcell:<30}{earlier:<28}{this}")
     for p in problems:
         print(f"\n{p}")
     ok = not problems
@@ -498,13 +789,14 @@ def check_handouts(root, man, arches, timeout_scale, workdir, base_graders,
 # ---------------------------------------------------------------- Gradescope
 
 def gradescope(root, man, lab, out):
-    """A Gradescope autograder zip: the clean handout of the lab (what a
-    submission is laid over), with setup.sh and run_autograder at the top and
-    the lab's name in grade/gradescope/lab."""
+    """A Gradescope autograder zip: the lab's branch of the student repo (what
+    a submission is laid over: a handin holds the files that differ from it, the
+    student's code of this lab and the earlier ones), with setup.sh and
+    run_autograder at the top and the lab's name in grade/gradescope/lab."""
     out = Path(out).resolve()
     with tempfile.TemporaryDirectory(prefix="vmlab-gradescope-") as tmp:
         tree = Path(tmp) / "source"
-        handout(root, man, lab, tree)
+        handout(root, man, lab, tree, solved=0)
         gs = tree / "grade" / "gradescope"
         gs.mkdir(parents=True, exist_ok=True)
         for f in ("setup.sh", "run_autograder"):
@@ -537,12 +829,15 @@ def main(argv=None):
     s.add_argument("--out", required=True)
     s = sub.add_parser("student-repo", help="a git repo with a branch per lab")
     s.add_argument("--out", required=True)
+    s.add_argument("--upto", help="the last lab to publish (default: every available lab)")
+    s.add_argument("--solved", help="a catch-up variant: this lab and the ones before "
+                                    "it with their reference code")
     s = sub.add_parser("check-handouts", help="build, boot and grade every handout")
     s.add_argument("--arch", default=" ".join(ARCHES))
     s.add_argument("--timeout-scale", type=float, default=1.0)
     s.add_argument("--workdir", type=Path, help="default: ROOT/build/handouts")
-    s.add_argument("--base", default="grade/test_boot.py",
-                   help="graders of the base kernel that every handout must pass")
+    s.add_argument("--base", help="graders of the base kernel that every tree must "
+                                  "pass (default: every grade/test_*.py that is no lab's)")
     s.add_argument("--this-lab-timeout-scale", type=float, default=0.25,
                    help="timeouts of a lab's own graders on its handout, which must "
                         "fail, relative to the others'")
@@ -565,7 +860,9 @@ def main(argv=None):
                   f"{nfiles} files, {nfenced} with fences")
         elif args.cmd == "student-repo":
             lint(root, man)
-            student_repo(root, man, args.out)
+            upto = man.lab(args.upto) if args.upto else None
+            solved = man.lab(args.solved).number if args.solved else 0
+            student_repo(root, man, args.out, upto, solved)
         elif args.cmd == "check-handouts":
             arches = args.arch.split()
             for a in arches:
@@ -573,7 +870,8 @@ def main(argv=None):
                     raise Error(f"ARCH={a} is not a port; choose one of: {' '.join(ARCHES)}")
             ok = check_handouts(root, man, arches, args.timeout_scale,
                                 args.workdir or root / "build" / "handouts",
-                                args.base.split(), args.this_lab_timeout_scale)
+                                args.base.split() if args.base else None,
+                                args.this_lab_timeout_scale)
             return 0 if ok else 1
         elif args.cmd == "gradescope":
             lab = man.lab(args.lab)

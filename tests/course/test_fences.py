@@ -11,7 +11,8 @@ MAN = course.load_manifest(ROOT)
 
 
 def render(text, lab, path="x.c"):
-    return handout.render(handout.parse(path, text, MAN), MAN.lab(lab).number)
+    """The handout of lab: the labs before it solved."""
+    return handout.render(handout.parse(path, text, MAN), MAN.lab(lab).number - 1)
 
 
 NESTED = """a
@@ -36,6 +37,15 @@ def test_render_each_lab():
     assert render(NESTED, "entries") == "a\ne\ng\n"
     assert render(NESTED, "rbtree") == "a\nb\n  d\ng\n"
     assert render(NESTED, "fork") == "a\nb\n  d\nf\ng\n"
+
+
+def test_render_nothing_solved_and_notes():
+    # The student repo's branches: every fence its starter.
+    assert handout.render(handout.parse("x.c", NESTED, MAN), 0) == "a\ne\ng\n"
+    # A student's own version of the solved labs: a comment line opens each
+    # solved fence's code, in the fence's own comment syntax and indentation.
+    got = handout.render(handout.parse("x.c", NESTED, MAN), 3, note="mine")
+    assert got == "a\n// mine\nb\n  // mine\nc\n/* mine */\nf\ng\n"
 
 
 def test_render_python_and_makefile():
@@ -88,9 +98,9 @@ def test_markers_in_assembly_and_scripts():
     for lead in ("//", "#", "/*"):
         close = " */" if lead == "/*" else ""
         text = f"a\n{lead} LAB fork: BEGIN{close}\nb\n{lead} LAB fork: END{close}\n"
-        assert handout.render(handout.parse("u.S", text, MAN), 1) == "a\n"
+        assert handout.render(handout.parse("u.S", text, MAN), 0) == "a\n"
     script = "#!/bin/sh\n# LAB fork: BEGIN\necho hi\n# LAB fork: END\n"
-    assert handout.render(handout.parse("run", script, MAN, script.encode()), 1) == "#!/bin/sh\n"
+    assert handout.render(handout.parse("run", script, MAN, script.encode()), 0) == "#!/bin/sh\n"
 
 
 def test_the_reference_tree_lints():

@@ -1,7 +1,7 @@
 """grade/gradescope/run_autograder, with every path in a temporary directory:
-the reference scores full marks; a bare handout of lab 2 scores full marks on
-lab 1 and nothing on lab 2 (but its given tests); a handin that solves lab 2
-scores full marks, and cannot change the graders."""
+the reference scores full marks; the bare branch of lab 2 (the autograder's
+own tree) scores nothing but the given tests; a handin from it that solves
+labs 1 and 2 scores full marks, and cannot change the graders."""
 
 import json
 import shutil
@@ -9,9 +9,10 @@ import zipfile
 
 import pytest
 
+import course
 import handout
 
-from conftest import PYTHON, make_handout, run
+from conftest import PYTHON, run
 
 LAB = "rbtree"
 
@@ -64,23 +65,29 @@ def test_reference_scores_full_marks(reference, tmp_path):
         assert any(f"[{arch}" in t["name"] for t in r["tests"])
 
 
-def test_bare_handout_scores_nothing_on_its_lab(autograder, reference, tmp_path):
-    bare = make_handout(reference, LAB, tmp_path / "bare")
+def branch(reference, out):
+    """The tree of the lab's branch of the student repo."""
+    man = course.load_manifest(reference)
+    handout.handout(reference, man, man.lab(LAB), out, solved=0)
+    return out
+
+
+def test_bare_branch_scores_nothing(autograder, reference, tmp_path):
+    bare = branch(reference, tmp_path / "bare")
     r, out = autograde(autograder, bare, tmp_path)
     labs = by_lab(r)
     assert sorted(labs) == ["lab1-entries", "lab2-rbtree"]
-    assert all(t["score"] == t["max_score"] for t in labs["lab1-entries"]), out
-    for t in labs["lab2-rbtree"]:
+    for t in labs["lab1-entries"] + labs["lab2-rbtree"]:
         assert t["score"] == 0 or "given" in t["tags"], t["name"]
     assert "0 files of the submission differ" in r["output"]
 
 
 def test_handin_solving_the_lab(autograder, reference, tmp_path):
-    student = make_handout(reference, LAB, tmp_path / "student")
-    # The student writes the reference's code of lab 2 (the reference's files,
-    # markers and all, are valid code).
+    student = branch(reference, tmp_path / "student")
+    # The student writes the reference's code of labs 1 and 2 (the reference's
+    # files, markers and all, are valid code).
     solved = [f for f, nodes in handout.lint(reference).items()
-              if any(fence.name == LAB for fence in handout.fenced(nodes))]
+              if any(fence.name in ("entries", LAB) for fence in handout.fenced(nodes))]
     assert solved
     for f in solved:
         shutil.copyfile(reference / f, student / f)
@@ -94,7 +101,8 @@ def test_handin_solving_the_lab(autograder, reference, tmp_path):
     r, out = autograde(autograder, submission, tmp_path)
     assert r["score"] == sum(t["max_score"] for t in r["tests"]) > 0, out
     assert not any("free_points" in t["name"] for t in r["tests"])
-    assert "not used (the graders keep the handout's): grade/test_lab2_rbtree.py" in r["output"]
+    kept = next(line for line in r["output"].splitlines() if line.startswith("not used ("))
+    assert "grade/test_lab2_rbtree.py" in kept.split(": ", 1)[1].split(), kept
 
 
 def test_cannot_grade(reference, tmp_path):

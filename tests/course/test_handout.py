@@ -1,5 +1,5 @@
-"""make handout, make student-repo and make handin, on the reference tree with
-synthetic fences (conftest.py)."""
+"""make handout and make handin, on the reference tree with synthetic fences
+(conftest.py).  The student repo has test_student_repo.py."""
 
 import re
 import shutil
@@ -60,7 +60,7 @@ def test_which_files(reference, trees):
     for lab in man.available():
         files = set(course.tree_files(trees[lab.name]))
         for gone in ("tools/handout.py", "tests/course/conftest.py",
-                     "grade/gradescope/run_autograder", ".ci/run"):
+                     "grade/gradescope/run_autograder", ".ci/run", "labs/README.student.md"):
             assert gone not in files, (lab.name, gone)
         for keep in ("tools/course.py", "labs/labs.toml", "tests/host/Makefile",
                      "grade/conftest.py", "grade/test_boot.py", "tools/doctor.sh"):
@@ -69,6 +69,8 @@ def test_which_files(reference, trees):
             for p in other.graders + [other.handout]:
                 assert (p in files) == (other.available and other.number <= lab.number), p
         assert (trees[lab.name] / ".handout" / "lab").read_text() == lab.name + "\n"
+        readme = (trees[lab.name] / "README.md").read_text()
+        assert f"branch `{lab.branch}`" in readme and "handout.py" not in readme
         # The record lists every file, with its hash and mode.
         _, record = course.read_record(trees[lab.name])
         assert set(record) == files
@@ -113,31 +115,6 @@ def test_make_targets(reference, tmp_path):
     assert "rbtree" in run(["make", "-s", "labs"], h).stdout
     p = run(["make", "-s", "help"], h)
     assert "make grade" in p.stdout and "make handout" not in p.stdout
-
-
-def test_student_repo(reference, trees, tmp_path):
-    out = [tmp_path / "one", tmp_path / "two"]
-    for o in out:
-        run(["make", "-s", "student-repo", f"OUT={o}"], reference)
-    branches = run(["git", "branch", "--format=%(refname:short) %(objectname)"], out[0]).stdout
-    assert branches == run(["git", "branch", "--format=%(refname:short) %(objectname)"],
-                           out[1]).stdout, "a rerun gives other commits"
-    names = [b.split()[0] for b in branches.splitlines()]
-    assert names == ["lab1-entries", "lab2-rbtree", "lab3-fork"]
-    log = run(["git", "log", "--format=%an <%ae> %ad %s", "--date=iso", "lab3-fork"],
-              out[0]).stdout.splitlines()
-    assert len(log) == 3 and all(l.startswith("vmlab handout <") for l in log)
-    assert log[0].endswith("Lab 3: fork")
-    assert run(["git", "status", "--porcelain"], out[0]).stdout == ""
-    for lab, t in trees.items():
-        branch = names[["entries", "rbtree", "fork"].index(lab)]
-        run(["git", "checkout", "-q", branch], out[0])
-        assert course.tree_files(out[0]) == course.tree_files(t)
-        assert (out[0] / ".handout/MANIFEST").read_text() == (t / ".handout/MANIFEST").read_text()
-        for f in course.tree_files(t):
-            assert (out[0] / f).read_bytes() == (t / f).read_bytes(), f
-        mode = run(["git", "ls-files", "-s", "tools/doctor.sh"], out[0]).stdout
-        assert mode.startswith("100755")
 
 
 def test_handin(reference, tmp_path):
