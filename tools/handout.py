@@ -616,14 +616,15 @@ def base_graders(tree, man):
 
 
 def check_handouts(root, man, arches, timeout_scale, workdir, base=None,
-                   this_scale=0.25):
+                   this_scale=0.25, cpus=None):
     """For every available lab N, the tree of a student who finished lab N-1 and
     merged branch N of the student repo (merged_tree): it merges without a
     conflict, builds on every arch, passes the host tests and the graders of
     the base kernel (base: default every one) and of the labs before N, and
     fails each of lab N's graders but the given ones.  The student repo itself
-    must hold no reference code (student_repo checks).  Prints a table; returns
-    True when all is well."""
+    must hold no reference code (student_repo checks).  cpus: every machine
+    boots with that many CPUs (each test runs once, not once per CPU count: for
+    speed).  Prints a table; returns True when all is well."""
     started = time.monotonic()
     lint(root, man)
     check_manifest(root, man)
@@ -706,6 +707,8 @@ def check_handouts(root, man, arches, timeout_scale, workdir, base=None,
         cmd = [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", workers,
                "--tb=line", "--stop-on-panic", *modules, "--arch", " ".join(ok_arches),
                "--timeout-scale", f"{scale:g}", "--lab-json", str(report)]
+        if cpus:
+            cmd += ["--cpus", str(cpus)]
         t = time.monotonic()
         status = run(cmd, trees[lab.name], log)
         if not report.exists():
@@ -838,6 +841,8 @@ def main(argv=None):
     s.add_argument("--workdir", type=Path, help="default: ROOT/build/handouts")
     s.add_argument("--base", help="graders of the base kernel that every tree must "
                                   "pass (default: every grade/test_*.py that is no lab's)")
+    s.add_argument("--cpus", type=int, help="boot every machine with this many CPUs, "
+                   "so that each test runs once (default: the CPU counts the tests ask for)")
     s.add_argument("--this-lab-timeout-scale", type=float, default=0.25,
                    help="timeouts of a lab's own graders on its handout, which must "
                         "fail, relative to the others'")
@@ -871,7 +876,7 @@ def main(argv=None):
             ok = check_handouts(root, man, arches, args.timeout_scale,
                                 args.workdir or root / "build" / "handouts",
                                 args.base.split() if args.base else None,
-                                args.this_lab_timeout_scale)
+                                args.this_lab_timeout_scale, args.cpus)
             return 0 if ok else 1
         elif args.cmd == "gradescope":
             lab = man.lab(args.lab)
