@@ -31,7 +31,7 @@ of the tree, rebuilds (only the changed files recompile), and runs the lab's
 graders on every port, as `make grade` does.  A mutant is caught when it loses
 points on every port; the check passes when every mutant is caught.  Copies of
 the tree work in parallel (--jobs, default: the number of CPUs).  --quick (what
-`make test` uses) stops grading a mutant once it has failed a test on every port:
+`make test` uses) grades a port of a mutant only until it has failed a test there:
 the verdicts are the same, the "caught by" column names only those tests, and it
 is faster.
 """
@@ -270,14 +270,14 @@ class Result:
     log: Path
 
     def score(self, arch):
-        ts = [t for t in self.tests or [] if t["arch"] == arch]
+        ts = [t for t in self.tests or [] if t["arch"] == arch and not t.get("skipped")]
         return sum(t["score"] for t in ts), sum(t["points"] for t in ts)
 
     def failed(self):
         """The short names of the failing tests, each once, with its ports."""
         names = {}
         for t in self.tests or []:
-            if not t["passed"]:
+            if not t["passed"] and not t.get("skipped"):
                 short = re.sub(r"\[(riscv64|x86_64)-?", "[", t["test"]).replace("[]", "")
                 names.setdefault(short, set()).add(t["arch"])
         return names
