@@ -174,6 +174,15 @@ def load_manifest(root=ROOT):
                     dict(doc.get("student_repo", {})))
 
 
+def parse_arches(text):
+    """The ports named in text ("riscv64 x86_64"); Error for one that is not a port."""
+    arches = text.split()
+    for a in arches:
+        if a not in ARCHES:
+            raise Error(f"ARCH={a} is not a port; choose one of: {' '.join(ARCHES)}")
+    return arches
+
+
 def matches(path, patterns):
     """Does the repo-relative path, or a directory above it, match one of the
     patterns?  As in .gitignore: a pattern with a slash in it matches from the
@@ -202,10 +211,7 @@ def grade(args):
                 if all((ROOT / g).exists() for g in lab.graders)]
         if not labs:
             raise Error("no lab's graders are in this tree")
-    arches = args.arch.split()
-    for a in arches:
-        if a not in ARCHES:
-            raise Error(f"ARCH={a} is not a port; choose one of: {' '.join(ARCHES)}")
+    arches = parse_arches(args.arch)
     modules = [g for lab in labs for g in lab.graders]
     print(f"grading {', '.join(f'lab {lab.number} ({lab.name})' for lab in labs)} "
           f"on {' and '.join(arches)}", flush=True)

@@ -869,10 +869,7 @@ def main(argv=None):
             solved = man.lab(args.solved).number if args.solved else 0
             student_repo(root, man, args.out, upto, solved)
         elif args.cmd == "check-handouts":
-            arches = args.arch.split()
-            for a in arches:
-                if a not in ARCHES:
-                    raise Error(f"ARCH={a} is not a port; choose one of: {' '.join(ARCHES)}")
+            arches = course.parse_arches(args.arch)
             ok = check_handouts(root, man, arches, args.timeout_scale,
                                 args.workdir or root / "build" / "handouts",
                                 args.base.split() if args.base else None,

@@ -447,11 +447,7 @@ def main(argv=None):
                     print(f"# {m.id}: {m.why}")
                     sys.stdout.write(diff(root, m))
         elif args.cmd == "check":
-            arches = args.arch.split()
-            for a in arches:
-                if a not in course.ARCHES:
-                    raise Error(f"ARCH={a} is not a port; choose one of: "
-                                f"{' '.join(course.ARCHES)}")
+            arches = course.parse_arches(args.arch)
             ok = check(root, man, args.lab, args.mutant, arches, args.jobs,
                        args.timeout_scale, args.workdir or root / "build" / "mutants",
                        args.quick)
