@@ -220,6 +220,7 @@ vmspace_fork(struct vmspace *vm1)
 
 // Move the break by n bytes; *oldbrk gets the old break. Growth maps anonymous
 // memory after the data (pages come on first touch); shrinking unmaps whole pages.
+// Returns 0, or a negative errno with the break and the map unchanged.
 int
 vm_sbrk(struct vmspace *vm, long n, vm_offset_t *oldbrk)
 {
@@ -238,7 +239,10 @@ vm_sbrk(struct vmspace *vm, long n, vm_offset_t *oldbrk)
   } else if (n < 0) {
     if ((uint64)-n > brk - vm->vm_daddr)
       return -EINVAL;
-    vm_map_remove(map, round_page(brk + n), from);
+    // Removal fails only when no map entry can be reserved for a clip (memory is
+    // exhausted): then the pages are still mapped, so the break must stay.
+    if (vm_map_remove(map, round_page(brk + n), from) != KERN_SUCCESS)
+      return -ENOMEM;
   }
   vm->vm_brk = brk + n;
   vm->vm_dsize = atop(round_page(vm->vm_brk) - vm->vm_daddr);
