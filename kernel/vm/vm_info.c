@@ -14,6 +14,7 @@
 #include "vm/vm.h"
 #include "vm/vm_map.h"
 #include "vm/vm_object.h"
+#include "vm/vm_page.h"
 
 // Each flag, with the name vmmap gives it.
 static const struct {
@@ -35,6 +36,33 @@ static const int kve_type[] = {
   [OBJT_DEFAULT] KVME_TYPE_DEFAULT, [OBJT_SWAP] KVME_TYPE_SWAP,
   [OBJT_VNODE] KVME_TYPE_VNODE, [OBJT_DEAD] KVME_TYPE_DEAD,
 };
+
+// How many pages of entry the pmap maps. Every such page is a page of the entry's
+// object chain, mapped at its own address: so walk the chain's resident pages in
+// the entry's range (each object's page tree, from vm_page_find_least), not the
+// entry's addresses. The cost follows the resident pages; a terabyte of untouched
+// memory costs nothing. Where an upper object shadows a page of a lower one, the
+// pmap maps at most one of the two: comparing physical addresses counts each
+// address once. Map locked, shared at least; takes the object lock.
+static long
+entry_resident(vm_map_t map, vm_map_entry_t entry)
+{
+  vm_pindex_t first = atop(entry->offset), n = atop(entry->end - entry->start);
+  long count = 0;
+
+  vm_object_lock();
+  for (struct vm_object *o = entry->object.vm_object; o; o = o->backing_object) {
+    for (vm_page_t m = vm_page_find_least(o, first); m && m->pindex < first + n;
+         m = vm_page_next(m)) {
+      vm_offset_t va = entry->start + ptoa(m->pindex - first);
+      if (pmap_extract(map->pmap, va) == VM_PAGE_TO_PHYS(m))
+        count++;
+    }
+    first += atop(o->backing_object_offset);
+  }
+  vm_object_unlock();
+  return count;
+}
 
 // Describe entry of map in *kve. Map locked, shared at least.
 static void
@@ -65,12 +93,7 @@ fill_kve(vm_map_t map, vm_map_entry_t entry, struct kinfo_vmentry *kve)
     kve->kve_shadow_depth = vm_object_chain_depth(object);
     vm_object_unlock();
   }
-  // Nothing mapped at all: skip the walk (a stack or a large mapping is long).
-  if (pmap_resident_count(map->pmap) == 0)
-    return;
-  for (vm_offset_t va = entry->start; va < entry->end; va += PAGE_SIZE)
-    if (pmap_extract(map->pmap, va))
-      kve->kve_resident++;
+  kve->kve_resident = entry_resident(map, entry);
 }
 
 // int vmmap(int pid, struct kinfo_vmentry *buf, int n): up to n entries of process

@@ -143,6 +143,33 @@ vm_page_lookup(struct vm_object *object, vm_pindex_t pindex)
   return 0;
 }
 
+// The page of object with the least pindex at or above pindex, or 0 (FreeBSD's
+// name); vm_page_next() walks on in pindex order.
+vm_page_t
+vm_page_find_least(struct vm_object *object, vm_pindex_t pindex)
+{
+  struct rb_node *n = object->rb_memq.root, *least = 0;
+
+  while (n) {
+    vm_page_t m = rb_entry(n, struct vm_page, rb);
+    if (m->pindex >= pindex) {
+      least = n;
+      n = n->left;
+    } else {
+      n = n->right;
+    }
+  }
+  return least ? rb_entry(least, struct vm_page, rb) : 0;
+}
+
+vm_page_t
+vm_page_next(vm_page_t m)
+{
+  struct rb_node *n = rb_next(&m->rb);
+
+  return n ? rb_entry(n, struct vm_page, rb) : 0;
+}
+
 void
 vm_page_insert(vm_page_t m, struct vm_object *object, vm_pindex_t pindex)
 {

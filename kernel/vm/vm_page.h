@@ -35,6 +35,8 @@ vm_page_t PHYS_TO_VM_PAGE(vm_paddr_t pa);
 
 // Object page trees (vm_object.c's lock held).
 vm_page_t vm_page_lookup(struct vm_object *object, vm_pindex_t pindex);
+vm_page_t vm_page_find_least(struct vm_object *object, vm_pindex_t pindex);
+vm_page_t vm_page_next(vm_page_t m);   // the next page of its object, by pindex, or 0
 void vm_page_insert(vm_page_t m, struct vm_object *object, vm_pindex_t pindex);
 void vm_page_remove(vm_page_t m);
 
