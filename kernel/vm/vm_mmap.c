@@ -250,7 +250,22 @@ sys_minherit(void)
   return -vm_mmap_to_errno(vm_map_inherit(curmap(), addr, addr + size, inherit));
 }
 
-// int madvise(void *addr, size_t len, int behav)
+// MADV_WILLNEED reads ahead at most a quarter of the pages free above a reserve of
+// WILLNEED_RESERVE: advice must not take the memory that a process's next fault,
+// or another process, needs. (It also bounds the time the call takes.)
+#define WILLNEED_RESERVE 256   // pages
+
+// How many pages MADV_WILLNEED may bring in now.
+static uint64
+willneed_budget(void)
+{
+  uint64 nfree = kfreecount();
+
+  return nfree > WILLNEED_RESERVE ? (nfree - WILLNEED_RESERVE) / 4 : 0;
+}
+
+// int madvise(void *addr, size_t len, int behav): MADV_WILLNEED covers only the
+// first willneed_budget() pages of the range (and succeeds: it is advice).
 long
 sys_madvise(void)
 {
@@ -261,6 +276,8 @@ sys_madvise(void)
     return -EINVAL;
   if (behav < MADV_NORMAL || behav > MADV_FREE)
     return -EINVAL;
+  if (behav == MADV_WILLNEED)
+    size = MIN(size, willneed_budget() * PAGE_SIZE);
   if (size == 0)
     return 0;
   return -vm_mmap_to_errno(vm_map_madvise(curmap(), addr, addr + size, behav, 0));
