@@ -33,6 +33,9 @@ CHECKS = [
     ("madvise", 1),
     ("munmap_span", 1),    # one munmap over mappings and holes
     ("first_free", 2),     # entries from page 0 up merge and grow; first_free follows
+    ("sbrk_nomem", 1),     # sbrk(-n) with no map entry to spare: fails, the break stays
+    ("vmmap_huge", 1),     # vmmap of the whole address space mapped is quick; RES exact
+    ("willneed", 1),       # MADV_WILLNEED over 1 GiB takes at most a quarter of free memory
     ("freemem", 2),        # after all the tests, not a page lost
 ]
 
