@@ -348,18 +348,20 @@ def handout(root, man, lab, out, solved=None, note=None, task=0):
                 changed += 1
                 continue
         shutil.copy2(src, dst)
-    readme = student_readme(root, man, lab)
+    readme = student_readme(root, man, lab, solved)
     if readme is not None:
         (out / "README.md").write_text(readme)
     course.write_record(out, lab)
     return len(files), changed
 
 
-def student_readme(root, man, lab):
-    """The README.md of a student tree whose last lab is lab: the template
-    labs/README.student.md (reference-only) with @BRANCH@, @NEXT@ (the next
-    lab's branch), @LAB@ and @LABS@ (the table of labs, what is in this tree and
-    what is to come) filled in; None if there is no template."""
+def student_readme(root, man, lab, solved=0):
+    """The README.md of a student tree whose last lab is lab and whose labs up
+    to solved carry their reference code: the template labs/README.student.md
+    (reference-only) with @BRANCH@, @NEXT@ (the next lab's branch), @LAB@,
+    @CODE@ (what of the labs' code the tree has) and @LABS@ (the table of labs,
+    what is in this tree and what is to come) filled in; None if there is no
+    template."""
     template = Path(root) / STUDENT_README
     if not template.exists():
         return None
@@ -374,8 +376,18 @@ def student_readme(root, man, lab):
         rows.append(f"| {other.number} | {other.name} | {other.title} | {where} |")
     later = [other for other in man.labs if other.number > lab.number]
     nxt = later[0].branch if later else "labN-name"
+    solved = min(solved, lab.number)
+    if solved == 0:
+        code = "the code of every lab so far left for you to write"
+    elif solved == 1 < lab.number:
+        code = "lab 1 written (its reference code), the later labs' code left for you"
+    elif solved < lab.number:
+        code = (f"labs 1 {'and' if solved == 2 else 'to'} {solved} written (their "
+                "reference code), the later labs' code left for you")
+    else:
+        code = "every lab so far written: their reference code"
     return (template.read_text().replace("@BRANCH@", lab.branch).replace("@NEXT@", nxt)
-            .replace("@LAB@", f"lab {lab.number} ({lab.name})")
+            .replace("@LAB@", f"lab {lab.number} ({lab.name})").replace("@CODE@", code)
             .replace("@LABS@", "\n".join(rows)))
 
 
@@ -557,11 +569,13 @@ def merged_tree(root, man, repo, lab, dest, note="done by the student"):
         return dest
     with tempfile.TemporaryDirectory(prefix="vmlab-solved-") as tmp:
         handout(root, man, prev[-1], Path(tmp) / "t", solved=prev[-1].number, note=note)
+        # The student's code, not a README of their own: theirs is the branch's.
+        keep = (".handout", "README.md")
         for p in dest.iterdir():
-            if p.name not in (".git", ".handout"):
+            if p.name not in (".git", *keep):
                 shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()
         shutil.copytree(Path(tmp) / "t", dest, dirs_exist_ok=True, symlinks=True,
-                        ignore=lambda d, names: [".handout"] if Path(d) == Path(tmp) / "t" else [])
+                        ignore=lambda d, names: keep if Path(d) == Path(tmp) / "t" else [])
     who = dict(GIT_AUTHOR_NAME="student", GIT_AUTHOR_EMAIL="student@vmlab.invalid",
                GIT_COMMITTER_NAME="student", GIT_COMMITTER_EMAIL="student@vmlab.invalid")
     git(dest, "add", "-A")

@@ -37,6 +37,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import course                                   # noqa: E402
 import handout                                  # noqa: E402
+import mutants                                  # noqa: E402
 from course import Error, load_manifest         # noqa: E402
 
 ROOT = course.ROOT
@@ -210,11 +211,17 @@ def expected(test, k, first):
     return test.task < k or (test.given and k == first)
 
 
-def run_host(tree, log):
-    """{name: passed} of `make check` in tree."""
+def run_host(tree, log, names):
+    """{name: passed} of the host tests of these names (and any whose names
+    contain one of them) in tree."""
     with open(log, "w") as f:
-        subprocess.run(["make", "-s", "--no-print-directory", "check"], cwd=tree,
-                       stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        subprocess.run(["make", "-s", "--no-print-directory", "-f", "tests/host/Makefile",
+                        "all"], cwd=tree, stdout=f, stderr=subprocess.STDOUT,
+                       stdin=subprocess.DEVNULL)
+        if names:        # (no name: every test)
+            subprocess.run([str(Path(tree) / "build" / "host" / "vmtest"), *sorted(names)],
+                           cwd=tree, stdout=f, stderr=subprocess.STDOUT,
+                           stdin=subprocess.DEVNULL)
     got = {}
     for line in Path(log).read_text(errors="replace").splitlines():
         if m := handout.HOST_RESULT.match(line):
@@ -241,28 +248,46 @@ def run_graders(tree, lab, arches, checks, scale, log, cpus):
     return got
 
 
+def relevant(t, ks, i):
+    """Whether --quick checks test t in the i-th tree: the tree just before its
+    task and the one just after (where it changes), and tests of no task and
+    given ones in the starter's tree and the finished one."""
+    return (t.task == ks[i] or (i > 0 and t.task == ks[i - 1]) or
+            ((t.given or not t.task) and i in (0, len(ks) - 1)))
+
+
 def check_lab(root, man, lab, hosts, arches, scale, workdir, quick):
     """(rows, problems) for one lab: rows are (k, test, arch, expected, passed).
-    hosts: the lab's host tests."""
+    hosts: the lab's host tests.  quick: each tree's graders on one port (the
+    ports take turns), and only the tests relevant() there."""
     parsed = handout.lint(root, man)
     fence_tasks = handout.tasks_of(parsed, lab)
     graders = grader_tests(root, lab)
     tree = workdir / lab.name
+    # A copy of the reference with its builds, mtimes kept: make then rebuilds
+    # only what each tree's fences change.
+    mutants.Worktree(root, tree, arches).create()
+    # The host objects too: their dependency files name the reference's paths,
+    # so only a change to an object's own .c rebuilds it; fences are in .c files.
+    if (root / "build" / "host").is_dir():
+        shutil.copytree(root / "build" / "host", tree / "build" / "host", symlinks=True)
     rows, problems = [], []
     ks = trees_of(lab, fence_tasks)
     for i, k in enumerate(ks):
         t0 = time.monotonic()
         with tempfile.TemporaryDirectory(prefix="vmlab-task-") as tmp:
             handout.handout(root, man, lab, Path(tmp) / "t", task=k)
-            tree.mkdir(parents=True, exist_ok=True)
             sync(Path(tmp) / "t", tree)
-        # QUICK: one port per tree, taking turns.
         ports = [arches[i % len(arches)]] if quick else arches
-        host = run_host(tree, workdir / f"{lab.name}-{k}.host.log")
-        for t in hosts:
-            rows.append((k, t, "host", expected(t, k, ks[0]), host.get(t.name)))
-        must_pass = {t.name for t in graders if expected(t, k, ks[0])}
-        must_fail = {t.name for t in graders if not expected(t, k, ks[0])}
+        mine = [t for t in hosts + graders if not quick or relevant(t, ks, i)]
+        host = run_host(tree, workdir / f"{lab.name}-{k}.host.log",
+                        {t.name for t in mine if t.kind == "host"})
+        for t in mine:
+            if t.kind == "host":
+                rows.append((k, t, "host", expected(t, k, ks[0]), host.get(t.name)))
+        mine = [t for t in mine if t.kind == "grader"]
+        must_pass = {t.name for t in mine if expected(t, k, ks[0])}
+        must_fail = {t.name for t in mine if not expected(t, k, ks[0])}
         got = {}
         if must_pass:
             got.update(run_graders(tree, lab, ports, must_pass, scale,
@@ -272,7 +297,7 @@ def check_lab(root, man, lab, hosts, arches, scale, workdir, quick):
             # hangs, and shorter timeouts can only make a test fail.
             got.update(run_graders(tree, lab, ports, must_fail, scale / 4,
                                    workdir / f"{lab.name}-{k}.fail.log", 3))
-        for t in graders:
+        for t in mine:
             for a in ports:
                 rows.append((k, t, a, expected(t, k, ks[0]), got.get((t.name, a))))
         print(f"check-tasks: lab {lab.name}, tasks before {k} done: "
