@@ -6,6 +6,7 @@
 //
 //   vmfuzz [SEED [NOPS [MIX]]]   default: seed 1, 1000 operations, the default mix
 //   vmfuzz SEED NOPS MIX v       the same, printing each operation first
+//                                (MIX "-": the default mix)
 //
 // MIX is a letter per operation, each followed by its weight (default DEFMIX):
 //   a mmap anonymous     f mmap a file         u munmap        p mprotect
@@ -435,7 +436,8 @@ reopen(int f)
 // write() n random bytes (at most half a page: the file system's log makes writes
 // slow) at offset off of file f, where off is at most a quarter page past the
 // descriptor's offset (or, a sixth of the time, its offset is set back to 0
-// first: there is no lseek); the bytes in between are written with what the file
+// first, as when a truncation left it past the end: there is no lseek, and xv6 writes
+// no holes); the bytes in between are written with what the file
 // holds, by the model. A file grows only by whole pages: a write past the end is
 // made to end on a page boundary.
 static void
@@ -443,7 +445,7 @@ op_write(void)
 {
   int f = below(NFUZZFILE), size = files[f].npage * P, off, n, gap;
 
-  if(below(6) == 0 || files[f].off == FPAGE * P)
+  if(below(6) == 0 || files[f].off == FPAGE * P || files[f].off > size)
     reopen(f);
   gap = MIN(P / 4, FPAGE * P - 1 - files[f].off);
   off = files[f].off + below(gap + 1);
@@ -609,11 +611,10 @@ main(int argc, char *argv[])
   long free0, free1;
   int pid, st;
 
-  if(argc > 1)
-    seed = atoi(argv[1]);
+  seed = argc > 1 ? atoi(argv[1]) : 1;
   if(argc > 2)
     nops = atoi(argv[2]);
-  if(argc > 3)
+  if(argc > 3 && strcmp(argv[3], "-") != 0)
     mix = argv[3];
   verbose = argc > 4 && argv[4][0] == 'v';
   if(argc > 5 || !parse_mix(mix)){

@@ -1,0 +1,29 @@
+"""vmfuzz (user/vmfuzz.c): seeded random sequences of VM system calls (mmap of
+anonymous memory and files, private and shared, munmap, mprotect, minherit, fork,
+stores, msync, write/read/truncate of the mapped files, ...) checked byte for byte
+against a model, and every page back at the end.  A few fixed seeds at a moderate
+length, on one machine per port: a few seconds.  `make fuzz` runs long ones.
+
+Reference only (labs/labs.toml): vmfuzz needs lab 1 (mmap) and lab 3 (fork), and
+passes on lab 3's starter too (a fork that copies everything at once is correct,
+only slow), so as a lab's grader it would check no task of its own; the labs'
+own graders test each task.  Students have vmfuzz and `make fuzz` in every tree."""
+
+import re
+
+import pytest
+
+SEEDS = [1, 2, 3]
+OPS = 400
+TIMEOUT = 120.0        # seconds, before scaling, for all the seeds
+
+
+@pytest.mark.points(3)
+def test_vmfuzz(sh):
+    for seed in SEEDS:
+        sh.sendline(f"vmfuzz {seed} {OPS}")
+        m = sh.wait_for(rf"^vmfuzz: seed {seed}\b(.*)$", TIMEOUT)
+        assert m[1] == f": {OPS} ops ok", \
+            f"vmfuzz: seed {seed}{m[1]} (each operation: vmfuzz {seed} {OPS} - v)"
+        sh.wait_for_prompt()
+    assert "panic" not in sh.output
