@@ -54,10 +54,10 @@ def main():
                 start = time.monotonic()
                 try:
                     q.sendline(f"vmfuzz {s} {a.ops} {a.mix}")
-                    m = q.wait_for(rf"^vmfuzz: seed {s}\b(.*)$",
+                    m = q.wait_for(rf"^vmfuzz: seed {s}\b(.*)\n",
                                    max(RUN_TIMEOUT, OP_TIMEOUT * a.ops))
                     q.wait_for_prompt()
-                    said = m[0]
+                    said = m[0].rstrip("\n")
                 except AssertionError as e:       # a panic, a hang, QEMU gone
                     said = f"vmfuzz: seed {s}: {e}"
                 if said != f"vmfuzz: seed {s}: {a.ops} ops ok":
