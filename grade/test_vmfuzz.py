@@ -14,7 +14,7 @@ import re
 import pytest
 
 SEEDS = [1, 2, 3]
-OPS = 400
+OPS = 300
 TIMEOUT = 120.0        # seconds, before scaling, for all the seeds
 
 
