@@ -19,7 +19,7 @@
 // It prints "vmfuzz: seed S: N ops ok" or, at the first difference,
 // "vmfuzz: seed S op N: WHAT at va 0x..: expected 0x.. got 0x.." and exits 1. At the
 // end it unmaps the window, removes its files, and checks that every page came
-// back. The model, in short (SEMANTICS.md):
+// back. The model, in short:
 // - anonymous memory reads zeros until written;
 // - a MAP_SHARED file page is the file's page: stores through it are in the file
 //   (read() sees them), and write() shows in it;
