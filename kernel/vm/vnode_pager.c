@@ -12,7 +12,8 @@
 // fails (the process is killed: POSIX's SIGBUS). A truncation zeroes what resident
 // pages hold past the new end but cannot take them away from the mappings that
 // already map them (there are no reverse mappings to find their page table
-// entries): those keep reading zeros, until the file grows back over them.
+// entries): those keep reading zeros, until the file grows back over them, and the
+// pages are freed with the object.
 //
 // Lock order: the inode's sleep lock, then the object lock. A page is read in, and
 // write() and truncation change resident pages, with the inode locked, so that
