@@ -96,6 +96,7 @@ def test_student_readme_and_seed(repo):
         readme = show(repo, b, "README.md").decode()
         for gone in ("reference solution", "tools/handout.py", "check-handouts", "@"):
             assert gone not in readme, (b, gone)
+        assert "the code of every lab so far left for you to write" in " ".join(readme.split())
         for want in ("vmlab", "make qemu", "make grade", "make handin", "make qemu-gdb",
                      "gdb-multiarch", f"branch `{b}`", "| 4 | stack |"):
             assert want in readme, (b, want)
@@ -142,6 +143,11 @@ def test_catch_up_variant(reference, man, tmp_path):
     assert "entries reference" in main["lab1-entries"] and "rbtree reference" not in main["lab1-entries"]
     assert "rbtree reference" in main["lab2-rbtree"] and "rbtree reference" in main["lab3-fork"]
     assert "fork reference" not in main["lab3-fork"]
+    readme = {b: show(out, b, "README.md").decode() for b in BRANCHES}
+    assert "every lab so far written: their reference code" in readme["lab1-entries"]
+    assert "every lab so far written" in readme["lab2-rbtree"]
+    assert "labs 1 and 2 written (their reference code), the later labs' code left for " \
+        "you" in " ".join(readme["lab3-fork"].split())
     # The same repo is a leak as a regular one.
     found = handout.leaks(out, reference, man)
     assert any(f.startswith("lab2-rbtree: lab rbtree: kernel/kern/main.c: ") for f in found)
@@ -194,7 +200,10 @@ def test_merge(reference, man, repo, lab, tmp_path):
     want = handout.handout(reference, man, man.lab(lab), tmp_path / "h") and tmp_path / "h"
     assert course.tree_files(tree) == course.tree_files(want)
     for f in course.tree_files(want):
-        assert strip_notes((tree / f).read_bytes(), note) == (want / f).read_bytes(), f
+        if f != "README.md":      # the branch's, which says no lab is written
+            assert strip_notes((tree / f).read_bytes(), note) == (want / f).read_bytes(), f
+    assert (tree / "README.md").read_text() == show(repo, man.lab(lab).branch,
+                                                    "README.md").decode()
     assert note in (tree / "kernel/kern/main.c").read_text()
     assert (tree / ".handout/lab").read_text() == f"{lab}\n"
     # The record is the branch's, so make handin sends the student's work.
