@@ -33,6 +33,9 @@ CHECKS = [
     ("madvise", 1, 4),
     ("munmap_span", 1, 2),    # one munmap over mappings and holes
     ("first_free", 2, 4),     # entries from page 0 up merge and grow; first_free follows
+    ("write_merge", 2, 2),    # write() to part of a page keeps a mapping's unwritten stores
+    ("file_grows", 2, 2),     # a store to a page the file grew into while mapped is kept
+    ("file_truncated", 1, 2), # truncated while mapped: zeros past the end; a fault there kills
     ("freemem", 2, 2),        # after all the tests, not a page lost
 ]
 
