@@ -34,6 +34,8 @@ CHECKS = [
     ("munmap_span", 1),    # one munmap over mappings and holes
     ("first_free", 2),     # entries from page 0 up merge and grow; first_free follows
     ("freemem", 2),        # after all the tests, not a page lost
+    ("reprotect", 2),      # a clean shared file page made read-only and writable again:
+                           # the next store still faults, marks it dirty, is written back
 ]
 
 DONE = r"^mmaptest: (ALL OK|\d+ FAILED)$"

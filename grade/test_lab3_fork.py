@@ -39,6 +39,8 @@ CHECKS = [
     ("depth", 3, False),           # the handout's picture: the DEPTH of every process
     ("private_file", 1, True),     # a file's object is never collapsed into a shadow
     ("chain", 2, False),           # the child maps the parent's object; collapse keeps chains short
+    ("share_cow", 2, True),        # INHERIT_SHARE over copy-on-write memory: the parent sees the
+                                   # child's writes (fork drops the parent's PTEs under the shadow)
     ("freemem", 2, True),          # not a page lost
 ]
 
