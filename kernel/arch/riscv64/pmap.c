@@ -173,17 +173,25 @@ pmap_remove(pmap_t pmap, vm_offset_t sva, vm_offset_t eva)
   sfence_vma();
 }
 
+// Take from the pages mapped in [sva, eva) the permissions that prot lacks; never
+// grant one. A page the fault handler mapped read-only (copy-on-write, or a file
+// page not yet written) must fault at its first write even if the range becomes
+// writable: that fault copies the page or marks it dirty.
 void
 pmap_protect(pmap_t pmap, vm_offset_t sva, vm_offset_t eva, vm_prot_t prot)
 {
-  if (prot == VM_PROT_NONE) {
-    pmap_remove(pmap, sva, eva);
-    return;
-  }
+  uint64 drop = (PTE_R | PTE_W | PTE_X) & ~prot_bits(prot);
+
   for (vm_offset_t va = trunc_page(sva); va < eva; va += PAGE_SIZE) {
     pt_entry_t *pte = pmap_walk(pmap->pm_root, va, 0);
-    if (pte && (*pte & PTE_V))
-      *pte = (*pte & ~(uint64)(PTE_R | PTE_W | PTE_X)) | prot_bits(prot);
+    if (pte == 0 || (*pte & PTE_V) == 0)
+      continue;
+    *pte &= ~drop;
+    // A valid PTE without R, W or X points to a page table: remove it instead.
+    if ((*pte & (PTE_R | PTE_W | PTE_X)) == 0) {
+      *pte = 0;
+      pmap->pm_resident--;
+    }
   }
   sfence_vma();
 }
