@@ -32,6 +32,14 @@ Markers:
     @pytest.mark.given           the test checks nothing of its lab's own work (a tool's
                                  output format, say), so it may pass on the lab's starter
                                  code: `make check-handouts` allows that
+    @pytest.mark.task(n)         the handout's task n makes the test pass: it fails until
+                                 that task is done (the handout's "Checks:" line of task n
+                                 names it; `make check-tasks` checks both)
+Selecting:
+    --task N[,N...]              only the tests of these tasks (0: those of no task)
+    --check NAME                 only this check (as --list-checks names it); repeatable
+    --list-checks                print each test's check name, task and given marker
+                                 ("mmaptest split 5 -"), run nothing
 Lab reports (for `make grade` and `make check-handouts`):
     --lab-report                 a line per test: PASS/FAIL, points, seconds
     --lab-json PATH              every test's outcome, points, arch, given, message
@@ -74,6 +82,12 @@ def pytest_addoption(parser):
                 help="print a line per test: PASS/FAIL, points, time")
     g.addoption("--lab-json", default=None, metavar="PATH",
                 help="write every test's outcome (with its arch and given marker) to PATH")
+    g.addoption("--task", default=None, metavar="N[,N...]",
+                help="run only the tests of these handout tasks (0: tests of no task)")
+    g.addoption("--check", action="append", default=None, metavar="NAME",
+                help="run only this check (its --list-checks name; may be repeated)")
+    g.addoption("--list-checks", action="store_true",
+                help="print each test's check name, task and given marker; run nothing")
 
 
 def arches(config):
@@ -90,6 +104,9 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "slow: a long test, scheduled first")
     config.addinivalue_line("markers", "given: checks nothing of the lab's own work; "
                             "may pass on the starter code")
+    config.addinivalue_line("markers", "task(n): the handout's task n makes the test pass")
+    if config.getoption("list_checks"):
+        return                     # no machine needed
     if config.getoption("timeout_scale") is None:
         config.option.timeout_scale = float(os.environ.get("TIMEOUT_SCALE") or 1)
     if is_worker(config):
@@ -132,8 +149,52 @@ def pytest_runtest_setup(item):
         pytest.skip("this port has lost points already (--until-every-arch-fails)")
 
 
+def check_name(item):
+    """What a handout's "Checks:" line calls a test: a parametrized test by its
+    program and parameter (test_mmaptest[split] is `mmaptest split`), any other
+    by its function's name (`test_ps`); the arch and CPU count left out."""
+    params = getattr(item, "callspec", None)
+    own = [str(v) for k, v in (params.params.items() if params else ())
+           if k not in ("arch", "cpus")]
+    if own:
+        return " ".join([item.originalname.removeprefix("test_"), *own])
+    return item.originalname
+
+
+def task_of(item):
+    m = item.get_closest_marker("task")
+    return m.args[0] if m else 0
+
+
+def select(config, items):
+    """--task and --check: deselect the other tests."""
+    keep = items
+    if config.getoption("task") is not None:
+        want = {int(t) for t in config.getoption("task").replace(",", " ").split()}
+        keep = [item for item in keep if task_of(item) in want]
+    if config.getoption("check") is not None:
+        names = set(config.getoption("check"))
+        keep = [item for item in keep if check_name(item) in names]
+    config.hook.pytest_deselected(items=[item for item in items if item not in keep])
+    items[:] = keep
+
+
+def list_checks(items):
+    """--list-checks: a line per check (not per machine), then stop."""
+    seen = {}
+    for item in items:
+        seen.setdefault((item.path.name, check_name(item)),
+                        (task_of(item), bool(item.get_closest_marker("given"))))
+    for (module, name), (task, given) in seen.items():
+        print(f"{module} {name} {task} {'given' if given else '-'}")
+    pytest.exit("listed", returncode=0)
+
+
 @pytest.hookimpl(trylast=True)     # after -k and -m have deselected
 def pytest_collection_modifyitems(config, items):
+    select(config, items)
+    if config.getoption("list_checks"):
+        list_checks(items)
     for item in items:
         m = item.get_closest_marker("points")
         item.user_properties.append(("points", m.args[0] if m else 1))
@@ -142,6 +203,8 @@ def pytest_collection_modifyitems(config, items):
             item.user_properties.append(("arch", params.params["arch"]))
         if item.get_closest_marker("given"):
             item.user_properties.append(("given", True))
+        item.user_properties.append(("check", check_name(item)))
+        item.user_properties.append(("task", task_of(item)))
     # Long tests must start at once, on different workers, with the short ones
     # filling in around them.  xdist's load scheduling first hands each worker a
     # run of consecutive tests, `chunk` long (as computed here); so put the k-th
@@ -425,6 +488,7 @@ class LabReport:
     def __init__(self, config):
         self.config = config
         self.given = set()
+        self.checks = {}         # name -> (check name, task)
         self.messages = {}       # name -> the first line of why it failed
 
     @property
@@ -433,8 +497,10 @@ class LabReport:
 
     def pytest_runtest_logreport(self, report):
         name = self.board.name(report.nodeid)
-        if dict(report.user_properties).get("given"):
+        props = dict(report.user_properties)
+        if props.get("given"):
             self.given.add(name)
+        self.checks[name] = (props.get("check", ""), props.get("task", 0))
         if report.failed and name not in self.messages:
             crash = getattr(report.longrepr, "reprcrash", None)
             msg = crash.message if crash else str(report.longrepr).strip().splitlines()[-1:]
@@ -447,6 +513,8 @@ class LabReport:
                        points=t["points"], score=self.board.score(t),
                        passed=t["passed"] and not t["failed"],
                        given=name in self.given, skipped=t.get("skipped", False),
+                       check=self.checks.get(name, ("", 0))[0],
+                       task=self.checks.get(name, ("", 0))[1],
                        seconds=round(t["seconds"], 2), message=self.messages.get(name, ""))
 
     @pytest.hookimpl(tryfirst=True)      # before the score
@@ -459,8 +527,10 @@ class LabReport:
         tr.write_sep("=", "vmlab tests")
         for r in rows:
             label = f"{Path(r['module']).stem}::{r['test']}"
+            # A failed check says which task of the handout makes it pass.
+            task = f"  (task {r['task']})" if r["task"] and not r["passed"] else ""
             tr.write_line(f"{'PASS' if r['passed'] else 'FAIL'}  {label:<{width}}  "
-                          f"{r['score']:>2}/{r['points']:<2} {r['seconds']:6.1f}s")
+                          f"{r['score']:>2}/{r['points']:<2} {r['seconds']:6.1f}s{task}")
 
     def pytest_sessionfinish(self, session):
         path = self.config.getoption("lab_json")

@@ -16,26 +16,26 @@ from harness import verify_reason
 
 MMAPTEST_TIMEOUT = 120.0
 
-# mmaptest's tests, with their points.
+# mmaptest's tests, with their points and the handout's task that makes each pass.
 CHECKS = [
-    ("split", 3),          # mprotect/munmap in the middle of an entry: 3 entries, merged back
+    ("split", 3, 5),          # mprotect/munmap in the middle of an entry: 3 entries, merged back
                            # (also before the first touch: one object for the pieces)
-    ("coalesce", 2),       # adjacent anonymous mappings become one entry; not across a
+    ("coalesce", 2, 6),       # adjacent anonymous mappings become one entry; not across a
                            # gap or another inheritance; a grown object reads zeros
-    ("holes", 2),          # first fit reuses a hole
-    ("fixed", 2),          # MAP_FIXED replaces what was there
-    ("errno", 3),          # every bad argument, and nothing changed
-    ("shared_file", 3),    # MAP_SHARED writes reach the file (msync, munmap); write() shows
-    ("private_file", 2),   # MAP_PRIVATE writes do not, also after mprotect RW
-    ("prot_none", 2),      # PROT_NONE kills on access; data kept
-    ("readonly", 2),       # a write to PROT_READ kills, also to a page made read-only
-    ("mincore", 1),
-    ("madvise", 1),
-    ("munmap_span", 1),    # one munmap over mappings and holes
-    ("first_free", 2),     # entries from page 0 up merge and grow; first_free follows
-    ("freemem", 2),        # after all the tests, not a page lost
-    ("reprotect", 2),      # a clean shared file page made read-only and writable again:
-                           # the next store still faults, marks it dirty, is written back
+    ("holes", 2, 4),          # first fit reuses a hole
+    ("fixed", 2, 2),          # MAP_FIXED replaces what was there
+    ("errno", 3, 5),          # every bad argument, and nothing changed
+    ("shared_file", 3, 2),    # MAP_SHARED writes reach the file (msync, munmap); write() shows
+    ("private_file", 2, 5),   # MAP_PRIVATE writes do not, also after mprotect RW
+    ("prot_none", 2, 5),      # PROT_NONE kills on access; data kept
+    ("readonly", 2, 5),       # a write to PROT_READ kills, also to a page made read-only
+    ("mincore", 1, 2),
+    ("madvise", 1, 4),
+    ("munmap_span", 1, 2),    # one munmap over mappings and holes
+    ("first_free", 2, 4),     # entries from page 0 up merge and grow; first_free follows
+    ("freemem", 2, 2),        # after all the tests, not a page lost
+    ("reprotect", 2, 5),      # a clean shared file page made read-only and writable again:
+                              # the next store still faults, marks it dirty, is written back
 ]
 
 DONE = r"^mmaptest: (ALL OK|\d+ FAILED)$"
@@ -68,8 +68,9 @@ def result_line(out, name):
     return m[1] if m else None
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.points(p), id=n)
-                                  for n, p in CHECKS])
+@pytest.mark.parametrize("name", [pytest.param(n, id=n, marks=[pytest.mark.points(p),
+                                                               pytest.mark.task(t)])
+                                  for n, p, t in CHECKS])
 def test_mmaptest(run_once, shared, arch, cpus, name):
     out = run_once("mmaptest", DONE, MMAPTEST_TIMEOUT)
     # While the machine is up (the next arch's closes it): for test_vmmap_lines.
@@ -111,6 +112,7 @@ HOLD_LINES = [
 
 
 @pytest.mark.points(4)
+@pytest.mark.task(5)
 def test_vmmap_lines(shared, arch, cpus):
     r = held(shared, arch, cpus)
     lines = r["vmmap"]
@@ -129,6 +131,7 @@ def test_vmmap_lines(shared, arch, cpus):
 
 
 @pytest.mark.points(1)
+@pytest.mark.task(5)
 def test_ps(shared, arch, cpus):
     r = held(shared, arch, cpus)
     lines = r["ps"]
@@ -150,6 +153,7 @@ def test_ps(shared, arch, cpus):
 # one (at most one machine runs per worker) closes it.
 @pytest.mark.points(4)
 @pytest.mark.cpus(1)
+@pytest.mark.task(6)
 def test_mmaptest_debug(run_once):
     """The whole run on one CPU, on the DEBUG=1 kernel: it checks the map at every
     exclusive unlock (not only where mmaptest asks) and poisons freed entries, so

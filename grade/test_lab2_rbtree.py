@@ -17,24 +17,25 @@ from harness import shared_run, verify_reason
 
 RBTEST_TIMEOUT = 180.0
 
-# (step, points, given): a given step checks what lab 1 and the starter already do
-# right (the starter has no tree, so its checks of the tree pass vacuously, and it
-# finds space by a correct walk down the list); the others fail until the tree is in.
+# (step, points, task): the handout's task that makes the step pass, or 0: given, a
+# step that checks what lab 1 and the starter already do right (the starter has no
+# tree, so its checks of the tree pass vacuously, and it finds space by a correct
+# walk down the list).
 STEPS = [
-    ("build", 2, True),          # 10,000 one-page entries, each at its hint, none merged
-    ("lookups", 4, False),       # mprotect of single pages: visits per lookup within the
+    ("build", 2, 0),          # 10,000 one-page entries, each at its hint, none merged
+    ("lookups", 4, 6),       # mprotect of single pages: visits per lookup within the
                                  # bound; a repeated lookup hits the hint
-    ("faults", 2, False),        # first-touch faults: visits per fault within twice the bound
-    ("holes", 2, False),         # lookups that miss, and first fit into the lowest hole
-    ("churn", 3, False),         # 3,000 random mmaps/munmaps/mprotects, then the bound
-    ("firstfit", 2, True),       # every mmap of churn at the first fit
-    ("entries", 2, True),        # vmmap: exactly the pages churn left mapped, protections
-    ("data", 1, True),           # the words churn wrote are still there
-    ("front", 2, True),          # entries below the first one: first fit there, vmverify
-    ("verify", 2, True),         # vm_map_verify on the big map (tree = list, max_free, colours)
-    ("free", 1, True),           # one munmap takes every entry away
-    ("verify_empty", 1, True),
-    ("freemem", 2, True),        # and every page comes back
+    ("faults", 2, 6),        # first-touch faults: visits per fault within twice the bound
+    ("holes", 2, 6),         # lookups that miss, and first fit into the lowest hole
+    ("churn", 3, 6),         # 3,000 random mmaps/munmaps/mprotects, then the bound
+    ("firstfit", 2, 0),       # every mmap of churn at the first fit
+    ("entries", 2, 0),        # vmmap: exactly the pages churn left mapped, protections
+    ("data", 1, 0),           # the words churn wrote are still there
+    ("front", 2, 0),          # entries below the first one: first fit there, vmverify
+    ("verify", 2, 0),         # vm_map_verify on the big map (tree = list, max_free, colours)
+    ("free", 1, 0),           # one munmap takes every entry away
+    ("verify_empty", 1, 0),
+    ("freemem", 2, 0),        # and every page comes back
 ]
 
 def rbtest_output(boot, arch, cpus, debug=False):
@@ -48,9 +49,10 @@ def rbtest_output(boot, arch, cpus, debug=False):
 
 
 @pytest.mark.parametrize("step", [pytest.param(n, id=n, marks=[pytest.mark.points(p)] +
-                                               ([pytest.mark.given] if g else []) +
+                                               ([pytest.mark.task(t)] if t else
+                                                [pytest.mark.given]) +
                                                ([pytest.mark.slow] if n == "build" else []))
-                                  for n, p, g in STEPS])
+                                  for n, p, t in STEPS])
 def test_rbtest(boot, arch, cpus, step):
     out = rbtest_output(boot, arch, cpus)
     m = re.search(rf"^rbtest {step}: (.*)$", out, re.M)
@@ -62,6 +64,7 @@ def test_rbtest(boot, arch, cpus, step):
 
 @pytest.mark.points(4)
 @pytest.mark.slow
+@pytest.mark.task(6)
 def test_rbtest_debug(boot, arch, cpus):
     """`rbtest small` (512 entries) on a DEBUG=1 kernel: vm_map_verify, with the
     tree checks, runs at every exclusive unlock of the map, so a tree that is

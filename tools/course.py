@@ -218,6 +218,10 @@ def grade(args):
     cmd = [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--tb=short",
            "-n", "auto", *modules, "--arch", " ".join(arches), "--lab-report",
            "--stop-on-panic"]
+    if args.task:
+        if not args.lab:
+            raise Error("TASK= needs LAB=: the tasks are a lab's handout's")
+        cmd += ["--task", args.task]
     if args.timeout_scale:
         cmd += ["--timeout-scale", str(args.timeout_scale)]
     if args.results_json:
@@ -390,6 +394,8 @@ def main(argv=None):
     s.set_defaults(fn=labs_cmd)
     s = sub.add_parser("grade", help="grade one lab (--lab) or every lab in this tree")
     s.add_argument("--lab")
+    s.add_argument("--task", help="only the checks of these tasks of the lab's handout "
+                                  "(N or N,M)")
     s.add_argument("--arch", default=" ".join(ARCHES))
     s.add_argument("--timeout-scale", type=float)
     s.add_argument("--results-json")

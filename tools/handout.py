@@ -39,6 +39,13 @@ which labs 1 to K are solved keeps their code (without the markers), and puts
 the starter (or nothing) in place of every other fence.  A fence may
 hold fences of later labs, never of the same or an earlier one.  Fences named as
 labs/labs.toml's reference_fence ("reference") are removed from every handout.
+
+A lab's fences may carry the number of the handout's task that writes them,
+`// LAB entries 2: BEGIN` (and the same on its STARTER and END): then every fence
+of that lab must, and `handout --task N` writes the lab's tree with tasks 1 to
+N-1 done, for tools/tasks.py's check that each task's checks fail before it and
+pass after it.  Every such tree must build: code that nothing calls before a
+later task (a helper of it) carries that task's number.
 """
 
 import argparse
@@ -66,10 +73,11 @@ ARCHES = course.ARCHES
 STUDENT_README = "labs/README.student.md"
 
 # A marker line: the whole line, nothing else on it.
-MARKER = re.compile(r"^[ \t]*(?P<lead>//|#|/\*)[ \t]*LAB[ \t]+(?P<name>[A-Za-z0-9_-]+)[ \t]*:"
+MARKER = re.compile(r"^[ \t]*(?P<lead>//|#|/\*)[ \t]*LAB[ \t]+(?P<name>[A-Za-z0-9_-]+)"
+                    r"(?:[ \t]+(?P<task>[1-9][0-9]*))?[ \t]*:"
                     r"[ \t]*(?P<kind>BEGIN|STARTER|END)[ \t]*(?P<close>\*/)?[ \t]*\r?\n?$")
 # Anything that looks like one, to catch a marker that MARKER would miss.
-LOOKALIKE = re.compile(r"\bLAB\s+[A-Za-z0-9_-]+\s*:\s*(BEGIN|STARTER|END)\b")
+LOOKALIKE = re.compile(r"\bLAB\s+[A-Za-z0-9_-]+(\s+\d+)?\s*:\s*(BEGIN|STARTER|END)\b")
 
 # The comment leaders that each kind of file may use for markers.
 C_LIKE, ASM, HASH = ("//", "/*"), ("//", "/*", "#"), ("#",)
@@ -99,6 +107,7 @@ class Fence:
     name: str
     rank: int            # the lab's number; the reference fence ranks after every lab
     line: int            # of its BEGIN
+    task: int = 0        # the handout's task that writes it (0: not said)
     body: list = field(default_factory=list)
     starter: list = None
     indent: str = ""     # of the STARTER marker: starter lines are commented there
@@ -140,6 +149,7 @@ def parse(path, text, man, data=b""):
                 raise Error(f"{path}:{n}: a LAB marker in a file that cannot hold one "
                             "(not C, assembly, a header, Python, a makefile or a script)")
         lead, name, kind = m["lead"], m["name"], m["kind"]
+        task = int(m["task"] or 0)
         if (lead == "/*") != bool(m["close"]):
             raise Error(f"{path}:{n}: a marker opened with {lead} must "
                         f"{'close with */' if lead == '/*' else 'not close with */'}")
@@ -159,7 +169,7 @@ def parse(path, text, man, data=b""):
                 raise Error(f"{path}:{n}: a fence of lab {name} inside one of lab "
                             f"{stack[-1].name} (line {stack[-1].line}); only a later "
                             "lab's fence can nest in a fence")
-            f = Fence(name, rank, n, comment=(line[:len(line) - len(line.lstrip(" \t"))],
+            f = Fence(name, rank, n, task, comment=(line[:len(line) - len(line.lstrip(" \t"))],
                                               lead, " */" if lead == "/*" else ""))
             out.append(f)
             stack.append(f)
@@ -171,6 +181,9 @@ def parse(path, text, man, data=b""):
         if f.name != name:
             raise Error(f"{path}:{n}: LAB {name}: {kind} inside the fence of lab "
                         f"{f.name} opened at line {f.line}")
+        if f.task != task:
+            raise Error(f"{path}:{n}: LAB {name}: {kind} says task {task or 'none'}, its "
+                        f"BEGIN (line {f.line}) task {f.task or 'none'}")
         if kind == "STARTER":
             if f.starter is not None:
                 raise Error(f"{path}:{n}: a second STARTER in the fence of lab {name} "
@@ -207,22 +220,23 @@ def uncomment(path, n, line, f):
                 f"{prefix!r} + ' ' + code (indented like its STARTER marker)")
 
 
-def render(nodes, solved, note=None):
+def render(nodes, solved, note=None, task=0):
     """The text of a handout in which the labs numbered up to solved carry their
-    reference code and every other fence its starter (or nothing).  With note,
-    each solved fence's code starts with a comment line saying note: a student's
-    own version of that code, for the merge checks."""
+    reference code and every other fence its starter (or nothing); with task,
+    so do the next lab's fences of the tasks before it.  With note, each solved
+    fence's code starts with a comment line saying note: a student's own version
+    of that code, for the merge checks."""
     out = []
     for node in nodes:
         if isinstance(node, str):
             out.append(node)
-        elif node.rank <= solved:
+        elif node.rank <= solved or (node.rank == solved + 1 and node.task < task):
             if note:
                 indent, lead, close = node.comment
                 out.append(f"{indent}{lead} {note}{close}\n")
-            out.append(render(node.body, solved, note))
+            out.append(render(node.body, solved, note, task))
         elif node.starter is not None:
-            out.append(render(node.starter, solved, note))
+            out.append(render(node.starter, solved, note, task))
     return "".join(out)
 
 
@@ -261,7 +275,8 @@ def source_files(root, exclude=()):
 
 
 def lint(root=ROOT, man=None):
-    """Parse every file's fences; returns {path: parsed} for the files that have any."""
+    """Parse every file's fences; returns {path: parsed} for the files that have any.
+    A lab's fences all say their task, or none does."""
     man = man or load_manifest(root)
     parsed = {}
     for f in source_files(root, man.reference_only):
@@ -271,7 +286,22 @@ def lint(root=ROOT, man=None):
         nodes = parse(f, text, man, data)
         if any(isinstance(n, Fence) for n in nodes):
             parsed[f] = nodes
+    tasked = {}                  # lab name -> {bool: (path, line) of one such fence}
+    for f, nodes in parsed.items():
+        for fence in fenced(nodes):
+            tasked.setdefault(fence.name, {}).setdefault(fence.task > 0, (f, fence.line))
+    for name, kinds in sorted(tasked.items()):
+        if len(kinds) == 2:
+            (pt, lt), (pn, ln) = kinds[True], kinds[False]
+            raise Error(f"{pn}:{ln}: a fence of lab {name} without a task number, while "
+                        f"{pt}:{lt} has one: give every fence of the lab its task")
     return parsed
+
+
+def tasks_of(parsed, lab):
+    """The task numbers of lab's fences, sorted ([] if they say none)."""
+    return sorted({f.task for nodes in parsed.values() for f in fenced(nodes)
+                   if f.name == lab.name and f.task})
 
 
 def check_manifest(root, man):
@@ -281,12 +311,12 @@ def check_manifest(root, man):
                 raise Error(f"labs/labs.toml: lab {lab.name}: grader {p} does not exist")
 
 
-def handout(root, man, lab, out, solved=None, note=None):
+def handout(root, man, lab, out, solved=None, note=None, task=0):
     """Write a student tree into out (which must not exist, or be empty): the
     labs up to lab handed out (handouts, graders, files), the labs numbered up
     to solved (default: the ones before lab) with their reference code, every
-    other fence with its starter.  note: see render().  Returns (files, files
-    with fences)."""
+    other fence with its starter.  note, task: see render().  Returns (files,
+    files with fences)."""
     root, out = Path(root).resolve(), Path(out).resolve()
     if solved is None:
         solved = lab.number - 1
@@ -312,7 +342,8 @@ def handout(root, man, lab, out, solved=None, note=None):
         if text is not None and "LAB" in text:
             nodes = parse(f, text, man, data)
             if any(isinstance(n, Fence) for n in nodes):
-                dst.write_bytes(render(nodes, solved, note).encode("utf-8", "surrogateescape"))
+                dst.write_bytes(render(nodes, solved, note, task)
+                                .encode("utf-8", "surrogateescape"))
                 shutil.copymode(src, dst)
                 changed += 1
                 continue
@@ -548,7 +579,7 @@ def merged_tree(root, man, repo, lab, dest, note="done by the student"):
 
 # What build/host/vmtest prints for each test, and for --list.
 HOST_RESULT = re.compile(r"^(ok|FAIL|skip:)\s+(\S+)")
-HOST_LIST = re.compile(r"^([A-Za-z_]\w*)\s+([A-Za-z_]\w*)\s*$")
+HOST_LIST = re.compile(r"^([A-Za-z_]\w*)\s+([A-Za-z_]\w*)(?:\s+\d+)?\s*$")
 
 
 def parse_host(output, listing):
@@ -830,6 +861,8 @@ def main(argv=None):
     s = sub.add_parser("handout", help="write the student tree for a lab")
     s.add_argument("--lab", required=True)
     s.add_argument("--out", required=True)
+    s.add_argument("--task", type=int, default=0,
+                   help="with the lab's tasks before this one done (its fences say their tasks)")
     s = sub.add_parser("student-repo", help="a git repo with a branch per lab")
     s.add_argument("--out", required=True)
     s.add_argument("--upto", help="the last lab to publish (default: every available lab)")
@@ -859,9 +892,12 @@ def main(argv=None):
             print(f"fences: {n} in {len(parsed)} files, all well formed")
         elif args.cmd == "handout":
             lab = man.lab(args.lab)
-            lint(root, man)
-            nfiles, nfenced = handout(root, man, lab, args.out)
-            print(f"{args.out}: the handout of lab {lab.number} ({lab.name}): "
+            parsed = lint(root, man)
+            if args.task and not tasks_of(parsed, lab):
+                raise Error(f"lab {lab.name}: its fences say no task, so --task means nothing")
+            nfiles, nfenced = handout(root, man, lab, args.out, task=args.task)
+            done = f", tasks before {args.task} done" if args.task else ""
+            print(f"{args.out}: the handout of lab {lab.number} ({lab.name}){done}: "
                   f"{nfiles} files, {nfenced} with fences")
         elif args.cmd == "student-repo":
             lint(root, man)

@@ -12,7 +12,7 @@ rb_init(struct rb_tree *t, int (*augment)(struct rb_tree *, struct rb_node *))
   t->augment = augment;
 }
 
-// LAB rbtree: BEGIN
+// LAB rbtree 2: BEGIN
 // Recompute n alone (after a rotation moved it).
 static void
 augment1(struct rb_tree *t, struct rb_node *n)
@@ -20,7 +20,7 @@ augment1(struct rb_tree *t, struct rb_node *n)
   if (t->augment && n)
     t->augment(t, n);
 }
-// LAB rbtree: END
+// LAB rbtree 2: END
 
 // Recompute n and its ancestors.
 void
@@ -44,7 +44,7 @@ replace_child(struct rb_tree *t, struct rb_node *parent, struct rb_node *n, stru
     parent->right = c;
 }
 
-// LAB rbtree: BEGIN
+// LAB rbtree 2: BEGIN
 /*
  *     x              y
  *    / \            / \
@@ -84,7 +84,7 @@ rotate_right(struct rb_tree *t, struct rb_node *x)
   augment1(t, x);
   augment1(t, y);
 }
-// LAB rbtree: END
+// LAB rbtree 2: END
 
 void
 rb_insert(struct rb_tree *t, struct rb_node *n, struct rb_node *parent, int left)
@@ -100,7 +100,7 @@ rb_insert(struct rb_tree *t, struct rb_node *n, struct rb_node *parent, int left
     parent->right = n;
   rb_augment_path(t, n);
 
-  // LAB rbtree: BEGIN
+  // LAB rbtree 2: BEGIN
   // Fix a red node with a red parent, moving up the tree.
   while (n != t->root && n->parent->red) {
     struct rb_node *p = n->parent, *g = p->parent;
@@ -139,7 +139,7 @@ rb_insert(struct rb_tree *t, struct rb_node *n, struct rb_node *parent, int left
     }
   }
   t->root->red = 0;
-  // LAB rbtree: END
+  // LAB rbtree 2: END
 }
 
 static struct rb_node *
@@ -150,7 +150,7 @@ leftmost(struct rb_node *n)
   return n;
 }
 
-// LAB rbtree: BEGIN
+// LAB rbtree 3: BEGIN
 // Restore the black height after a black node was removed from under parent,
 // leaving x (maybe null) in its place.
 static void
@@ -216,7 +216,7 @@ remove_fixup(struct rb_tree *t, struct rb_node *x, struct rb_node *parent)
   if (x)
     x->red = 0;
 }
-// LAB rbtree: END
+// LAB rbtree 3: END
 
 void
 rb_remove(struct rb_tree *t, struct rb_node *n)
@@ -255,13 +255,13 @@ rb_remove(struct rb_tree *t, struct rb_node *n)
     replace_child(t, n->parent, n, s);
     rb_augment_path(t, parent);
   }
-  // LAB rbtree: BEGIN
+  // LAB rbtree 3: BEGIN
   if (!removed_red && t->root)
     remove_fixup(t, x, parent);
-  // LAB rbtree: STARTER
+  // LAB rbtree 3: STARTER
   // (void)removed_red;   // a plain binary search tree: nothing to fix
   // (void)x;
-  // LAB rbtree: END
+  // LAB rbtree 3: END
 }
 
 struct rb_node *

@@ -61,7 +61,7 @@ vm_map_entry_dispose(vm_map_entry_t entry, int *countp)
 
 // ---------------------------------------------------------------- the free-gap tree
 
-// LAB rbtree: BEGIN
+// LAB rbtree 5: BEGIN
 // Where the free gap before entry starts: the end of the previous entry, or the
 // map's minimum for the first.
 static vm_offset_t
@@ -86,19 +86,19 @@ vm_map_augment(struct rb_tree *t, struct rb_node *n)
   entry->max_free = m;
   return changed;
 }
-// LAB rbtree: END
+// LAB rbtree 5: END
 
 // The gap before entry changed (its start, or its predecessor's end, moved).
 static void
 gap_changed(vm_map_t map, vm_map_entry_t entry)
 {
-  // LAB rbtree: BEGIN
+  // LAB rbtree 5: BEGIN
   if (entry != &map->header)
     rb_augment_path(&map->rb_root, &entry->rb_entry);
-  // LAB rbtree: STARTER
+  // LAB rbtree 5: STARTER
   // (void)map;
   // (void)entry;
-  // LAB rbtree: END
+  // LAB rbtree 5: END
 }
 
 // ---------------------------------------------------------------- maps
@@ -110,11 +110,11 @@ vm_map_init(struct vm_map *map, vm_offset_t min, vm_offset_t max, pmap_t pmap)
   map->header.next = map->header.prev = &map->header;
   map->min_offset = min;
   map->max_offset = max;
-  // LAB rbtree: BEGIN
+  // LAB rbtree 5: BEGIN
   rb_init(&map->rb_root, vm_map_augment);
-  // LAB rbtree: STARTER
+  // LAB rbtree 5: STARTER
   // rb_init(&map->rb_root, 0);   // lab 2 puts the entries in it
-  // LAB rbtree: END
+  // LAB rbtree 5: END
   lockinit(&map->lock, "vm_map");
   map->nentries = 0;
   map->size = 0;
@@ -126,6 +126,7 @@ vm_map_init(struct vm_map *map, vm_offset_t min, vm_offset_t max, pmap_t pmap)
   map->pmap = pmap;
   map->president_cache = map->president_ticks = 0;
   map->lookup_visits = 0;
+  map->findspace_visits = 0;
 }
 
 vm_map_t
@@ -178,7 +179,7 @@ vm_map_entry_link(vm_map_t map, vm_map_entry_t prev, vm_map_entry_t entry)
   prev->next = entry;
   map->nentries++;
 
-  // LAB rbtree: BEGIN
+  // LAB rbtree 5: BEGIN
   // In the tree, entry goes right after prev: as prev's right child if that is
   // free, else as the left child of the leftmost node in prev's right subtree.
   struct rb_node *parent;
@@ -198,7 +199,7 @@ vm_map_entry_link(vm_map_t map, vm_map_entry_t prev, vm_map_entry_t entry)
   entry->max_free = 0;
   rb_insert(&map->rb_root, &entry->rb_entry, parent, left);
   gap_changed(map, entry->next);
-  // LAB rbtree: END
+  // LAB rbtree 5: END
   first_free_fix(map, prev);
 }
 
@@ -213,9 +214,9 @@ vm_map_entry_unlink(vm_map_t map, vm_map_entry_t entry)
     map->hint = prev;
   prev->next = next;
   next->prev = prev;
-  // LAB rbtree: BEGIN
+  // LAB rbtree 5: BEGIN
   rb_remove(&map->rb_root, &entry->rb_entry);
-  // LAB rbtree: END
+  // LAB rbtree 5: END
   map->nentries--;
   gap_changed(map, next);
   if (map->first_free == entry)
@@ -235,7 +236,7 @@ vm_map_lookup_entry(vm_map_t map, vm_offset_t addr, vm_map_entry_t *entry)
     *entry = cur;
     return 1;
   }
-  // LAB rbtree: BEGIN
+  // LAB rbtree 6: BEGIN
   for (struct rb_node *n = map->rb_root.root; n; ) {
     map->lookup_visits++;
     cur = rb_entry(n, struct vm_map_entry, rb_entry);
@@ -250,7 +251,7 @@ vm_map_lookup_entry(vm_map_t map, vm_offset_t addr, vm_map_entry_t *entry)
       return 1;
     }
   }
-  // LAB rbtree: STARTER
+  // LAB rbtree 6: STARTER
   // // A walk down the list: right, but O(n).
   // for (cur = map->header.next; cur != &map->header && cur->start <= addr; cur = cur->next) {
   //   map->lookup_visits++;
@@ -261,12 +262,12 @@ vm_map_lookup_entry(vm_map_t map, vm_offset_t addr, vm_map_entry_t *entry)
   //   }
   //   last = cur;
   // }
-  // LAB rbtree: END
+  // LAB rbtree 6: END
   *entry = last;
   return 0;
 }
 
-// LAB rbtree: BEGIN
+// LAB rbtree 8: BEGIN
 // The lowest address >= start, aligned to align, where length bytes fit in the
 // gap before some entry of n's subtree; 0 if none does.
 static vm_offset_t
@@ -275,6 +276,7 @@ findspace_tree(vm_map_t map, struct rb_node *n, vm_offset_t start, vm_size_t len
 {
   while (n) {
     vm_map_entry_t e = rb_entry(n, struct vm_map_entry, rb_entry);
+    map->findspace_visits++;
     if (e->max_free < length)
       return 0;   // no gap in this subtree is big enough
     // Gaps in the left subtree lie below e->start: useful only if above start.
@@ -293,7 +295,7 @@ findspace_tree(vm_map_t map, struct rb_node *n, vm_offset_t start, vm_size_t len
   }
   return 0;
 }
-// LAB rbtree: END
+// LAB rbtree 8: END
 
 // First fit: the lowest address >= start, aligned to align (a power of two; 0 means
 // a page), where length bytes fit in the map. Returns 0 with *addr set, or 1 if there
@@ -314,12 +316,13 @@ vm_map_findspace(vm_map_t map, vm_offset_t start, vm_size_t length, vm_size_t al
     start = run_end(map, map->first_free);
   if (length == 0 || start >= map->max_offset || length > map->max_offset - start)
     return 1;
-  // LAB rbtree: BEGIN
+  // LAB rbtree 8: BEGIN
   a = findspace_tree(map, map->rb_root.root, start, length, align);
-  // LAB rbtree: STARTER
+  // LAB rbtree 8: STARTER
   // // First fit down the list from first_free: right, but O(n).
   // a = 0;
   // for (vm_map_entry_t e = map->first_free->next; e != &map->header; e = e->next) {
+  //   map->findspace_visits++;
   //   vm_offset_t g = MAX(run_end(map, e->prev), start);
   //   g = (g + align - 1) & ~(align - 1);
   //   if (g >= start && g < e->start && e->start - g >= length) {
@@ -327,7 +330,7 @@ vm_map_findspace(vm_map_t map, vm_offset_t start, vm_size_t length, vm_size_t al
   //     break;
   //   }
   // }
-  // LAB rbtree: END
+  // LAB rbtree 8: END
   if (a == 0) {
     // The gap after the last entry, up to the map's end.
     vm_map_entry_t last = map->header.prev;
@@ -378,7 +381,7 @@ vm_map_insert(vm_map_t map, int *countp, struct vm_object *object, vm_ooffset_t 
   if (prev->next != &map->header && prev->next->start < end)
     return KERN_NO_SPACE;
 
-  // LAB entries: BEGIN
+  // LAB entries 6: BEGIN
   // Anonymous memory right after a compatible anonymous entry: grow that entry
   // (and its object, if it has one that only it uses) instead of adding one.
   if (object == 0 && prev != &map->header && prev->end == start &&
@@ -395,7 +398,7 @@ vm_map_insert(vm_map_t map, int *countp, struct vm_object *object, vm_ooffset_t 
     vm_map_simplify_entry(map, prev, countp);
     return KERN_SUCCESS;
   }
-  // LAB entries: END
+  // LAB entries 6: END
 
   entry = vm_map_entry_create(countp);
   entry->start = start;
@@ -485,7 +488,7 @@ vm_map_clip_start(vm_map_t map, vm_map_entry_t entry, vm_offset_t addr, int *cou
 {
   if (addr <= entry->start || addr >= entry->end)
     return;
-  // LAB entries: BEGIN
+  // LAB entries 2: BEGIN
   if (entry->object.vm_object == 0)
     vm_map_entry_allocate_object(entry);
   vm_map_entry_t front = vm_map_entry_create(countp);
@@ -495,11 +498,11 @@ vm_map_clip_start(vm_map_t map, vm_map_entry_t entry, vm_offset_t addr, int *cou
   entry->start = addr;
   vm_object_reference(front->object.vm_object);
   vm_map_entry_link(map, entry->prev, front);
-  // LAB entries: STARTER
+  // LAB entries 2: STARTER
   // (void)map;
   // (void)countp;
-  // panic("vm_map_clip_start: not written yet (lab 1)");
-  // LAB entries: END
+  // panic("vm_map_clip_start: not written yet (lab 1, task 2)");
+  // LAB entries 2: END
 }
 
 // Split entry at addr, if addr is inside it: entry keeps [start, addr), a new entry
@@ -509,7 +512,7 @@ vm_map_clip_end(vm_map_t map, vm_map_entry_t entry, vm_offset_t addr, int *count
 {
   if (addr <= entry->start || addr >= entry->end)
     return;
-  // LAB entries: BEGIN
+  // LAB entries 2: BEGIN
   if (entry->object.vm_object == 0)
     vm_map_entry_allocate_object(entry);
   vm_map_entry_t back = vm_map_entry_create(countp);
@@ -519,11 +522,11 @@ vm_map_clip_end(vm_map_t map, vm_map_entry_t entry, vm_offset_t addr, int *count
   entry->end = addr;
   vm_object_reference(back->object.vm_object);
   vm_map_entry_link(map, entry, back);
-  // LAB entries: STARTER
+  // LAB entries 2: STARTER
   // (void)map;
   // (void)countp;
-  // panic("vm_map_clip_end: not written yet (lab 1)");
-  // LAB entries: END
+  // panic("vm_map_clip_end: not written yet (lab 1, task 2)");
+  // LAB entries 2: END
 }
 
 // Can a, which ends where b starts, and b be one entry?
@@ -544,7 +547,7 @@ vm_map_mergeable(vm_map_t map, vm_map_entry_t a, vm_map_entry_t b)
          a->aux.avail_ssize == b->aux.avail_ssize;
 }
 
-// LAB entries: BEGIN
+// LAB entries 4: BEGIN
 // Remove a merged-away entry: its object reference goes with it.
 static void
 vm_map_entry_merged(vm_map_t map, vm_map_entry_t gone, vm_map_entry_t keep, int *countp)
@@ -559,11 +562,11 @@ vm_map_entry_merged(vm_map_t map, vm_map_entry_t gone, vm_map_entry_t keep, int 
 
 // Merge entry with its neighbours where they are the same mapping in all but
 // address. Map locked exclusively.
-// LAB entries: END
+// LAB entries 4: END
 void
 vm_map_simplify_entry(vm_map_t map, vm_map_entry_t entry, int *countp)
 {
-  // LAB entries: BEGIN
+  // LAB entries 4: BEGIN
   if (entry->eflags & MAP_ENTRY_IN_TRANSITION)
     return;
   vm_map_entry_t prev = entry->prev;
@@ -584,11 +587,11 @@ vm_map_simplify_entry(vm_map_t map, vm_map_entry_t entry, int *countp)
     gap_changed(map, entry->next);
     first_free_fix(map, entry->prev);
   }
-  // LAB entries: STARTER
+  // LAB entries 4: STARTER
   // (void)map;
   // (void)entry;
   // (void)countp;
-  // LAB entries: END
+  // LAB entries 4: END
 }
 
 // Sleep until some in-transition entry of the map changes. The map is locked
@@ -727,7 +730,7 @@ int
 vm_map_protect(vm_map_t map, vm_offset_t start, vm_offset_t end, vm_prot_t new_prot,
                boolean_t set_max)
 {
-  // LAB entries: BEGIN
+  // LAB entries 5: BEGIN
   vm_map_entry_t entry, e;
   int count;
 
@@ -775,15 +778,15 @@ vm_map_protect(vm_map_t map, vm_offset_t start, vm_offset_t end, vm_prot_t new_p
   vm_map_unlock(map);
   vm_map_entry_release(count);
   return KERN_SUCCESS;
-  // LAB entries: STARTER
+  // LAB entries 5: STARTER
   // (void)map;
   // (void)start;
   // (void)end;
   // (void)new_prot;
   // (void)set_max;
-  // printf("vm_map_protect: not written yet (lab 1)\n");
+  // printf("vm_map_protect: not written yet (lab 1, task 5)\n");
   // return KERN_FAILURE;
-  // LAB entries: END
+  // LAB entries 5: END
 }
 
 // Set the inheritance of [start, end): VM_INHERIT_SHARE, COPY or NONE, else
@@ -903,7 +906,7 @@ vm_map_check_protection(vm_map_t map, vm_offset_t start, vm_offset_t end,
 
 #define VERIFY(cond, msg) do { if (!(cond)) { *why = (msg); return -1; } } while (0)
 
-// LAB rbtree: BEGIN
+// LAB rbtree 7: BEGIN
 // Check the tree under n: parent links, key order, max_free. Returns the number
 // of nodes, or -1.
 static long
@@ -948,7 +951,7 @@ verify_tree(vm_map_t map, const char **why)
     return -1;
   return 0;
 }
-// LAB rbtree: END
+// LAB rbtree 7: END
 
 int
 vm_map_verify(vm_map_t map, const char **why)
@@ -988,10 +991,10 @@ vm_map_verify(vm_map_t map, const char **why)
   VERIFY(hint_ok, "hint is not an entry of this map");
   VERIFY(map->first_free == &map->header || ff_ok, "first_free is not an entry of this map");
   VERIFY(map->first_free == ff, "first_free is not the end of the initial run");
-  // LAB rbtree: BEGIN
+  // LAB rbtree 7: BEGIN
   if (verify_tree(map, why) < 0)
     return -1;
-  // LAB rbtree: END
+  // LAB rbtree 7: END
   return 0;
 }
 

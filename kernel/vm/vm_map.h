@@ -14,7 +14,8 @@
 //   - max_free in each entry: the largest free gap in its subtree (FreeBSD keeps
 //     the same), so that vm_map_findspace() is O(log n) on a fragmented map too,
 //     where a walk down the list from first_free is O(n).
-//   - lookup_visits: tree nodes visited by lookups, so tests can see O(log n).
+//   - lookup_visits, findspace_visits: entries that lookups and vm_map_findspace()
+//     looked at, so tests can see O(log n).
 #ifndef _VM_VM_MAP_H_
 #define _VM_VM_MAP_H_
 
@@ -123,6 +124,7 @@ struct vm_map {
   uint32 president_cache;
   uint32 president_ticks;
   uint64 lookup_visits;            // tree nodes visited by vm_map_lookup_entry()
+  uint64 findspace_visits;         // entries looked at by vm_map_findspace()
 #define min_offset header.start
 #define max_offset header.end
 };

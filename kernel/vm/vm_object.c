@@ -156,7 +156,7 @@ vm_object_shadow(struct vm_object **object, vm_ooffset_t *offset, vm_size_t leng
 void
 vm_object_collapse(struct vm_object *object)
 {
-  // LAB fork: BEGIN
+  // LAB fork 2: BEGIN
   struct vm_object *backing;
 
   while ((backing = object->backing_object) != 0 && backing->ref_count == 1 &&
@@ -188,9 +188,9 @@ vm_object_collapse(struct vm_object *object)
     backing->type = OBJT_DEAD;
     zfree(&objzone, backing);
   }
-  // LAB fork: STARTER
+  // LAB fork 2: STARTER
   // (void)object;   // no collapse: chains only grow
-  // LAB fork: END
+  // LAB fork 2: END
 }
 
 // Grow an anonymous object that one entry alone maps, so that the entry can grow

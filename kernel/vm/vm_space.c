@@ -70,8 +70,8 @@ vmspace_free(struct vmspace *vm)
   zfree(&vmspace_zone, vm);
 }
 
-// LAB fork: BEGIN
-// LAB fork: STARTER
+// LAB fork 1: BEGIN
+// LAB fork 1: STARTER
 // // The page that object (or an object below it) has at pindex, reading a file page
 // // in if need be; 0 if there is none: it reads as zeros.
 // static vm_page_t
@@ -118,7 +118,7 @@ vmspace_free(struct vmspace *vm)
 //   }
 //   return copy;
 // }
-// LAB fork: END
+// LAB fork 1: END
 
 // Copy one entry of the parent into the child's map, by its inheritance (see
 // labs/03-fork.md). Both maps locked exclusively; one entry of *countp reserved.
@@ -147,7 +147,7 @@ vmspace_fork_entry(vm_map_t old_map, vm_map_entry_t old, vm_map_t new_map, int *
     vm_object_reference(old->object.vm_object);
     break;
   case VM_INHERIT_COPY:
-    // LAB fork: BEGIN
+    // LAB fork 1: BEGIN
     if (old->object.vm_object) {
       // Share the object copy-on-write: both sides read it, the first write on
       // either side shadows it. Write-protect the parent's pages now.
@@ -162,7 +162,7 @@ vmspace_fork_entry(vm_map_t old_map, vm_map_entry_t old, vm_map_t new_map, int *
     }
     // (An entry with no object yet: both sides fill with zeros independently.)
     break;
-    // LAB fork: STARTER
+    // LAB fork 1: STARTER
     // (void)old_map;
     // if (old->object.vm_object) {
     //   struct vm_object *copy = fork_copy_pages(old);
@@ -172,7 +172,7 @@ vmspace_fork_entry(vm_map_t old_map, vm_map_entry_t old, vm_map_t new_map, int *
     //   return 0;
     // }
     // break;
-    // LAB fork: END
+    // LAB fork 1: END
   }
   vm_map_insert_copy(new_map, old, old->object.vm_object, old->offset, countp);
   return 0;

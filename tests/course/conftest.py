@@ -22,21 +22,22 @@ import handout     # noqa: E402
 PYTHON = "/usr/bin/python3"
 
 # Synthetic fences.  Labs 1-3 are available, stack (4) is not; reference is the
-# reference-only fence.  Starter lines are commented out, as in the real tree.
+# reference-only fence.  The fences of labs 1-3 say their task, as the real ones
+# do.  Starter lines are commented out, as in the real tree.
 C_FENCES = """\
-// LAB entries: BEGIN
+// LAB entries 2: BEGIN
   printf("synthetic: entries reference\\n");
-  // LAB rbtree: BEGIN
+  // LAB rbtree 1: BEGIN
   printf("synthetic: rbtree reference\\n");
-  // LAB rbtree: STARTER
+  // LAB rbtree 1: STARTER
   // printf("synthetic: rbtree starter\\n");
-  // LAB rbtree: END
-// LAB entries: STARTER
+  // LAB rbtree 1: END
+// LAB entries 2: STARTER
 //   printf("synthetic: entries starter\\n");
-// LAB entries: END
-/* LAB fork: BEGIN */
+// LAB entries 2: END
+/* LAB fork 1: BEGIN */
   printf("synthetic: fork reference\\n");
-/* LAB fork: END */
+/* LAB fork 1: END */
   // LAB stack: BEGIN
   printf("synthetic: stack reference\\n");
   // LAB stack: STARTER
@@ -44,33 +45,33 @@ C_FENCES = """\
   // LAB stack: END
 """
 H_FENCES = """\
-// LAB rbtree: BEGIN
+// LAB rbtree 1: BEGIN
 #define SYNTHETIC_RBTREE_REFERENCE 1
-// LAB rbtree: STARTER
+// LAB rbtree 1: STARTER
 // #define SYNTHETIC_RBTREE_STARTER 1
-// LAB rbtree: END
+// LAB rbtree 1: END
 """
 PY_FENCES = """\
-# LAB fork: BEGIN
+# LAB fork 1: BEGIN
 SYNTHETIC = "fork reference"
-# LAB fork: STARTER
+# LAB fork 1: STARTER
 # SYNTHETIC = "fork starter"
-# LAB fork: END
+# LAB fork 1: END
 """
 MK_FENCES = """\
-# LAB entries: BEGIN
+# LAB entries 2: BEGIN
 SYNTHETIC_MK = entries-reference
-# LAB entries: STARTER
+# LAB entries 2: STARTER
 # SYNTHETIC_MK = entries-starter
-# LAB entries: END
+# LAB entries 2: END
     # LAB reference: BEGIN
 SYNTHETIC_REF = reference-only
     # LAB reference: END
 """
 S_FENCES = """\
-# LAB rbtree: BEGIN
+# LAB rbtree 1: BEGIN
 # synthetic rbtree reference
-# LAB rbtree: END
+# LAB rbtree 1: END
 """
 def insert_after(path, anchor, text):
     s = path.read_text()

@@ -7,7 +7,7 @@
 // earlier lab it is skipped. The tree's lab comes from the makefile (treelab.h).
 //
 //   build/host/vmtest [NAME...]   run; one line a test, then "N passed, N failed, N skipped"
-//   build/host/vmtest --list      print "NAME LAB" for every test
+//   build/host/vmtest --list      print "NAME LAB TASK" for every test (task 0: none)
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -210,6 +210,10 @@ run(const struct test *t, int here)
     fprintf(stdout, "ok   %s (%.2fs)\n", t->name, now() - t1);
   else if (nfail > 0)
     fprintf(stdout, "FAIL %s (%d check(s) failed)\n", t->name, nfail);
+  // Which part of the handout it checks: a test of a task not done yet fails.
+  if (nfail != 0 && t->task)
+    fprintf(stdout, "     %s checks task %d of lab %d (%s)\n", t->name, t->task,
+            lab_number(t->lab), t->lab);
   return nfail == 0;
 }
 
@@ -226,7 +230,7 @@ main(int argc, char **argv)
     for (const struct test *t = suites[s]; t->name; t++) {
       int lab = lab_number(t->lab);
       if (list) {
-        fprintf(stdout, "%s %s\n", t->name, t->lab);
+        fprintf(stdout, "%s %s %d\n", t->name, t->lab, t->task);
       } else if (!selected(t->name, argc, argv)) {
         continue;
       } else if (lab == 0) {

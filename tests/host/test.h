@@ -7,6 +7,7 @@ struct test {
   const char *name;
   void (*fn)(void);
   const char *lab;   // the lab whose code it needs (a name in labs/labs.toml)
+  int task;          // the task of that lab's handout that makes it pass (0: none)
 };
 
 // The suites (each ends with a {0, 0, 0} entry).

@@ -752,7 +752,7 @@ model_check_tree(void)
 }
 
 const struct test model_tests[] = {
-  { "model_check", model_check, "entries" },
-  { "model_check_tree", model_check_tree, "rbtree" },
+  { "model_check", model_check, "entries", 5 },
+  { "model_check_tree", model_check_tree, "rbtree", 5 },
   { 0, 0, 0 },
 };

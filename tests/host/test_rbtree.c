@@ -313,10 +313,10 @@ rbtree_tiny(void)
 }
 
 const struct test rbtree_tests[] = {
-  { "rbtree_tiny", rbtree_tiny, "rbtree" },
-  { "rbtree_random", rbtree_random, "rbtree" },
-  { "rbtree_sequential", rbtree_sequential, "rbtree" },
-  { "rbtree_no_augment", rbtree_no_augment, "rbtree" },
-  { "rbtree_check_catches", rbtree_check_catches, "rbtree" },
+  { "rbtree_tiny", rbtree_tiny, "rbtree", 2 },
+  { "rbtree_random", rbtree_random, "rbtree", 3 },
+  { "rbtree_sequential", rbtree_sequential, "rbtree", 3 },
+  { "rbtree_no_augment", rbtree_no_augment, "rbtree", 3 },
+  { "rbtree_check_catches", rbtree_check_catches, "rbtree", 2 },
   { 0, 0, 0 },
 };

@@ -883,6 +883,52 @@ map_lookup_cost_65536(void)
   lookup_cost(65536);
 }
 
+// First fit costs O(log n) too: a map of one-page entries with one-page gaps, and
+// one wider hole at a random place; findspace must find exactly that hole, looking
+// at no more than 4 log2(n+1) + 4 entries (a walk down the list looks at k of them).
+static void
+map_findspace_cost(void)
+{
+  struct tmap t;
+  struct rng r;
+  vm_offset_t a;
+  long pages0 = stub_pages_live;
+  const int n = 4096;
+  double bound = 4 * log2(n + 1.0) + 4;
+  uint64_t maxv = 0;
+
+  tmap_init(&t, P(16), P(16 + 2L * n + 16));
+  for (long i = 0; i < n; i++)
+    if (tm_insert(&t.map, 0, 0, P(16 + 2 * i), P(17 + 2 * i), RW, RWX, 0) != KERN_SUCCESS) {
+      CHECK(!"insert");
+      CHECK(tmap_destroy(&t));
+      return;
+    }
+  rng_seed(&r, n);
+  for (int i = 0; i < 200; i++) {
+    // Remove entry k: a three-page hole, the only one that fits three pages.
+    long k = n / 2 + rng_below(&r, n / 2 - 1);
+    if (!CHECK_EQ(tm_delete(&t.map, P(16 + 2 * k), P(17 + 2 * k)), KERN_SUCCESS))
+      break;
+    uint64_t v0 = t.map.findspace_visits;
+    int rr = tm_findspace(&t.map, P(16), P(3), PG, &a);
+    uint64_t v = t.map.findspace_visits - v0;
+    if (!CHECK_EQ(rr, 0) || !CHECK_EQ(a, P(15 + 2 * k)))
+      break;
+    if (v > maxv)
+      maxv = v;
+    if (!CHECK_EQ(tm_insert(&t.map, 0, 0, P(16 + 2 * k), P(17 + 2 * k), RW, RWX, 0),
+                  KERN_SUCCESS))
+      break;
+  }
+  t_note("n=%d: %lu entries looked at by a findspace at most (bound %.1f)", n,
+         (unsigned long)maxv, bound);
+  CHECK(maxv > 0);
+  CHECK(maxv <= bound);
+  CHECK(tmap_destroy(&t));
+  CHECK_EQ(stub_pages_live, pages0);
+}
+
 // ---------------------------------------------------------------- verify can fail
 
 static void
@@ -983,22 +1029,23 @@ map_verify_catches(void)
 const struct test vm_map_tests[] = {
   { "map_init_empty", map_init_empty, "entries" },
   { "map_insert_bounds", map_insert_bounds, "entries" },
-  { "map_insert_overlap", map_insert_overlap, "entries" },
-  { "map_insert_fastpath", map_insert_fastpath, "entries" },
-  { "map_insert_fastpath_object", map_insert_fastpath_object, "entries" },
-  { "map_insert_object_merge", map_insert_object_merge, "entries" },
-  { "map_clip", map_clip, "entries" },
-  { "map_delete", map_delete, "entries" },
-  { "map_hint_first_free", map_hint_first_free, "entries" },
-  { "map_findspace", map_findspace, "entries" },
-  { "map_find", map_find, "entries" },
-  { "map_protect", map_protect, "entries" },
-  { "map_protect_cow", map_protect_cow, "entries" },
-  { "map_inherit", map_inherit, "entries" },
-  { "map_madvise", map_madvise, "entries" },
+  { "map_insert_overlap", map_insert_overlap, "entries", 4 },
+  { "map_insert_fastpath", map_insert_fastpath, "entries", 6 },
+  { "map_insert_fastpath_object", map_insert_fastpath_object, "entries", 6 },
+  { "map_insert_object_merge", map_insert_object_merge, "entries", 4 },
+  { "map_clip", map_clip, "entries", 2 },
+  { "map_delete", map_delete, "entries", 2 },
+  { "map_hint_first_free", map_hint_first_free, "entries", 4 },
+  { "map_findspace", map_findspace, "entries", 4 },
+  { "map_find", map_find, "entries", 4 },
+  { "map_protect", map_protect, "entries", 5 },
+  { "map_protect_cow", map_protect_cow, "entries", 5 },
+  { "map_inherit", map_inherit, "entries", 4 },
+  { "map_madvise", map_madvise, "entries", 4 },
   { "map_lookup", map_lookup, "entries" },
-  { "map_lookup_cost_10000", map_lookup_cost_10000, "rbtree" },
-  { "map_lookup_cost_65536", map_lookup_cost_65536, "rbtree" },
-  { "map_verify_catches", map_verify_catches, "rbtree" },
+  { "map_lookup_cost_10000", map_lookup_cost_10000, "rbtree", 6 },
+  { "map_lookup_cost_65536", map_lookup_cost_65536, "rbtree", 6 },
+  { "map_findspace_cost", map_findspace_cost, "rbtree", 8 },
+  { "map_verify_catches", map_verify_catches, "rbtree", 7 },
   { 0, 0, 0 },
 };
