@@ -37,6 +37,8 @@ CHECKS = [
     ("file_grows", 2, 2),     # a store to a page the file grew into while mapped is kept
     ("file_truncated", 1, 2), # truncated while mapped: zeros past the end; a fault there kills
     ("freemem", 2, 2),        # after all the tests, not a page lost
+    ("reprotect", 2, 5),      # a clean shared file page made read-only and writable again:
+                              # the next store still faults, marks it dirty, is written back
 ]
 
 DONE = r"^mmaptest: (ALL OK|\d+ FAILED)$"

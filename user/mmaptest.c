@@ -1195,6 +1195,42 @@ file_truncated(void)
   unlink("mmap.tr");
 }
 
+// mprotect must not make a clean file page writable in the page table: the first
+// store has to fault, so that the page is marked dirty and written back. Pages read
+// (mapped read-only while clean), made read-only and writable again, then written:
+// msync and read() (page 0 and 1) and munmap (page 2) must write them to the file.
+static void
+reprotect(void)
+{
+  int len = 3 * P, fd, n;
+  char *m;
+
+  mkfile("mmap.rp", len);
+  fd = open("mmap.rp", O_RDWR);
+  check("open", fd >= 0);
+  m = xmmap("mmap shared", 0, len, RW, MAP_SHARED, fd, 0);
+  for(int i = 0; i < 3; i++)
+    expect("a page read while clean", m[i * P], pattern(i * P));
+  xmprotect("mprotect read-only", m, len, PROT_READ);
+  xmprotect("mprotect writable again", m, len, RW);
+  m[10] = '#';
+  m[P + 20] = '$';
+  check("msync page 0", msync(m, P, MS_SYNC) == 0);
+  n = readfile("mmap.rp");
+  expect("file length", n, len);
+  expect("file[10] after msync", fbuf[10], '#');
+  expect("file[P+20] after read()", fbuf[P + 20], '$');
+  expect("file[11]", fbuf[11], pattern(11));
+  m[2 * P + 30] = '%';
+  xmunmap("munmap", m, len);
+  n = readfile("mmap.rp");
+  expect("file length after munmap", n, len);
+  expect("file[2P+30] after munmap", fbuf[2 * P + 30], '%');
+  expect("file[2P+31] after munmap", fbuf[2 * P + 31], pattern(2 * P + 31));
+  close(fd);
+  unlink("mmap.rp");
+}
+
 // ---------------------------------------------------------------- hold (for vmmap)
 
 // A known set of mappings for the grader's vmmap run; then sleep until killed.
@@ -1252,6 +1288,7 @@ static const struct vmtest tests[] = {
   { "write_merge", write_merge },
   { "file_grows", file_grows },
   { "file_truncated", file_truncated },
+  { "reprotect", reprotect },
 };
 
 // Run one test in a child; 1 if it passed.
