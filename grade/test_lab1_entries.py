@@ -33,10 +33,15 @@ CHECKS = [
     ("madvise", 1, 4),
     ("munmap_span", 1, 2),    # one munmap over mappings and holes
     ("first_free", 2, 4),     # entries from page 0 up merge and grow; first_free follows
+    ("write_merge", 2, 2),    # write() to part of a page keeps a mapping's unwritten stores
+    ("file_grows", 2, 2),     # a store to a page the file grew into while mapped is kept
+    ("file_truncated", 1, 2), # truncated while mapped: zeros past the end; a fault there kills
+    ("freemem", 2, 2),        # after all the tests, not a page lost
+    ("reprotect", 2, 5),      # a clean shared file page made read-only and writable again:
+                              # the next store still faults, marks it dirty, is written back
     ("sbrk_nomem", 1, 5),     # sbrk(-n) with no map entry to spare: fails, the break stays
     ("vmmap_huge", 1, 4),     # vmmap of the whole address space mapped is quick; RES exact
     ("willneed", 1, 2),       # MADV_WILLNEED over 1 GiB takes at most a quarter of free memory
-    ("freemem", 2, 2),        # after all the tests, not a page lost
 ]
 
 DONE = r"^mmaptest: (ALL OK|\d+ FAILED)$"

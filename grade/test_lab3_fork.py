@@ -46,6 +46,9 @@ CHECKS = [
     ("private_file", 1, 0, True),     # a file's object is never collapsed into a shadow
     ("chain", 2, 2, False),           # the child maps the parent's object; collapse
                                       # keeps chains short
+    ("share_cow", 2, 0, True),        # INHERIT_SHARE over copy-on-write memory: the parent
+                                      # sees the child's writes (fork drops the parent's
+                                      # PTEs under the shadow)
     ("freemem", 2, 2, True),          # not a page lost
 ]
 

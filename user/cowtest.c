@@ -875,6 +875,84 @@ chain(void)
 #endif
 }
 
+// ---------------------------------------------------------------- share_cow
+
+#ifndef LINUX
+// Fork a child that writes c at p, memory it shares with this process; wait for it.
+static void
+child_writes(char *p, int c)
+{
+  if(xfork() == 0){
+    *p = c;
+    exit(0);
+  }
+  waitok("the sharing child");
+}
+#endif
+
+// INHERIT_SHARE over memory still copy-on-write: fork gives the parent's entry a
+// new shadow object, which the child maps too. The parent's read-only PTEs map pages
+// of the object below; unless fork drops them, the parent goes on reading those
+// after the child writes its copy into the shadow. Three entries whose object below
+// cannot collapse into the shadow: a file mapped private, memory an earlier child
+// still shares, the other half of a clipped entry.
+static void
+share_cow(void)
+{
+#ifndef LINUX
+  char *f, *a, *b;
+  int fd, tochild[2];
+
+  mkfile("cow.s", P, 'f');
+  fd = open("cow.s", O_RDONLY);
+  check("open", fd >= 0);
+  f = mmap(0, P, RW, MAP_PRIVATE, fd, 0);
+  check("mmap", f != MAP_FAILED);
+  expect("private file page", f[0], 'f');
+  check("minherit SHARE (file)", minherit(f, P, INHERIT_SHARE) == 0);
+  child_writes(f, 'c');
+  expect("parent: the private file page the sharing child wrote", f[0], 'c');
+  expect("read the file", read(fd, fbuf, P), P);
+  expect_bytes("the file, not written", fbuf, P, 'f');
+  close(fd);
+  check("munmap", munmap(f, P) == 0);
+  unlink("cow.s");
+
+  a = xmmap("mmap", 2 * P, RW, ANON);
+  memset(a, 'a', 2 * P);
+  check("pipe", pipe(tochild) == 0);
+  if(xfork() == 0){
+    close(tochild[1]);
+    await(tochild[0]);   // the parent and a second child have written
+    expect_pages("earlier child: its copy", a, 2, 'a');
+    exit(0);
+  }
+  close(tochild[0]);
+  check("minherit SHARE", minherit(a, 2 * P, INHERIT_SHARE) == 0);
+  child_writes(a, 'c');
+  expect("parent: page 0 the sharing child wrote", a[0], 'c');
+  a[P] = 'p';
+  signal_(tochild[1]);
+  close(tochild[1]);
+  waitok("earlier child");
+  // Its exit collapsed the object below into the shadow.
+  expect("parent: page 0 after the earlier child exited", a[0], 'c');
+  expect("parent: page 1 after the earlier child exited", a[P], 'p');
+  check("munmap", munmap(a, 2 * P) == 0);
+
+  b = xmmap("mmap", 2 * P, RW, ANON);
+  memset(b, 'b', 2 * P);
+  if(xfork() == 0)
+    exit(0);
+  waitok("child");
+  check("minherit SHARE (page 0 of 2)", minherit(b, P, INHERIT_SHARE) == 0);
+  child_writes(b, 'c');
+  expect("parent: the clipped half the sharing child wrote", b[0], 'c');
+  expect("parent: the other half", b[P], 'b');
+  check("munmap", munmap(b, 2 * P) == 0);
+#endif
+}
+
 // ---------------------------------------------------------------- main
 
 static const struct vmtest tests[] = {
@@ -893,6 +971,7 @@ static const struct vmtest tests[] = {
   { "depth", depth },
   { "private_file", private_file },
   { "chain", chain },
+  { "share_cow", share_cow },
 };
 
 // Run one test in a child; 1 if it passed.

@@ -1067,6 +1067,170 @@ first_free(void)
 #endif
 }
 
+// write() to part of a file page keeps what a shared mapping stored in the rest of
+// that page and has not written back yet: the written bytes go into the page,
+// which is not read again from the file. Within a page, and across two. (The bytes
+// stored and written are not in the file's pattern.)
+static void
+write_merge(void)
+{
+  int fd, fd2, n;
+  char *m, w[200];
+
+  mkfile("mmap.wm", 2 * P);
+  fd = open("mmap.wm", O_RDWR);
+  fd2 = open("mmap.wm", O_RDWR);
+  check("open", fd >= 0 && fd2 >= 0);
+  // Move fd2 to offset 100 before any store: read() writes dirty pages back.
+  expect("read fd2 to offset 100", read(fd2, fbuf, 100), 100);
+  m = xmmap("mmap shared", 0, 2 * P, RW, MAP_SHARED, fd, 0);
+  m[0] = '#';
+  expect("write B at 100", write(fd2, "B", 1), 1);
+  expect("m[0]: the store before write()", m[0], '#');
+  expect("m[100]: the byte write() wrote", m[100], 'B');
+  expect("m[99]", m[99], pattern(99));
+  expect("m[101]", m[101], pattern(101));
+
+  // Stores on both sides of a write() from P-100 to P+100 (fd2 is at 101).
+  expect("read fd2 to offset P-100", read(fd2, fbuf, P - 201), P - 201);
+  m[P - 300] = '$';
+  m[P + 300] = '%';
+  memset(w, 'w', sizeof(w));
+  expect("write 200 bytes at P-100", write(fd2, w, sizeof(w)), sizeof(w));
+  expect("m[P-300]: the store before write()", m[P - 300], '$');
+  expect("m[P+300]: the store before write()", m[P + 300], '%');
+  expect_bytes("m[P-100, P+100): what write() wrote", m + P - 100, 200, 'w');
+  expect("m[P-101]", m[P - 101], pattern(P - 101));
+  expect("m[P+100]", m[P + 100], pattern(P + 100));
+  xmunmap("munmap", m, 2 * P);
+
+  n = readfile("mmap.wm");
+  expect("file length", n, 2 * P);
+  expect("file[0]", fbuf[0], '#');
+  expect("file[1]", fbuf[1], pattern(1));
+  expect("file[100]", fbuf[100], 'B');
+  expect("file[101]", fbuf[101], pattern(101));
+  expect("file[P-300]", fbuf[P - 300], '$');
+  expect("file[P+300]", fbuf[P + 300], '%');
+  expect_bytes("file[P-100, P+100)", fbuf + P - 100, 200, 'w');
+  expect("file[P-101]", fbuf[P - 101], pattern(P - 101));
+  expect("file[P+100]", fbuf[P + 100], pattern(P + 100));
+  close(fd);
+  close(fd2);
+  unlink("mmap.wm");
+}
+
+// A page that the file grows into while mapped: a store to it reaches the file
+// (read() and munmap write it back).
+static void
+file_grows(void)
+{
+  int fd, n;
+  char *m;
+
+  mkfile("mmap.gr", 100);
+  fd = open("mmap.gr", O_RDWR);
+  check("open", fd >= 0);
+  m = xmmap("mmap 2 pages of a 100-byte file", 0, 2 * P, RW, MAP_SHARED, fd, 0);
+  expect("read to the end", read(fd, fbuf, 100), 100);
+  memset(fbuf, 'g', P);
+  expect("write() grows the file by a page", write(fd, fbuf, P), P);
+  expect("m[P+50] after the file grew", m[P + 50], 'g');
+  m[P + 50] = 'S';
+  n = readfile("mmap.gr");
+  expect("file length after it grew", n, P + 100);
+  expect("file[P+50]: read() sees the store", fbuf[P + 50], 'S');
+  expect("file[P+49]", fbuf[P + 49], 'g');
+  expect("file[99]", fbuf[99], pattern(99));
+  m[P + 60] = 'T';
+  xmunmap("munmap", m, 2 * P);
+  n = readfile("mmap.gr");
+  expect("file length after munmap", n, P + 100);
+  expect("file[P+60]: munmap wrote the store back", fbuf[P + 60], 'T');
+  expect("file[P+50] after munmap", fbuf[P + 50], 'S');
+  close(fd);
+  unlink("mmap.gr");
+}
+
+// A file truncated while mapped: write() shows in the mapping, the rest of its last
+// page reads zeros, and a fault on a page wholly past the end of the file kills
+// (POSIX: SIGBUS). Stores made before the truncation are gone.
+static void
+file_truncated(void)
+{
+  int fd, fd2, n;
+  char *m, *m2;
+
+  mkfile("mmap.tr", 2 * P);
+  fd = open("mmap.tr", O_RDWR);
+  check("open", fd >= 0);
+  m = xmmap("mmap", 0, 2 * P, RW, MAP_SHARED, fd, 0);
+  m[5] = 'x';
+  m[P + 5] = 'y';
+  fd2 = open("mmap.tr", O_RDWR | O_TRUNC);
+  check("open O_TRUNC", fd2 >= 0);
+  expect("file size after O_TRUNC", filesize(fd2), 0);
+  expect("write 3 bytes", write(fd2, "abc", 3), 3);
+  expect("m[0] after truncate and write()", m[0], 'a');
+  expect("m[2] after truncate and write()", m[2], 'c');
+  expect_bytes("the rest of page 0, past the end of the file", m + 3, P - 3, 0);
+#ifndef LINUX
+  // vmlab cannot find a mapping's page table entries (no reverse mappings): a page
+  // mapped before the truncation stays mapped, and reads zeros.
+  expect_bytes("page 1, mapped before the truncation (Linux: SIGBUS)", m + P, P, 0);
+#endif
+  m[1] = 'Q';
+  m2 = xmmap("mmap read-only", 0, 2 * P, PROT_READ, MAP_SHARED, fd, 0);
+  expect("m2[1]", m2[1], 'Q');
+  expect_killed("read page 1 of a new mapping, past the end of the file", rd, m2 + P);
+  xmunmap("munmap m2", m2, 2 * P);
+  xmunmap("munmap m", m, 2 * P);
+  n = readfile("mmap.tr");
+  expect("file length after truncate", n, 3);
+  expect("file[0]", fbuf[0], 'a');
+  expect("file[1]", fbuf[1], 'Q');
+  expect("file[2]", fbuf[2], 'c');
+  close(fd);
+  close(fd2);
+  unlink("mmap.tr");
+}
+
+// mprotect must not make a clean file page writable in the page table: the first
+// store has to fault, so that the page is marked dirty and written back. Pages read
+// (mapped read-only while clean), made read-only and writable again, then written:
+// msync and read() (page 0 and 1) and munmap (page 2) must write them to the file.
+static void
+reprotect(void)
+{
+  int len = 3 * P, fd, n;
+  char *m;
+
+  mkfile("mmap.rp", len);
+  fd = open("mmap.rp", O_RDWR);
+  check("open", fd >= 0);
+  m = xmmap("mmap shared", 0, len, RW, MAP_SHARED, fd, 0);
+  for(int i = 0; i < 3; i++)
+    expect("a page read while clean", m[i * P], pattern(i * P));
+  xmprotect("mprotect read-only", m, len, PROT_READ);
+  xmprotect("mprotect writable again", m, len, RW);
+  m[10] = '#';
+  m[P + 20] = '$';
+  check("msync page 0", msync(m, P, MS_SYNC) == 0);
+  n = readfile("mmap.rp");
+  expect("file length", n, len);
+  expect("file[10] after msync", fbuf[10], '#');
+  expect("file[P+20] after read()", fbuf[P + 20], '$');
+  expect("file[11]", fbuf[11], pattern(11));
+  m[2 * P + 30] = '%';
+  xmunmap("munmap", m, len);
+  n = readfile("mmap.rp");
+  expect("file length after munmap", n, len);
+  expect("file[2P+30] after munmap", fbuf[2 * P + 30], '%');
+  expect("file[2P+31] after munmap", fbuf[2 * P + 31], pattern(2 * P + 31));
+  close(fd);
+  unlink("mmap.rp");
+}
+
 // ---------------------------------------------------------------- hold (for vmmap)
 
 // A known set of mappings for the grader's vmmap run; then sleep until killed.
@@ -1278,6 +1442,10 @@ static const struct vmtest tests[] = {
   { "madvise", madvise_ },
   { "munmap_span", munmap_span },
   { "first_free", first_free },
+  { "write_merge", write_merge },
+  { "file_grows", file_grows },
+  { "file_truncated", file_truncated },
+  { "reprotect", reprotect },
   { "sbrk_nomem", sbrk_nomem },
   { "vmmap_huge", vmmap_huge },
   { "willneed", willneed },

@@ -1571,6 +1571,89 @@ stackguard(void)
   expkilled("read far below the stack pointer", readbelowstack);
 }
 
+// ---------------------------------------------------------------- faults keep data
+
+// What a read() or write() with a buffer that runs into an unmapped page moves must
+// be what it reports (-1 with EFAULT: nothing): a pipe keeps the bytes a bad buffer
+// could not take, for the next read; takes none from a bad source; and a file's
+// offset moves by exactly the bytes moved. (A marker written after the bytes that
+// must be in a pipe lets one read take them all without waiting for lost ones.)
+static void
+faultkeep(void)
+{
+  char *p, *end, got[400];
+  int fds[2], fd, r, i, at;
+
+  p = alignbrk();
+  check("sbrk", sbrk(PAGE_SIZE) == p);
+  end = p + PAGE_SIZE;   // the break: the page above is not mapped
+  for(i = 0; i < PAGE_SIZE; i++)
+    p[i] = streambyte(i, 5);
+  for(i = 0; i < 300; i++)
+    buf[i] = streambyte(i, 9);
+  check("pipe", pipe(fds) == 0);
+
+  // Pipe read: 5 bytes into 2 good ones, 300 bytes into 200 good ones.
+  expect("write 5", write(fds[1], buf, 5), 5);
+  experr("read 5 bytes into 2 good ones", read(fds[0], end - 2, 5), EFAULT);
+  expect("write the marker", write(fds[1], "!", 1), 1);
+  expect("read: the 5 bytes stayed in the pipe, then the marker",
+         read(fds[0], got, sizeof(got)), 6);
+  check("the 5 bytes", memcmp(got, buf, 5) == 0);
+  expect("write 300", write(fds[1], buf, 300), 300);
+  r = read(fds[0], end - 200, 300);
+  if(r == -1)
+    experr("read 300 bytes into 200 good ones", r, EFAULT), r = 0;
+  check("read 300 into 200 good bytes: no more than fits", r <= 200);
+  check("the bytes read", memcmp(end - 200, buf, r) == 0);
+  expect("write the marker", write(fds[1], "!", 1), 1);
+  expect("read: the rest stayed in the pipe, then the marker",
+         read(fds[0], got, sizeof(got)), 300 - r + 1);
+  check("the rest, in order", memcmp(got, buf + r, 300 - r) == 0);
+
+  // Pipe write: from 2 good bytes of 5, from 150 good ones of 200; a marker after.
+  experr("write 5 bytes from 2 good ones", write(fds[1], end - 2, 5), EFAULT);
+  r = write(fds[1], end - 150, 200);
+  if(r == -1)
+    experr("write 200 bytes from 150 good ones", r, EFAULT), r = 0;
+  check("write 200 from 150 good bytes: no more than there are", r <= 150);
+  expect("write the marker", write(fds[1], "!", 1), 1);
+  expect("read: the good bytes written, then the marker", read(fds[0], got, sizeof(got)),
+         r + 1);
+  check("the good bytes written", memcmp(got, end - 150, r) == 0);
+  close(fds[0]);
+  close(fds[1]);
+
+  // File read and write: the offset moves by what was moved.
+  unlink("fk");
+  mkfile("fk", 300);
+  fd = open("fk", O_RDWR);
+  check("open fk", fd >= 0);
+  r = read(fd, end - 2, 10);
+  if(r == -1)
+    experr("read 10 file bytes into 2 good ones", r, EFAULT), r = 0;
+  check("read 10 into 2 good bytes: no more than fits", r <= 2);
+  expect("read the next 10", read(fd, got, 10), 10);
+  check("from where the bad read stopped", memcmp(got, buf + r, 10) == 0);
+  at = r + 10;
+  r = write(fd, end - 2, 10);
+  if(r == -1)
+    experr("write 10 file bytes from 2 good ones", r, EFAULT), r = 0;
+  check("write 10 from 2 good bytes: no more than there are", r <= 2);
+  expect("write the marker", write(fd, "!", 1), 1);
+  close(fd);
+  fd = open("fk", O_RDONLY);
+  check("open fk again", fd >= 0);
+  expect("file length", read(fd, got, sizeof(got)), 300);
+  close(fd);
+  check("the file before the bad write", memcmp(got, buf, at) == 0);
+  check("the good bytes written", memcmp(got + at, end - 2, r) == 0);
+  expect("the marker right after them", got[at + r], '!');
+  check("the file after the marker", memcmp(got + at + r + 1, buf + at + r + 1,
+                                            300 - (at + r + 1)) == 0);
+  unlink("fk");
+}
+
 // ---------------------------------------------------------------- the runner
 
 struct test {
@@ -1631,6 +1714,7 @@ struct test {
   { "vmbench", vmbenchargs },
   { "abovebrk", abovebrk },
   { "stackguard", stackguard },
+  { "faultkeep", faultkeep },
 };
 
 static int

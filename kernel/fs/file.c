@@ -121,6 +121,9 @@ inode_read_prepare(struct file *f, uint64 addr, int n)
 }
 
 // Read up to n bytes from f to user address addr. Returns bytes read or -errno.
+// A bad buffer: -EFAULT, and the file offset does not move (the buffer is faulted
+// in first, so nothing is read; should it go bad meanwhile, what readi copied
+// before it failed is not counted); a pipe keeps the bytes (see piperead).
 int
 fileread(struct file *f, uint64 addr, int n)
 {
@@ -164,7 +167,6 @@ static int
 inode_write(struct file *f, uint64 addr, int n)
 {
   int i = 0, r = 0;
-  uint off0 = f->off;
 
   // As for read: fault the source in before the locks, where a fault could deadlock.
   if (n > 0 && vm_fault_prefault_user(addr, n, VM_PROT_READ) < 0)
@@ -174,8 +176,12 @@ inode_write(struct file *f, uint64 addr, int n)
     begin_op();
     ilock(f->ip);
     r = writei(f->ip, 1, addr + i, f->off, m);
-    if (r > 0)
+    if (r > 0) {
+      // Under the same lock, so that mappings never see the disk and their pages
+      // disagree (see vnode_pager.c).
+      vnode_pager_written(f->ip, f->off, r);
       f->off += r;
+    }
     iunlock(f->ip);
     end_op();
     if (r < 0)
@@ -184,11 +190,13 @@ inode_write(struct file *f, uint64 addr, int n)
     if (r != m)
       break;   // disk full, or a bad address: report what was written
   }
-  vnode_pager_written(f->ip, off0, i);
   return i > 0 ? i : r;
 }
 
 // Write n bytes from user address addr to f. Returns bytes written or -errno.
+// A bad buffer: -EFAULT with nothing written (the buffer is faulted in first), or,
+// should it go bad meanwhile, the bytes written before it; the file offset moves
+// by what is returned.
 int
 filewrite(struct file *f, uint64 addr, int n)
 {

@@ -22,6 +22,7 @@ struct pipe {
   uint nwrite;      // bytes written so far
   int readopen;     // is the read end still open?
   int writeopen;    // is the write end still open?
+  int reading;      // a reader is copying bytes out: other readers wait their turn
 };
 
 // User bytes pass through a small buffer on the kernel stack.
@@ -45,6 +46,7 @@ pipealloc(struct file **f0, struct file **f1)
   pi->writeopen = 1;
   pi->nread = 0;
   pi->nwrite = 0;
+  pi->reading = 0;
   initlock(&pi->lock, "pipe");
 
   (*f0)->type = FD_PIPE;
@@ -118,7 +120,8 @@ pipe_put(struct pipe *pi, char *buf, int m, int *err)
 
 // Write n bytes from user address addr. Returns n, or what was written before the
 // read end closed (-EPIPE if nothing), the writer was killed (-EINTR), or a bad
-// address was met (-EFAULT).
+// address was met (-EFAULT): a piece of the buffer that cannot be read whole puts
+// nothing in the pipe.
 int
 pipewrite(struct pipe *pi, uint64 addr, int n)
 {
@@ -141,32 +144,44 @@ pipewrite(struct pipe *pi, uint64 addr, int n)
 
 // Read up to n bytes into user address addr: wait for at least one byte (or end of
 // file), then take what is there. Returns the bytes read, 0 at end of file, -EINTR
-// if killed while waiting, or -EFAULT.
+// if killed while waiting, or -EFAULT (the bytes that could not be copied out stay
+// in the pipe, for the next read).
 int
 piperead(struct pipe *pi, uint64 addr, int n)
 {
   char buf[PIPE_BOUNCE];
-  int tot = 0;
+  int tot = 0, err = 0;
 
   acquire(&pi->lock);
-  while (pi->nread == pi->nwrite && pi->writeopen) {
+  // Wait for bytes, and for our turn: a reader takes bytes out of the pipe only
+  // once they are copied out, so two readers at once would copy the same bytes.
+  while ((pi->nread == pi->nwrite && pi->writeopen) || pi->reading) {
     if (killed(myproc())) {
       release(&pi->lock);
       return -EINTR;
     }
     sleep(&pi->nread, &pi->lock);
   }
+  pi->reading = 1;
   while (tot < n && pi->nread != pi->nwrite) {
     int m = 0;
-    while (m < PIPE_BOUNCE && tot + m < n && pi->nread != pi->nwrite)
-      buf[m++] = pi->data[pi->nread++ % PIPESIZE];
-    wakeup(&pi->nwrite);
+    while (m < PIPE_BOUNCE && tot + m < n && pi->nread + m != pi->nwrite) {
+      buf[m] = pi->data[(pi->nread + m) % PIPESIZE];
+      m++;
+    }
     release(&pi->lock);
-    if (copyout(addr + tot, buf, m) < 0)
-      return tot > 0 ? tot : -EFAULT;
-    tot += m;
+    int bad = copyout(addr + tot, buf, m) < 0;
     acquire(&pi->lock);
+    if (bad) {
+      err = -EFAULT;
+      break;
+    }
+    pi->nread += m;
+    tot += m;
+    wakeup(&pi->nwrite);
   }
+  pi->reading = 0;
+  wakeup(&pi->nread);   // the next reader's turn
   release(&pi->lock);
-  return tot;
+  return tot > 0 ? tot : err;
 }

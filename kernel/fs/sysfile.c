@@ -12,6 +12,7 @@
 #include "fs/fs.h"
 #include "fs/file.h"
 #include "fs/fsdefs.h"
+#include "vm/vm_object.h"
 
 // The open file for file-descriptor argument n, or 0 if it is not an open fd.
 static struct file *
@@ -339,8 +340,10 @@ open_inode(struct inode *ip, int omode)
   f->ip = ip;
   f->readable = !(omode & O_WRONLY);
   f->writable = (omode & O_WRONLY) || (omode & O_RDWR);
-  if ((omode & O_TRUNC) && ip->type == T_FILE)
+  if ((omode & O_TRUNC) && ip->type == T_FILE) {
     itrunc(ip);
+    vnode_pager_truncated(ip);
+  }
   iunlock(ip);
   return fd;
 }

@@ -73,6 +73,13 @@ fault_findpage(struct vm_object *object, vm_pindex_t pindex, struct vm_object **
   vm_object_lock();
   vm_object_collapse(object);
   for (;;) {
+    // A file's page wholly past its end may still be resident from before a
+    // truncation: it fails like one that is not (vnode_pager.c).
+    if (obj->type == OBJT_VNODE && pi >= obj->size) {
+      vm_object_unlock();
+      *error = KERN_FAILURE;
+      return 0;
+    }
     if ((m = vm_page_lookup(obj, pi)) != 0)
       break;
     if (obj->type == OBJT_VNODE) {

@@ -768,13 +768,10 @@ vm_map_protect(vm_map_t map, vm_offset_t start, vm_offset_t end, vm_prot_t new_p
     } else {
       e->protection = new_prot;
     }
-    if (e->protection != old) {
-      // A copy-on-write entry's pages stay read-only: the first write must fault.
-      vm_prot_t p = e->protection;
-      if (e->eflags & MAP_ENTRY_COW)
-        p &= ~VM_PROT_WRITE;
-      pmap_protect(map->pmap, e->start, e->end, p);
-    }
+    // pmap_protect only takes permissions away: a page mapped read-only because
+    // its first write must fault (copy-on-write, a clean file page) stays so.
+    if (e->protection != old)
+      pmap_protect(map->pmap, e->start, e->end, e->protection);
   }
   // Merge what can be merged, from the entry before the range to the one after.
   simplify_range(map, entry->prev, end, &count);

@@ -73,6 +73,8 @@ struct vm_page *vnode_pager_getpage(struct vm_object *object, vm_pindex_t pindex
 void vnode_pager_putpages(struct vm_object *object, vm_pindex_t start, vm_pindex_t end);
 void vnode_pager_dealloc(struct vm_object *object);     // the last reference is gone
 void vnode_pager_read_sync(struct inode *ip);   // write back dirty pages before read()
-void vnode_pager_written(struct inode *ip, uint off, uint n); // after write(): refresh pages
+// ip locked: write() put [off, off+n) on disk / ip was truncated.
+void vnode_pager_written(struct inode *ip, uint off, uint n);
+void vnode_pager_truncated(struct inode *ip);
 
 #endif

@@ -140,6 +140,9 @@ vmspace_fork_entry(vm_map_t old_map, vm_map_entry_t old, vm_map_t new_map, int *
       if (!vm_object_shadow_try(&old->object.vm_object, &old->offset, old->end - old->start))
         return -ENOMEM;
       old->eflags &= ~MAP_ENTRY_NEEDS_COPY;
+      // The parent's PTEs map pages of the object now below the shadow: they would
+      // go on showing those after the child writes its copy into the shadow.
+      pmap_remove(old_map->pmap, old->start, old->end);
     }
     vm_object_reference(old->object.vm_object);
     break;

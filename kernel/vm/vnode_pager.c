@@ -4,7 +4,20 @@
 //
 // Pages written through a mapping are marked PG_DIRTY (vm_fault maps a vnode page
 // read-only until the first write, to notice it) and written back by msync(), by
-// read() of the file, and when the last mapping goes away.
+// read() of the file, and when the last mapping goes away. write() puts the bytes it
+// wrote into the resident pages too (vnode_pager_written).
+//
+// The object's size follows the file's, in pages: it grows with write() and
+// shrinks with truncation. A fault on a page wholly past the end of the file
+// fails (the process is killed: POSIX's SIGBUS). A truncation zeroes what resident
+// pages hold past the new end but cannot take them away from the mappings that
+// already map them (there are no reverse mappings to find their page table
+// entries): those keep reading zeros, until the file grows back over them, and the
+// pages are freed with the object.
+//
+// Lock order: the inode's sleep lock, then the object lock. A page is read in, and
+// write() and truncation change resident pages, with the inode locked, so that
+// each sees the other's work whole.
 #include <sys/types.h>
 #include "kern/systm.h"
 #include "kern/param.h"
@@ -25,7 +38,9 @@ vnode_pager_alloc(struct inode *ip)
 
   for (;;) {
     vm_object_lock();
-    if ((object = ip->i_object) != 0) {
+    // An object whose last reference went is still hooked to ip while it writes
+    // its pages back: it must not come back to life. A fresh one replaces it.
+    if ((object = ip->i_object) != 0 && object->ref_count > 0) {
       object->ref_count++;
       object->flags &= ~OBJ_ONEMAPPING;
       vm_object_unlock();
@@ -38,6 +53,9 @@ vnode_pager_alloc(struct inode *ip)
     }
     if (fresh) {
       fresh->handle = ip;
+      // Under the object lock, which vnode_pager_written() and _truncated() take
+      // after the size changes: a change either sees this object or is seen here.
+      fresh->size = atop(round_page((uint64)ip->size));
       ip->i_object = fresh;
       vm_object_unlock();
       return fresh;
@@ -47,7 +65,6 @@ vnode_pager_alloc(struct inode *ip)
     fresh = vm_object_allocate(OBJT_VNODE, 0);
     if (fresh == 0)
       return 0;
-    fresh->size = atop(round_page((uint64)ip->size));
     idup(ip);
   }
 }
@@ -71,7 +88,9 @@ vnode_pager_dealloc(struct vm_object *object)
 // Read page pindex of the file into a new page of object, and return it; or 0 with
 // *error KERN_FAILURE (beyond the end of the file) or KERN_RESOURCE_SHORTAGE.
 // Called without the object lock (it sleeps on the disk); if another fault brought
-// the page in meanwhile, that one is returned.
+// the page in meanwhile, that one is returned. The page goes into the object before
+// the inode is unlocked: a write() or truncation comes wholly before the read, or
+// finds the page resident.
 struct vm_page *
 vnode_pager_getpage(struct vm_object *object, vm_pindex_t pindex, int *error)
 {
@@ -84,22 +103,17 @@ vnode_pager_getpage(struct vm_object *object, vm_pindex_t pindex, int *error)
     return 0;
   }
   ilock(ip);
-  if (off >= ip->size) {
+  // The part of the page past the end of the file stays zero.
+  uint n = off < ip->size ? MIN(PAGE_SIZE, ip->size - off) : 0;
+  if (n == 0 || readi(ip, 0, (uint64)VM_PAGE_TO_KVA(m), off, n) != (int)n) {
     iunlock(ip);
     vm_page_free(m);
     *error = KERN_FAILURE;
     return 0;
   }
-  // The part of the page past the end of the file stays zero.
-  uint n = MIN(PAGE_SIZE, ip->size - off);
-  int r = readi(ip, 0, (uint64)VM_PAGE_TO_KVA(m), off, n);
+  m = vm_object_page_install(object, pindex, m);
   iunlock(ip);
-  if (r != (int)n) {
-    vm_page_free(m);
-    *error = KERN_FAILURE;
-    return 0;
-  }
-  return vm_object_page_install(object, pindex, m);
+  return m;
 }
 
 // Write one dirty page back to the file (not past its end). The page stays dirty:
@@ -147,8 +161,11 @@ vnode_pager_read_sync(struct inode *ip)
 
   vm_object_lock();
   object = ip->i_object;
-  if (object)
+  // (A dying object writes its pages back itself, and must not come back to life.)
+  if (object && object->ref_count > 0)
     object->ref_count++;
+  else
+    object = 0;
   vm_object_unlock();
   if (object) {
     vnode_pager_putpages(object, 0, object->size);
@@ -156,31 +173,77 @@ vnode_pager_read_sync(struct inode *ip)
   }
 }
 
-// write() just wrote [off, off+n) of ip: bring resident pages up to date, so that
-// mappings see it. Called unlocked.
+// The resident page of ip's object at pindex, or 0. Object lock held: the page stays
+// as long as it is (a vnode object's pages are freed only after it is unhooked).
+static vm_page_t
+resident_page(struct inode *ip, vm_pindex_t pindex)
+{
+  return ip->i_object ? vm_page_lookup(ip->i_object, pindex) : 0;
+}
+
+// How many bytes of a write() go into a resident page at a time: they pass through
+// the kernel stack, since a page may be changed only under the object lock, which
+// must not be held across readi's sleep.
+#define MERGE_CHUNK 256
+
+// write() just put [off, off+n) of ip (locked) on disk: grow the object with the
+// file, and put those bytes into the resident pages. Only those: the rest of a
+// page may hold stores through a mapping that are not written back yet.
+// Being under the inode lock, this cannot interleave with a putpage() of the same
+// page, which would write the page's old bytes over the new ones on disk.
 void
 vnode_pager_written(struct inode *ip, uint off, uint n)
 {
-  struct vm_object *object;
+  char buf[MERGE_CHUNK];
 
   vm_object_lock();
-  object = ip->i_object;
-  if (object)
-    object->ref_count++;
-  vm_object_unlock();
-  if (object == 0)
-    return;
-  for (vm_pindex_t pi = atop(off); n > 0 && pi <= atop(off + n - 1); pi++) {
-    vm_object_lock();
-    vm_page_t m = vm_page_lookup(object, pi);
+  if (ip->i_object == 0) {
     vm_object_unlock();
-    if (m) {
-      uint64 poff = ptoa(pi);
-      ilock(ip);
-      if (poff < ip->size)
-        readi(ip, 0, (uint64)VM_PAGE_TO_KVA(m), poff, MIN(PAGE_SIZE, ip->size - poff));
-      iunlock(ip);
-    }
+    return;
   }
-  vm_object_deallocate(object);
+  ip->i_object->size = MAX(ip->i_object->size, atop(round_page((uint64)ip->size)));
+  vm_object_unlock();
+  for (uint end = off + n; off < end; ) {
+    uint len = MIN(end - off, PAGE_SIZE - off % PAGE_SIZE);
+    vm_object_lock();
+    int resident = resident_page(ip, atop(off)) != 0;
+    vm_object_unlock();
+    if (resident) {
+      len = MIN(len, MERGE_CHUNK);
+      if (readi(ip, 0, (uint64)buf, off, len) != (int)len)
+        return;   // (cannot happen: the bytes were just written)
+      vm_object_lock();
+      vm_page_t m = resident_page(ip, atop(off));
+      if (m)
+        memmove((char *)VM_PAGE_TO_KVA(m) + off % PAGE_SIZE, buf, len);
+      vm_object_unlock();
+    }
+    off += len;
+  }
+}
+
+// ip (locked) was truncated: shrink its object, and zero what resident pages hold
+// past the new end of the file (a mapping that still maps them reads zeros, as it
+// would from a page read in now). Dirty pages stay dirty: a mapping may already
+// have them writable, and later stores must still be written back if the file
+// grows back over them.
+void
+vnode_pager_truncated(struct inode *ip)
+{
+  struct vm_object *object;
+  uint64 size = ip->size;
+
+  vm_object_lock();
+  if ((object = ip->i_object) != 0) {
+    for (struct rb_node *n = rb_first(&object->rb_memq); n; n = rb_next(n)) {
+      vm_page_t m = rb_entry(n, struct vm_page, rb);
+      uint64 poff = ptoa(m->pindex);
+      if (poff + PAGE_SIZE <= size)
+        continue;
+      uint64 from = size > poff ? size - poff : 0;
+      memset((char *)VM_PAGE_TO_KVA(m) + from, 0, PAGE_SIZE - from);
+    }
+    object->size = atop(round_page(size));
+  }
+  vm_object_unlock();
 }

@@ -415,7 +415,7 @@ static void
 hprotect(pmap_t pmap, struct hpte **pp, int prot)
 {
   (void)pmap;
-  (*pp)->prot = prot;
+  (*pp)->prot &= prot;
 }
 
 void
@@ -425,8 +425,8 @@ pmap_remove(pmap_t pmap, vm_offset_t sva, vm_offset_t eva)
   hrange(pmap, sva, eva, hremove, 0);
 }
 
-// Like the ports' pmap_protect: PROT_NONE removes, anything else replaces the
-// permission bits of the PTEs that exist.
+// Like the ports' pmap_protect: PROT_NONE removes, anything else takes from the
+// PTEs that exist the permissions it lacks (and never grants one).
 void
 pmap_protect(pmap_t pmap, vm_offset_t sva, vm_offset_t eva, vm_prot_t prot)
 {

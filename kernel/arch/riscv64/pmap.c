@@ -25,9 +25,11 @@ pmap_trappage(int cpu)
 }
 
 // The PTE for va in the tree rooted at pt, allocating page-table pages on the way
-// if alloc is set; 0 if it is absent (or cannot be allocated).
+// if alloc is set; 0 if it is absent (or cannot be allocated). If a table is
+// missing (and not allocated), *skip (if skip is not null) gets the size of the
+// hole at va, so that a range walk can jump over it.
 static pt_entry_t *
-pmap_walk(pt_entry_t *pt, vm_offset_t va, int alloc)
+pmap_walk(pt_entry_t *pt, vm_offset_t va, int alloc, uint64 *skip)
 {
   if (va >= MAXVA)
     return 0;
@@ -36,8 +38,11 @@ pmap_walk(pt_entry_t *pt, vm_offset_t va, int alloc)
     if (*pte & PTE_V) {
       pt = (pt_entry_t *)PHYS_TO_DMAP(PTE2PA(*pte));
     } else {
-      if (!alloc || (pt = kalloc()) == 0)
+      if (!alloc || (pt = kalloc()) == 0) {
+        if (skip)
+          *skip = 1UL << (12 + 9 * level);
         return 0;
+      }
       *pte = PA2PTE(DMAP_TO_PHYS(pt)) | PTE_V;
     }
   }
@@ -49,7 +54,7 @@ static void
 kmap(pt_entry_t *pt, vm_offset_t va, vm_paddr_t pa, vm_size_t size, uint64 perm)
 {
   for (vm_offset_t a = trunc_page(va); a < va + size; a += PAGE_SIZE, pa += PAGE_SIZE) {
-    pt_entry_t *pte = pmap_walk(pt, a, 1);
+    pt_entry_t *pte = pmap_walk(pt, a, 1, 0);
     if (pte == 0)
       panic("kmap: out of memory");
     *pte = PA2PTE(pa) | perm | PTE_V | PTE_A | PTE_D;
@@ -91,13 +96,13 @@ pmap_pinit(pmap_t pmap)
   pmap->pm_resident = 0;
   if ((pmap->pm_root = kalloc()) == 0)
     return -ENOMEM;
-  pt_entry_t *pte = pmap_walk(pmap->pm_root, TRAMPOLINE, 1);
+  pt_entry_t *pte = pmap_walk(pmap->pm_root, TRAMPOLINE, 1, 0);
   if (pte == 0)
     goto fail;
   *pte = PA2PTE((uint64)trampoline) | PTE_R | PTE_X | PTE_V | PTE_A;
   // The trap pages share the trampoline's last-level table: no allocation can fail.
   for (int i = 0; i < NCPU; i++) {
-    pte = pmap_walk(pmap->pm_root, TRAPPAGES + i * PAGE_SIZE, 0);
+    pte = pmap_walk(pmap->pm_root, TRAPPAGES + i * PAGE_SIZE, 0, 0);
     *pte = PA2PTE(DMAP_TO_PHYS(trappages[i])) | PTE_R | PTE_W | PTE_V | PTE_A | PTE_D;
   }
   return 0;
@@ -149,7 +154,7 @@ int
 pmap_enter(pmap_t pmap, vm_offset_t va, vm_paddr_t pa, vm_prot_t prot, int wired)
 {
   KASSERT(va < VM_MAXUSER_ADDRESS && (va & (PAGE_SIZE - 1)) == 0, "pmap_enter: bad va");
-  pt_entry_t *pte = pmap_walk(pmap->pm_root, va, 1);
+  pt_entry_t *pte = pmap_walk(pmap->pm_root, va, 1, 0);
   if (pte == 0)
     return -ENOMEM;
   if ((*pte & PTE_V) == 0)
@@ -160,32 +165,60 @@ pmap_enter(pmap_t pmap, vm_offset_t va, vm_paddr_t pa, vm_prot_t prot, int wired
   return 0;
 }
 
-void
-pmap_remove(pmap_t pmap, vm_offset_t sva, vm_offset_t eva)
+#define PT_SPAN (1UL << 21)   // what one last-level page table (512 PTEs) maps
+
+// Apply f to every valid PTE in [sva, eva): walk down to each page table once and
+// go along it, skipping missing tables whole.
+static void
+pmap_range(pmap_t pmap, vm_offset_t sva, vm_offset_t eva,
+           void (*f)(pmap_t, pt_entry_t *, vm_prot_t), vm_prot_t prot)
 {
-  for (vm_offset_t va = trunc_page(sva); va < eva; va += PAGE_SIZE) {
-    pt_entry_t *pte = pmap_walk(pmap->pm_root, va, 0);
-    if (pte && (*pte & PTE_V)) {
-      *pte = 0;
-      pmap->pm_resident--;
+  eva = MIN(eva, VM_MAXUSER_ADDRESS);
+  for (vm_offset_t va = trunc_page(sva); va < eva; ) {
+    uint64 skip;
+    pt_entry_t *pte = pmap_walk(pmap->pm_root, va, 0, &skip);
+    if (pte == 0) {
+      va = (va & ~(skip - 1)) + skip;
+      continue;
     }
+    vm_offset_t ptend = MIN((va & ~(PT_SPAN - 1)) + PT_SPAN, eva);
+    for (; va < ptend; va += PAGE_SIZE, pte++)
+      if (*pte & PTE_V)
+        f(pmap, pte, prot);
   }
   sfence_vma();
 }
 
+static void
+remove_pte(pmap_t pmap, pt_entry_t *pte, vm_prot_t prot)
+{
+  *pte = 0;
+  pmap->pm_resident--;
+}
+
+static void
+protect_pte(pmap_t pmap, pt_entry_t *pte, vm_prot_t prot)
+{
+  *pte &= ~((PTE_R | PTE_W | PTE_X) & ~prot_bits(prot));
+  // A valid PTE without R, W or X points to a page table: remove it instead.
+  if ((*pte & (PTE_R | PTE_W | PTE_X)) == 0)
+    remove_pte(pmap, pte, prot);
+}
+
+void
+pmap_remove(pmap_t pmap, vm_offset_t sva, vm_offset_t eva)
+{
+  pmap_range(pmap, sva, eva, remove_pte, 0);
+}
+
+// Take from the pages mapped in [sva, eva) the permissions that prot lacks; never
+// grant one. A page the fault handler mapped read-only (copy-on-write, or a file
+// page not yet written) must fault at its first write even if the range becomes
+// writable: that fault copies the page or marks it dirty.
 void
 pmap_protect(pmap_t pmap, vm_offset_t sva, vm_offset_t eva, vm_prot_t prot)
 {
-  if (prot == VM_PROT_NONE) {
-    pmap_remove(pmap, sva, eva);
-    return;
-  }
-  for (vm_offset_t va = trunc_page(sva); va < eva; va += PAGE_SIZE) {
-    pt_entry_t *pte = pmap_walk(pmap->pm_root, va, 0);
-    if (pte && (*pte & PTE_V))
-      *pte = (*pte & ~(uint64)(PTE_R | PTE_W | PTE_X)) | prot_bits(prot);
-  }
-  sfence_vma();
+  pmap_range(pmap, sva, eva, protect_pte, prot);
 }
 
 vm_paddr_t
@@ -199,7 +232,7 @@ pmap_extract_prot(pmap_t pmap, vm_offset_t va, vm_prot_t prot)
 {
   if (va >= VM_MAXUSER_ADDRESS)
     return 0;
-  pt_entry_t *pte = pmap_walk(pmap->pm_root, va, 0);
+  pt_entry_t *pte = pmap_walk(pmap->pm_root, va, 0, 0);
   if (pte == 0 || (*pte & (PTE_V | PTE_U)) != (PTE_V | PTE_U))
     return 0;
   if ((prot_bits(prot) & ~*pte) != 0)

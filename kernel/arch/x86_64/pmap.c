@@ -209,7 +209,10 @@ pmap_enter(pmap_t pmap, vm_offset_t va, vm_paddr_t pa, vm_prot_t prot, int wired
 // less than an invlpg per page: fork write-protects whole address spaces.
 #define INVLPG_MAX 32
 
-// Apply f to every valid PTE in [sva, eva), skipping missing tables whole.
+#define PT_SPAN (1UL << 21)   // what one page table (512 PTEs) maps
+
+// Apply f to every valid PTE in [sva, eva): walk down to each page table once and
+// go along it, skipping missing tables whole.
 static void
 pmap_range(pmap_t pmap, vm_offset_t sva, vm_offset_t eva,
            void (*f)(pmap_t, pt_entry_t *, vm_prot_t), vm_prot_t prot)
@@ -218,14 +221,20 @@ pmap_range(pmap_t pmap, vm_offset_t sva, vm_offset_t eva,
 
   eva = MIN(eva, VM_MAXUSER_ADDRESS);
   for (vm_offset_t va = trunc_page(sva); va < eva; ) {
-    uint64 skip = PAGE_SIZE;
+    uint64 skip;
     pt_entry_t *pte = pmap_walk(pmap->pm_root, va, 0, &skip);
-    if (pte && (*pte & PG_V)) {
+    if (pte == 0) {
+      va = (va & ~(skip - 1)) + skip;
+      continue;
+    }
+    vm_offset_t ptend = MIN((va & ~(PT_SPAN - 1)) + PT_SPAN, eva);
+    for (; va < ptend; va += PAGE_SIZE, pte++) {
+      if ((*pte & PG_V) == 0)
+        continue;
       f(pmap, pte, prot);
       if (live && ++n <= INVLPG_MAX)
         invlpg(va);
     }
-    va = (va & ~(skip - 1)) + skip;
   }
   if (live && n > INVLPG_MAX)
     lcr3(rcr3());
@@ -241,7 +250,10 @@ remove_pte(pmap_t pmap, pt_entry_t *pte, vm_prot_t prot)
 static void
 protect_pte(pmap_t pmap, pt_entry_t *pte, vm_prot_t prot)
 {
-  *pte = (*pte & ~(PG_RW | PG_NX)) | prot_bits(prot);
+  if ((prot & VM_PROT_WRITE) == 0)
+    *pte &= ~PG_RW;
+  if ((prot & VM_PROT_EXECUTE) == 0)
+    *pte |= PG_NX;
 }
 
 void
@@ -250,7 +262,11 @@ pmap_remove(pmap_t pmap, vm_offset_t sva, vm_offset_t eva)
   pmap_range(pmap, sva, eva, remove_pte, 0);
 }
 
-// x86 cannot map a page without read access: VM_PROT_NONE removes the mapping.
+// Take from the pages mapped in [sva, eva) the permissions that prot lacks; never
+// grant one. A page the fault handler mapped read-only (copy-on-write, or a file
+// page not yet written) must fault at its first write even if the range becomes
+// writable: that fault copies the page or marks it dirty. x86 cannot map a page
+// without read access: VM_PROT_NONE removes the mapping.
 void
 pmap_protect(pmap_t pmap, vm_offset_t sva, vm_offset_t eva, vm_prot_t prot)
 {

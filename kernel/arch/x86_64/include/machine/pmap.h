@@ -20,6 +20,7 @@ void pmap_release(pmap_t pmap);      // free its page-table pages (user pages al
 // Map va to pa with prot (VM_PROT_*), replacing any mapping of va: 0 or -ENOMEM.
 int pmap_enter(pmap_t pmap, vm_offset_t va, vm_paddr_t pa, vm_prot_t prot, int wired);
 void pmap_remove(pmap_t pmap, vm_offset_t sva, vm_offset_t eva);
+// Take from the mappings in [sva, eva) what prot does not allow; never grant more.
 void pmap_protect(pmap_t pmap, vm_offset_t sva, vm_offset_t eva, vm_prot_t prot);
 vm_paddr_t pmap_extract(pmap_t pmap, vm_offset_t va);              // 0 if not mapped
 // The physical address if va is mapped for user access with at least prot, else 0.
