@@ -140,10 +140,19 @@ vmspace_fork_entry(vm_map_t old_map, vm_map_entry_t old, vm_map_t new_map, int *
       if (!vm_object_shadow_try(&old->object.vm_object, &old->offset, old->end - old->start))
         return -ENOMEM;
       old->eflags &= ~MAP_ENTRY_NEEDS_COPY;
-      // The parent's PTEs map pages of the object now below the shadow: they would
-      // go on showing those after the child writes its copy into the shadow.
-      pmap_remove(old_map->pmap, old->start, old->end);
     }
+    // The parent's PTEs may map pages of an object below the shared one (the one a
+    // shadow made just now put there, or one that read faults mapped read-only
+    // since an earlier fork): the first write on either side copies such a page up
+    // into the shared object, and the other side would go on seeing the old one.
+    // Drop them: the parent faults again, through the shared object. (A page that
+    // either side maps from below while the other lives is not covered: vmfuzz's
+    // operation l finds that.)
+    vm_object_lock();
+    int below = old->object.vm_object->backing_object != 0;
+    vm_object_unlock();
+    if (below)
+      pmap_remove(old_map->pmap, old->start, old->end);
     vm_object_reference(old->object.vm_object);
     break;
   case VM_INHERIT_COPY:
