@@ -4,10 +4,13 @@ stores, msync, write/read/truncate of the mapped files, ...) checked byte for by
 against a model, and every page back at the end.  A few fixed seeds at a moderate
 length, on one machine per port: a few seconds.  `make fuzz` runs long ones.
 
-Reference only (labs/labs.toml): vmfuzz needs lab 1 (mmap) and lab 3 (fork), and
-passes on lab 3's starter too (a fork that copies everything at once is correct,
-only slow), so as a lab's grader it would check no task of its own; the labs'
-own graders test each task.  Students have vmfuzz and `make fuzz` in every tree."""
+Reference only (labs/labs.toml): vmfuzz needs lab 1 (mmap) and lab 3's
+copy-on-write fork (lab 3's starter, which copies at fork, fails it: a child's
+private file mapping becomes anonymous memory), and it checks no one task of a
+handout, which is what each of a lab's graders is held to (make check-tasks); as
+a lab's grader it would also run again in check-handouts, check-tasks and
+check-mutants, which make test has no time for.  Students have vmfuzz and
+`make fuzz` in every tree."""
 
 import re
 
