@@ -12,7 +12,6 @@ a lab's grader it would also run again in check-handouts, check-tasks and
 check-mutants, which make test has no time for.  Students have vmfuzz and
 `make fuzz` in every tree."""
 
-
 import pytest
 
 SEEDS = [1, 2, 3]
