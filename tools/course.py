@@ -183,6 +183,17 @@ def parse_arches(text):
     return arches
 
 
+def verdict(tool, problems, started, where):
+    """The end of a check's report: each problem, then one line saying ok or
+    FAILED, the time since started (time.monotonic()) and where the logs are.
+    Returns True when there is no problem."""
+    for p in problems:
+        print(f"\n{p}")
+    print(f"\n{tool}: {'FAILED' if problems else 'ok'} in {time.monotonic() - started:.0f} s"
+          f"  ({where})")
+    return not problems
+
+
 def matches(path, patterns):
     """Does the repo-relative path, or a directory above it, match one of the
     patterns?  As in .gitignore: a pattern with a slash in it matches from the

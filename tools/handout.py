@@ -845,12 +845,7 @@ def check_handouts(root, man, arches, timeout_scale, workdir, base=None,
           f"{'base + earlier labs (pass)':<28}this lab (must fail)")
     for lab, a, merge, hcell, earlier, this in rows:
         print(f"{lab.branch:<{w}}{a:<9}{merge:<7}{hcell:<30}{earlier:<28}{this}")
-    for p in problems:
-        print(f"\n{p}")
-    ok = not problems
-    print(f"\ncheck-handouts: {'ok' if ok else 'FAILED'} in {time.monotonic() - started:.0f} s"
-          f"  (trees and logs in {workdir})")
-    return ok
+    return course.verdict("check-handouts", problems, started, f"trees and logs in {workdir}")
 
 
 # ---------------------------------------------------------------- Gradescope

@@ -405,12 +405,7 @@ def check(root, man, lab_name, mutant_name, arches, jobs, timeout_scale, workdir
                 problems.append(f"{m.id}: {v}: {detail or by}  ({m.why})")
         print(f"{'lab ' + lab.name + ':':<{w}}{caught}/{len(ms)} caught"
               f"{'' if full else '  (the reference loses points!)'}")
-    for p in problems:
-        print(f"\n{p}")
-    ok = not problems
-    print(f"\ncheck-mutants: {'ok' if ok else 'FAILED'} in {time.monotonic() - started:.0f} s"
-          f"  (logs in {logdir})")
-    return ok
+    return course.verdict("check-mutants", problems, started, f"logs in {logdir}")
 
 
 # ---------------------------------------------------------------- main

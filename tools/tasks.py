@@ -358,12 +358,7 @@ def check(root, man, labs, arches, scale, workdir, quick):
             rows, more = results[lab.name]
             print("\n" + table(lab, rows))
             problems += more
-    for p in problems:
-        print(f"\n{p}")
-    ok = not problems
-    print(f"\ncheck-tasks: {'ok' if ok else 'FAILED'} in {time.monotonic() - started:.0f} s"
-          f"  (trees and logs in {workdir})")
-    return ok
+    return course.verdict("check-tasks", problems, started, f"trees and logs in {workdir}")
 
 
 def main(argv=None):
