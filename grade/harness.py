@@ -121,6 +121,7 @@ def symbolize(arch, addrs, debug=False):
         where = where.split(" (discriminator")[0]
         if where.startswith(str(ROOT) + os.sep):
             where = where[len(str(ROOT)) + 1:]
+        where = where.removeprefix("./")     # -fdebug-prefix-map: relative to the tree
         names.append(f"{func} ({where})")
     return names
 
