@@ -31,9 +31,9 @@ of the tree, rebuilds (only the changed files recompile), and runs the lab's
 graders on every port, as `make grade` does.  A mutant is caught when it loses
 points on every port; the check passes when every mutant is caught.  Copies of
 the tree work in parallel (--jobs, default: the number of CPUs).  --quick (what
-`make test` uses) grades a port of a mutant only until it has failed a test there:
-the verdicts are the same, the "caught by" column names only those tests, and it
-is faster.
+`make test` uses) grades each mutant on one port, the ports taking turns, and only
+until it has failed a test there: a bug that loses points on one port is caught
+there; `make check-mutants` without it holds every mutant to both.
 """
 
 import argparse
@@ -199,8 +199,8 @@ class Worktree:
     """A copy of the reference (sources and build outputs, mtimes kept, so that
     make rebuilds only what a mutant changes)."""
 
-    def __init__(self, root, path, arches):
-        self.root, self.path, self.arches = Path(root), Path(path), arches
+    def __init__(self, root, path):
+        self.root, self.path = Path(root), Path(path)
 
     def create(self):
         if self.path.exists():
@@ -215,10 +215,10 @@ class Worktree:
                 shutil.copytree(b, self.path / "build" / b.name, symlinks=True,
                                 ignore=shutil.ignore_patterns("grade"))
 
-    def build(self, log):
-        """make build for every port; (ok, the log's tail)."""
+    def build(self, log, arches):
+        """make build for these ports; whether it worked."""
         with open(log, "a") as f:
-            for a in self.arches:
+            for a in arches:
                 p = subprocess.run(["make", "-s", "--no-print-directory", f"ARCH={a}", "build"],
                                    cwd=self.path, stdin=subprocess.DEVNULL, stdout=f,
                                    stderr=subprocess.STDOUT)
@@ -242,14 +242,14 @@ class Worktree:
         for p, text in saved:
             p.write_text(text)
 
-    def grade(self, lab, report, log, timeout_scale, quick=False):
-        """Run lab's graders on every port; the tests (dicts of --lab-json), or
+    def grade(self, lab, arches, report, log, timeout_scale, quick=False):
+        """Run lab's graders on these ports; the tests (dicts of --lab-json), or
         None if pytest did not get that far.  quick: stop once every port has
         failed a test (enough to show that the mutant loses points there)."""
         report.unlink(missing_ok=True)
         cmd = [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
                "--tb=line", *(["--until-every-arch-fails"] if quick else []), *lab.graders,
-               "--arch", " ".join(self.arches), "--timeout-scale", f"{timeout_scale:g}",
+               "--arch", " ".join(arches), "--timeout-scale", f"{timeout_scale:g}",
                "--lab-json", str(report)]
         with open(log, "a") as f:
             subprocess.run(cmd, cwd=self.path, stdin=subprocess.DEVNULL, stdout=f,
@@ -264,6 +264,7 @@ class Worktree:
 @dataclass
 class Result:
     job: object              # a Mutant, or a Lab for its baseline
+    arches: list             # the ports it was graded on
     tests: list              # --lab-json rows, or None
     built: bool
     seconds: float
@@ -283,13 +284,14 @@ class Result:
         return names
 
 
-def run_jobs(trees, jobs, timeout_scale, logdir, quick):
-    """Each job (a Lab: its baseline; or a Mutant) on a free tree; yields Results."""
+def run_jobs(trees, jobs, arches, timeout_scale, logdir, quick):
+    """Each job (a Lab: its baseline, on every port; or a Mutant: quick, on one
+    port, the mutants taking the ports in turn) on a free tree; yields Results."""
     free = queue.Queue()
     for t in trees:
         free.put(t)
 
-    def one(job):
+    def one(k, job):
         tree = free.get()
         try:
             is_mutant = isinstance(job, Mutant)
@@ -298,42 +300,45 @@ def run_jobs(trees, jobs, timeout_scale, logdir, quick):
             log = logdir / (name.replace("/", ".") + ".log")
             log.write_text(f"{name} in {tree.path}\n")
             t0 = time.monotonic()
+            ports = [arches[k % len(arches)]] if quick and is_mutant else arches
             saved = tree.apply(job) if is_mutant else []
             try:
-                built = tree.build(log)
-                tests = tree.grade(lab, logdir / (name.replace("/", ".") + ".json"), log,
-                                   timeout_scale, quick and is_mutant) if built else None
+                built = tree.build(log, ports)
+                tests = tree.grade(lab, ports, logdir / (name.replace("/", ".") + ".json"),
+                                   log, timeout_scale, quick and is_mutant) if built else None
             finally:
                 tree.restore(saved)
-            return Result(job, tests, built, time.monotonic() - t0, log)
+            return Result(job, ports, tests, built, time.monotonic() - t0, log)
         finally:
             free.put(tree)
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=len(trees)) as ex:
-        futures = [ex.submit(one, j) for j in jobs]
+        futures = [ex.submit(one, k, j) for k, j in enumerate(jobs)]
         for f in concurrent.futures.as_completed(futures):
             yield f.result()
 
 
-def caught_by(r, arches, most=6):
+def caught_by(r, most=6):
     """The failing tests, short: `mmaptest[split]`, with the port where only one
-    failed, the first `most` of them and a count of the rest."""
+    of those graded failed, the first `most` of them and a count of the rest."""
     names = []
     for name, ports in sorted(r.failed().items()):
         name = re.sub(r"^test_", "", re.sub(r"cpus\d+-?", "", name)).replace("[]", "")
-        names.append(name + ("" if len(ports) == len(arches) else f" ({'+'.join(sorted(ports))})"))
+        names.append(name + ("" if len(ports) == len(r.arches) else
+                             f" ({'+'.join(sorted(ports))})"))
     names = list(dict.fromkeys(names))
     more = len(names) - most
     return ", ".join(names[:most]) + (f", and {more} more" if more > 0 else "")
 
 
-def verdict(r, arches):
-    """('caught' | 'ESCAPED' | ..., detail) of a mutant's Result."""
+def verdict(r):
+    """('caught' | 'ESCAPED' | ..., detail) of a mutant's Result, on the ports
+    it was graded on."""
     if not r.built:
         return "BUILD FAILS", f"see {r.log}"
     if r.tests is None:
         return "NOT GRADED", f"pytest did not run; see {r.log}"
-    escaped = [a for a in arches if r.score(a)[0] == r.score(a)[1]]
+    escaped = [a for a in r.arches if r.score(a)[0] == r.score(a)[1]]
     if escaped:
         return "ESCAPED", f"full marks on {' and '.join(escaped)}"
     return "caught", ""
@@ -355,7 +360,7 @@ def check(root, man, lab_name, mutant_name, arches, jobs, timeout_scale, workdir
         shutil.rmtree(logdir)
     logdir.mkdir(parents=True)
     n = max(1, min(jobs, total + len(cats)))
-    trees = [Worktree(root, workdir / f"tree{i}", arches) for i in range(n)]
+    trees = [Worktree(root, workdir / f"tree{i}") for i in range(n)]
     with concurrent.futures.ThreadPoolExecutor(max_workers=n) as ex:
         list(ex.map(Worktree.create, trees))
     print(f"check-mutants: {total} mutants of "
@@ -365,10 +370,10 @@ def check(root, man, lab_name, mutant_name, arches, jobs, timeout_scale, workdir
     # The baselines first: a lab whose reference loses points is reported as such.
     queue_ = [lab for lab, _ in cats] + [m for _, ms in cats for m in ms]
     results = {}
-    for r in run_jobs(trees, queue_, timeout_scale, logdir, quick):
+    for r in run_jobs(trees, queue_, arches, timeout_scale, logdir, quick):
         if isinstance(r.job, Mutant):
-            v, _ = verdict(r, arches)
-            scores = "  ".join(f"{a} {r.score(a)[0]}/{r.score(a)[1]}" for a in arches)
+            v, _ = verdict(r)
+            scores = "  ".join(f"{a} {r.score(a)[0]}/{r.score(a)[1]}" for a in r.arches)
             print(f"  {r.job.id:<40} {v:<12} {scores}  ({r.seconds:.0f} s)", flush=True)
             results[r.job.id] = r
         else:
@@ -382,8 +387,8 @@ def check(root, man, lab_name, mutant_name, arches, jobs, timeout_scale, workdir
     w = max([len(m.id) for _, ms in cats for m in ms] + [20]) + 2
     head = "".join(f"{a:<10}" for a in arches)
     if quick:
-        print("(--quick: a mutant is graded until it has failed a test on every port; "
-              "the scores are of the tests run)")
+        print("(--quick: a mutant is graded on one port, the ports taking turns, until "
+              "it has failed a test; the scores are of the tests run)")
     print(f"{'mutant':<{w}}{'verdict':<13}{head}caught by")
     for lab, ms in cats:
         base = results[f"{lab.name}/reference"]
@@ -396,10 +401,11 @@ def check(root, man, lab_name, mutant_name, arches, jobs, timeout_scale, workdir
         caught = 0
         for m in ms:
             r = results[m.id]
-            v, detail = verdict(r, arches)
+            v, detail = verdict(r)
             caught += v == "caught"
-            scores = "".join(f"{'%d/%d' % r.score(a):<10}" for a in arches)
-            by = caught_by(r, arches)
+            scores = "".join(f"{'%d/%d' % r.score(a) if a in r.arches else '-':<10}"
+                             for a in arches)
+            by = caught_by(r)
             print(f"{m.id:<{w}}{v:<13}{scores}{by or detail}")
             if v != "caught":
                 problems.append(f"{m.id}: {v}: {detail or by}  ({m.why})")

@@ -266,7 +266,7 @@ def check_lab(root, man, lab, hosts, arches, scale, workdir, quick):
     tree = workdir / lab.name
     # A copy of the reference with its builds, mtimes kept: make then rebuilds
     # only what each tree's fences change.
-    mutants.Worktree(root, tree, arches).create()
+    mutants.Worktree(root, tree).create()
     # The host objects too: their dependency files name the reference's paths,
     # so only a change to an object's own .c rebuilds it; fences are in .c files.
     if (root / "build" / "host").is_dir():
