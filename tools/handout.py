@@ -589,22 +589,27 @@ def merged_tree(root, man, repo, lab, dest, note="done by the student"):
     return dest
 
 
+def copy_builds(root, tree):
+    """Copy the reference's kernel builds (build/ARCH*, not their grade/ images
+    and logs) into tree, mtimes kept: a head start for make.  (Their dependency
+    files name relative paths; the host tests' name absolute ones.)"""
+    for b in (Path(root) / "build").glob("*"):
+        if b.is_dir() and b.name.split("-")[0] in ARCHES:
+            shutil.copytree(b, Path(tree) / "build" / b.name, symlinks=True,
+                            ignore=shutil.ignore_patterns("grade"))
+
+
 def reuse_builds(root, tree):
-    """Give tree the reference's kernel builds as a head start: its files that
-    are the reference's to the byte get the reference's mtimes, and the
-    build/ARCH* directories are copied (mtimes kept), so make rebuilds only
-    what the tree changes.  (Their dependency files name relative paths; the
-    host tests' name absolute ones, so their build is not reused.)"""
+    """Give tree the reference's kernel builds: its files that are the
+    reference's to the byte get the reference's mtimes, and copy_builds(), so
+    make rebuilds only what the tree changes."""
     root, tree = Path(root), Path(tree)
     for f in course.tree_files(tree):
         ref = root / f
         if ref.is_file() and not ref.is_symlink() and ref.read_bytes() == (tree / f).read_bytes():
             st = ref.stat()
             os.utime(tree / f, ns=(st.st_atime_ns, st.st_mtime_ns))
-    for b in (root / "build").glob("*"):
-        if b.is_dir() and b.name.split("-")[0] in ARCHES:
-            shutil.copytree(b, tree / "build" / b.name, symlinks=True,
-                            ignore=shutil.ignore_patterns("grade"))
+    copy_builds(root, tree)
 
 
 # ---------------------------------------------------------------- host tests

@@ -209,11 +209,7 @@ class Worktree:
             dst = self.path / f
             dst.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(self.root / f, dst)
-        # The builds (not the grade/ images and logs): a head start for make.
-        for b in (self.root / "build").glob("*"):
-            if b.is_dir() and b.name.split("-")[0] in course.ARCHES:
-                shutil.copytree(b, self.path / "build" / b.name, symlinks=True,
-                                ignore=shutil.ignore_patterns("grade"))
+        handout.copy_builds(self.root, self.path)
 
     def build(self, log, arches):
         """make build for these ports; whether it worked."""

@@ -256,12 +256,11 @@ def relevant(t, ks, i):
             ((t.given or not t.task) and i in (0, len(ks) - 1)))
 
 
-def check_lab(root, man, lab, hosts, arches, scale, workdir, quick):
+def check_lab(root, man, lab, hosts, fence_tasks, arches, scale, workdir, quick):
     """(rows, problems) for one lab: rows are (k, test, arch, expected, passed).
-    hosts: the lab's host tests.  quick: each tree's graders on one port (the
-    ports take turns), and only the tests relevant() there."""
-    parsed = handout.lint(root, man)
-    fence_tasks = handout.tasks_of(parsed, lab)
+    hosts: the lab's host tests; fence_tasks: its fences' tasks.  quick: each
+    tree's graders on one port (the ports take turns), and only the tests
+    relevant() there."""
     graders = grader_tests(root, lab)
     tree = workdir / lab.name
     # A copy of the reference with its builds, mtimes kept: make then rebuilds
@@ -343,11 +342,13 @@ def check(root, man, labs, arches, scale, workdir, quick):
     hosts = host_tests(root, workdir / "host-build.log")
     problems = lint(root, man, labs, hosts)
     parsed = handout.lint(root, man)
-    labs = [lab for lab in labs if handout.tasks_of(parsed, lab)]
+    fence_tasks = {lab.name: handout.tasks_of(parsed, lab) for lab in labs}
+    labs = [lab for lab in labs if fence_tasks[lab.name]]
     results = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=len(labs) or 1) as ex:
         futures = {lab.name: ex.submit(check_lab, root, man, lab, hosts.get(lab.name, []),
-                                       arches, scale, workdir, quick) for lab in labs}
+                                       fence_tasks[lab.name], arches, scale, workdir, quick)
+                   for lab in labs}
         for lab in labs:
             try:
                 results[lab.name] = futures[lab.name].result()
