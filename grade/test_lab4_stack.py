@@ -1,0 +1,198 @@
+"""Lab 4 (stack): stacks that grow down on a fault, by user/stacktest.c: the main
+stack exec makes (128 KiB mapped at the top, the rest of RLIMIT_STACK's hard value
+reserved below it, where mmap never puts anything), its growth by recursion, a big
+local object and fork, up to RLIMIT_STACK and no further, the stack-pointer rule
+(a touch far below sp is a bad access, not growth), the kernel's own copies
+(read() into, write() from an untouched stack buffer), and mmap(MAP_STACK).  On one
+CPU with the DEBUG=1 kernel (which checks the map at every change, so that a growth
+that breaks the map panics), and on three CPUs with the normal kernel.
+
+The kernel's lines count too: a stack overflow must print
+`pid N (stacktest): stack overflow: fault at va 0x..., stack limit K KiB: killed`
+with the soft limit and a fault address right below it, a touch below sp the usual
+segmentation fault line.  Each check finds the kernel's lines between stacktest's
+line for the test before and its own.
+
+stacktest runs once per machine; each of its tests is worth its own points.  Under
+xdist, the workers share that one run (harness.shared_run)."""
+
+import re
+
+import pytest
+
+from harness import BOOT_TIMEOUT, shared_run
+
+# Seconds (before scaling) that one test of stacktest may take: overflow_8m and
+# the crowded maps take a few seconds on riscv64 with the DEBUG=1 kernel on a
+# loaded host.  A test that hangs costs this much, not more.
+TEST_TIMEOUT = 60.0
+
+KiB = 1024
+MiB = 1024 * KiB
+MAXSSIZ = 8 * MiB
+SGROWSIZ = 128 * KiB
+
+# (check, points, task, given), in the order stacktest runs them.  task: the
+# handout's task that makes the check pass (1 the reservation, 2 growth, 3 the
+# stack-pointer rule, 4 the kernel's copies, 5 MAP_STACK).  given: the check passes
+# on the starter too (and in every tree after).
+CHECKS = [
+    ("rlimits", 2, 0, True),          # getrlimit/setrlimit: defaults, EINVAL, EPERM, EFAULT
+    ("rlimit_inherit", 1, 0, True),   # limits kept over fork and exec
+    ("text", 1, 0, True),             # a write to the text kills (protection violation)
+    ("layout", 3, 1, False),          # after exec: 128 KiB rw- stack at the top, the rest
+                                      # of the hard limit reserved below; nothing else there
+    ("mmap_hint", 2, 1, False),       # mmap with a hint in the reservation lands elsewhere
+    ("mmap_crowded", 2, 1, False),    # a full map leaves the reservation alone: ENOMEM
+    ("recurse", 3, 2, False),         # 4 MiB of frames and back, in 128 KiB steps
+    ("bigframe", 2, 2, False),        # a 64 KiB local object below the first 128 KiB
+    ("fork_grown", 2, 2, False),      # fork of a grown stack: the child's writes private,
+                                      # and it grows further
+    ("ssize", 1, 2, False),           # kp_ssize 128 KiB after exec, then the stack's size;
+                                      # vmstat's map size grows as much
+    ("overflow_1m", 2, 2, False),     # past a soft limit of 1 MiB: killed, with the line
+    ("overflow_8m", 1, 2, False),     # past the default 8 MiB: killed, with the line
+    ("below_sp", 3, 3, False),        # a touch at sp (minus the red zone) grows; one byte
+                                      # lower, or 64 KiB below sp, kills
+    ("read_stack", 2, 4, False),      # read() into an untouched 256 KiB stack buffer
+    ("write_stack", 1, 4, False),     # write() from one
+    ("copy_limit", 1, 0, True),       # read() past the limit: EFAULT, and the process lives
+    ("map_stack_errors", 2, 5, False),  # MAP_STACK's EINVALs; the top 128 KiB mapped
+    ("map_stack_grow", 2, 5, False),  # a MAP_STACK grows when touched below, to its bottom
+    ("map_stack_reserve", 1, 5, False),  # nothing lands in a MAP_STACK's reservation
+    ("freemem", 2, 0, True),          # not a page lost
+]
+
+# The run on this many CPUs boots the DEBUG=1 kernel; the other (3 CPUs), the normal one.
+DEBUG_CPUS = 1
+
+# What init prints when it cannot start the shell (fork or exec is broken): the
+# machine will never prompt, so there is no point waiting for it.
+INIT_FAILED = re.compile(r"^init: .*(failed|error).*$", re.M)
+PANIC = re.compile(r"^panic: .*$", re.M)
+# A line of stacktest: a test's, or its verdict.
+PROGRESS = re.compile(r"^stacktest(?: \w+: .*|: (?P<verdict>ALL OK|\d+ FAILED))$", re.M)
+# A test's result line, which ends its section of the console.
+RESULT = re.compile(r"^stacktest (\w+): (OK|FAILED.*)$", re.M)
+USRSTACK = re.compile(r"^stacktest: USRSTACK (0x[0-9a-f]+)$", re.M)
+# The kernel's lines (vm/vm_fault.c) about a process it kills.
+OVERFLOW = re.compile(r"^pid (\d+) \((\S+)\): stack overflow: fault at va (0x[0-9a-f]+), "
+                      r"stack limit (\d+) KiB: killed$", re.M)
+SEGV = re.compile(r"^pid (\d+) \((\S+)\): segmentation fault: (read|write|exec) at va "
+                  r"(0x[0-9a-f]+), pc (0x[0-9a-f]+) \(([^)]*)\): killed$", re.M)
+KILLED = re.compile(r"^pid \d+ \(.*\): .*: killed$", re.M)
+
+
+def run_stacktest(boot, cpus, debug):
+    """[console output, why the run stopped early or None].  Boots, runs
+    stacktest, and waits for its verdict line as long as each test prints its line
+    within TEST_TIMEOUT: a test that hangs costs that much, and the tests that
+    finished before it still count."""
+    q = None
+    try:
+        q = boot(cpus=cpus, prompt=False, debug=debug)
+        q.wait_until(lambda buf: "$ " in buf or INIT_FAILED.search(buf), "the first prompt",
+                     BOOT_TIMEOUT)
+        if m := INIT_FAILED.search(q.output):
+            raise AssertionError(f"init could not start the shell: {m[0]}")
+        q.wait_booted()
+        q.sendline("stacktest")
+        while not q.wait_for(PROGRESS, TEST_TIMEOUT)["verdict"]:
+            pass        # a test's line: the next one may take TEST_TIMEOUT again
+        q.wait_for_prompt()
+        return [q.output, None]
+    except AssertionError as e:      # the harness's Timeout, Exited and Panic
+        return [q.output if q else "", str(e)]
+
+
+def section(out, name):
+    """The console output of test name: from the result line of the test before
+    it to its own (the kernel prints its line about a killed child before the
+    child's parent prints the result)."""
+    start = 0
+    for m in RESULT.finditer(out):
+        if m[1] == name:
+            return out[start:m.start()]
+        start = m.end()
+    return ""
+
+
+def usrstack(out):
+    m = USRSTACK.search(out)
+    assert m, "stacktest did not print its USRSTACK line"
+    return int(m[1], 16)
+
+
+def check_overflow(out, name, limit):
+    """One stack overflow line in name's section, for the soft limit limit, at an
+    address just below it."""
+    top = usrstack(out)
+    lines = OVERFLOW.findall(section(out, name))
+    killed = KILLED.findall(section(out, name))
+    assert len(lines) == 1 and len(killed) == 1, \
+        f"stacktest {name}: expected one stack overflow line, got:\n" + "\n".join(killed)
+    pid, prog, va, kib = lines[0]
+    va = int(va, 16)
+    assert prog == "stacktest", f"the stack overflow line names {prog}, not stacktest"
+    assert int(kib) == limit // KiB, \
+        f"the stack overflow line says a limit of {kib} KiB, not {limit // KiB}"
+    assert top - limit - 16 * KiB <= va < top - limit, \
+        (f"the stack overflow at va {va:#x} is not right below the limit "
+         f"({top - limit:#x}, USRSTACK - {limit // KiB} KiB)")
+
+
+def check_below_sp(out):
+    """Two segmentation fault lines in below_sp's section: writes with no mapping,
+    in the reservation (the first a byte below the red zone, the second 64 KiB below
+    the stack)."""
+    top = usrstack(out)
+    text = section(out, "below_sp")
+    lines = SEGV.findall(text)
+    killed = KILLED.findall(text)
+    assert len(lines) == 2 and len(killed) == 2, \
+        "stacktest below_sp: expected two segmentation fault lines, got:\n" + "\n".join(killed)
+    for pid, prog, access, va, pc, why in lines:
+        va = int(va, 16)
+        assert (prog, access, why) == ("stacktest", "write", "no mapping"), \
+            f"below_sp: a segmentation fault line for a {access} by {prog} ({why})"
+        assert top - MAXSSIZ <= va < top - SGROWSIZ, \
+            f"below_sp: the segmentation fault at va {va:#x} is not in the reservation"
+
+
+def check_text(out):
+    lines = SEGV.findall(section(out, "text"))
+    assert len(lines) == 1, "stacktest text: expected one segmentation fault line"
+    pid, prog, access, va, pc, why = lines[0]
+    assert (prog, access, why) == ("stacktest", "write", "protection violation"), \
+        f"text: a segmentation fault line for a {access} by {prog} ({why})"
+
+
+# The kernel's lines each check expects in its section (the others: none).
+KERNEL_LINES = {
+    "text": check_text,
+    "overflow_1m": lambda out: check_overflow(out, "overflow_1m", MiB),
+    "overflow_8m": lambda out: check_overflow(out, "overflow_8m", MAXSSIZ),
+    "below_sp": check_below_sp,
+}
+
+
+@pytest.mark.cpus(1, 3)
+@pytest.mark.parametrize("name", [pytest.param(n, id=n, marks=[pytest.mark.points(p)] +
+                                               ([pytest.mark.task(t)] if t else []) +
+                                               ([pytest.mark.given] if g else []))
+                                  for n, p, t, g in CHECKS])
+def test_stacktest(boot, arch, cpus, name):
+    debug = cpus == DEBUG_CPUS
+    out, stopped = shared_run(f"lab4-{arch}-{cpus}{'-debug' if debug else ''}",
+                              lambda: run_stacktest(boot, cpus, debug))
+    panic = PANIC.search(out)
+    assert not panic, f"the kernel panicked during stacktest: {panic[0]}"
+    m = re.search(rf"^stacktest {name}: (.*)$", out, re.M)
+    assert m, f"stacktest printed no line for {name}" + (f" ({stopped})" if stopped else "")
+    assert m[1] == "OK", f"stacktest {name}: {m[1]}"
+    if name in KERNEL_LINES:
+        KERNEL_LINES[name](out)
+    else:
+        killed = KILLED.findall(section(out, name))
+        assert not killed, f"stacktest {name}: the kernel killed a process:\n" + \
+            "\n".join(killed)
