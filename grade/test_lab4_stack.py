@@ -58,6 +58,7 @@ CHECKS = [
     ("write_stack", 1, 4, False),     # write() from one
     ("copy_limit", 1, 0, True),       # read() past the limit: EFAULT, and the process lives
     ("map_stack_errors", 2, 5, False),  # MAP_STACK's EINVALs; the top 128 KiB mapped
+    ("map_stack_pair", 1, 5, False),  # two MAP_STACKs side by side stay two stacks
     ("map_stack_grow", 2, 5, False),  # a MAP_STACK grows when touched below, to its bottom
     ("map_stack_reserve", 1, 5, False),  # nothing lands in a MAP_STACK's reservation
     ("freemem", 2, 0, True),          # not a page lost

@@ -38,18 +38,6 @@ typedef unsigned long uint64;
 #include <sys/syscall.h>
 #include <machine/vmparam.h>
 #include "user/user.h"
-#ifndef RLIMIT_STACK
-// TEMPORARY, until main has lab 4's headers: enough to compile (and fail).
-typedef uint64 rlim_t;
-struct rlimit { rlim_t rlim_cur; rlim_t rlim_max; };
-#define RLIMIT_STACK   3
-#define RLIMIT_MEMLOCK 6
-#define RLIM_INFINITY  ((rlim_t)(((uint64)1 << 63) - 1))
-static int getrlimit(int r, struct rlimit *rl) { errno = ENOSYS; return -1; }
-static int setrlimit(int r, const struct rlimit *rl) { errno = ENOSYS; return -1; }
-#define kve_reserve kve_pad
-#define kp_ssize kp_pad
-#endif
 #endif
 
 #include "vmtest.h"
@@ -368,7 +356,9 @@ stack_low(char *who, uint64 stacktop, uint64 size)
   uint64 lo = stacktop, reserve = 0;
 
   snapshot();
-  while((e = entry_ending(lo)) != 0 && (e->kve_flags & KVME_FLAG_STACK)){
+  // (Down to its bottom at most: another stack may lie right below.)
+  while(lo > stacktop - size && (e = entry_ending(lo)) != 0 &&
+        (e->kve_flags & KVME_FLAG_STACK)){
     if(reserve != 0){
       printf("stacktest %s: FAILED: %s: the stack entry at 0x%lx holds a reservation "
              "of 0x%lx, but another stack entry lies below it\n", test, who,
@@ -385,6 +375,12 @@ stack_low(char *who, uint64 stacktop, uint64 size)
   }
   if(lo == stacktop){
     printf("stacktest %s: FAILED: %s: no stack entry ends at 0x%lx\n", test, who, stacktop);
+    exit(1);
+  }
+  if(lo < stacktop - size){
+    printf("stacktest %s: FAILED: %s: a stack entry reaches 0x%lx, below the stack's "
+           "bottom 0x%lx (one entry with what lies below?)\n", test, who, lo,
+           stacktop - size);
     exit(1);
   }
   if(reserve != size - (stacktop - lo)){
@@ -828,9 +824,9 @@ store(volatile char *p, char c)
 }
 
 // A 64 KiB local object, first touched at its low end, below the stack's first
-// 128 KiB. (That first store is made in a function called: GCC 12 for RISC-V
-// moves a store into a big frame above the prologue's last sp adjustment, where
-// it is a store below sp.)
+// 128 KiB. (That first store is made in a function called: with a frame pointer,
+// GCC 12 for RISC-V may move a store into a big frame above the prologue's last sp
+// adjustment, where it is a store below sp; this way the flags do not matter.)
 static void __attribute__((noinline))
 big_object(void)
 {
@@ -1155,11 +1151,35 @@ map_stack_errors(void)
   expect_hex("its low end", stack_low("MAP_STACK", (uint64)s + SSTACK, SSTACK),
              (uint64)s + SSTACK - SGROWSIZ);
   s[SSTACK - 1] = 's';
-  s = mmap(0, 64 * KiB, RW, MAP_STACK | ANON, -1, 0);
-  check("MAP_STACK | MAP_ANON, 64 KiB", s != MAP_FAILED);
-  expect_hex("a MAP_STACK of 64 KiB: its low end (all of it mapped)",
-             stack_low("MAP_STACK of 64 KiB", (uint64)s + 64 * KiB, 64 * KiB), (uint64)s);
+  s = mmap(0, SSTACK, RW, MAP_STACK | ANON, -1, 0);
+  check("MAP_STACK | MAP_ANON", s != MAP_FAILED);
+  s[SSTACK - 1] = 's';
+#endif
+}
+
+// Two stacks side by side, the upper one of 64 KiB (all of it mapped): each keeps
+// its own entries and reservation, and the lower one grows to its bottom.
+static void
+map_stack_pair(void)
+{
+#ifndef LINUX
+  char *s = mmap(0, SSTACK, RW, MAP_STACK | ANON, -1, 0), *t;
+
+  check("mmap MAP_STACK", s != MAP_FAILED);
+  t = mmap(s + SSTACK, 64 * KiB, RW, MAP_STACK | ANON, -1, 0);
+  check("mmap MAP_STACK of 64 KiB", t != MAP_FAILED);
+  expect_hex("the second MAP_STACK: at the hint, right above the first", (uint64)t,
+             (uint64)s + SSTACK);
+  expect_hex("the second MAP_STACK's low end (all of it mapped)",
+             stack_low("the second MAP_STACK", (uint64)t + 64 * KiB, 64 * KiB), (uint64)t);
+  expect_hex("the first MAP_STACK's low end, the second right above it",
+             stack_low("the first MAP_STACK", (uint64)s + SSTACK, SSTACK),
+             (uint64)s + SSTACK - SGROWSIZ);
+  t[0] = 't';
   s[0] = 's';
+  expect_hex("the first MAP_STACK's low end after a touch at its bottom",
+             stack_low("the first MAP_STACK, grown", (uint64)s + SSTACK, SSTACK), (uint64)s);
+  expect("the second's first byte", t[0], 't');
 #endif
 }
 
@@ -1237,6 +1257,7 @@ static const struct vmtest tests[] = {
   { "write_stack", write_stack },
   { "copy_limit", copy_limit },
   { "map_stack_errors", map_stack_errors },
+  { "map_stack_pair", map_stack_pair },
   { "map_stack_grow", map_stack_grow },
   { "map_stack_reserve", map_stack_reserve },
 };
