@@ -52,6 +52,8 @@ CHECKS = [
                                       # vmstat's map size grows as much
     ("overflow_1m", 2, 2, False),     # past a soft limit of 1 MiB: killed, with the line
     ("overflow_8m", 1, 2, False),     # past the default 8 MiB: killed, with the line
+    ("guard", 1, 2, False),           # a PROT_NONE page mapped into the reservation: the
+                                      # stack grows right down to it, which then kills
     ("below_sp", 3, 3, False),        # a touch at sp (minus the red zone) grows; one byte
                                       # lower, or 64 KiB below sp, kills
     ("read_stack", 2, 4, False),      # read() into an untouched 256 KiB stack buffer
@@ -160,6 +162,23 @@ def check_below_sp(out):
             f"below_sp: the segmentation fault at va {va:#x} is not in the reservation"
 
 
+def check_guard(out):
+    """One segmentation fault line in guard's section: a protection violation in
+    the PROT_NONE page 2 MiB - 64 KiB below the top."""
+    top = usrstack(out)
+    lines = SEGV.findall(section(out, "guard"))
+    killed = KILLED.findall(section(out, "guard"))
+    assert len(lines) == 1 and len(killed) == 1, \
+        "stacktest guard: expected one segmentation fault line, got:\n" + "\n".join(killed)
+    pid, prog, access, va, pc, why = lines[0]
+    va = int(va, 16)
+    assert (prog, why) == ("stacktest", "protection violation"), \
+        f"guard: a segmentation fault line by {prog} ({why})"
+    guard = top - 2 * MiB + 64 * KiB - 4 * KiB
+    assert guard <= va < guard + 4 * KiB, \
+        f"guard: the segmentation fault at va {va:#x} is not in the PROT_NONE page {guard:#x}"
+
+
 def check_text(out):
     lines = SEGV.findall(section(out, "text"))
     assert len(lines) == 1, "stacktest text: expected one segmentation fault line"
@@ -173,6 +192,7 @@ KERNEL_LINES = {
     "text": check_text,
     "overflow_1m": lambda out: check_overflow(out, "overflow_1m", MiB),
     "overflow_8m": lambda out: check_overflow(out, "overflow_8m", MAXSSIZ),
+    "guard": check_guard,
     "below_sp": check_below_sp,
 }
 
