@@ -22,7 +22,7 @@ import pytest
 
 from harness import BOOT_TIMEOUT, shared_run
 
-# Seconds (before scaling) that one test of stacktest may take: overflow_8m and
+# Seconds (before scaling) that one test of stacktest may take: overflow and
 # the crowded maps take a few seconds on riscv64 with the DEBUG=1 kernel on a
 # loaded host.  A test that hangs costs this much, not more.
 TEST_TIMEOUT = 60.0
@@ -37,32 +37,35 @@ SGROWSIZ = 128 * KiB
 # stack-pointer rule, 4 the kernel's copies, 5 MAP_STACK).  given: the check passes
 # on the starter too (and in every tree after).
 CHECKS = [
-    ("rlimits", 2, 0, True),          # getrlimit/setrlimit: defaults, EINVAL, EPERM, EFAULT
+    ("getrlimit", 2, 0, True),        # getrlimit/setrlimit: defaults, EINVAL, EPERM, EFAULT
     ("rlimit_inherit", 1, 0, True),   # limits kept over fork and exec
     ("text", 1, 0, True),             # a write to the text kills (protection violation)
+    ("hole", 1, 0, True),             # a hole below an entry that is no stack: read()
+                                      # into it EFAULT, a write kills
     ("layout", 3, 1, False),          # after exec: 128 KiB rw- stack at the top, the rest
                                       # of the hard limit reserved below; nothing else there
-    ("mmap_hint", 2, 1, False),       # mmap with a hint in the reservation lands elsewhere
-    ("mmap_crowded", 2, 1, False),    # a full map leaves the reservation alone: ENOMEM
-    ("recurse", 3, 2, False),         # 4 MiB of frames and back, in 128 KiB steps
-    ("bigframe", 2, 2, False),        # a 64 KiB local object below the first 128 KiB
+    ("mmap_avoids", 3, 1, False),     # mmap with a hint in the reservation, or in a full
+                                      # map, lands elsewhere (or ENOMEM)
+    ("deep", 3, 2, False),            # 4 MiB of frames and back, in 128 KiB steps
+    ("bigobject", 2, 2, False),       # a 64 KiB local object below the first 128 KiB
     ("fork_grown", 2, 2, False),      # fork of a grown stack: the child's writes private,
                                       # and it grows further
     ("ssize", 1, 2, False),           # kp_ssize 128 KiB after exec, then the stack's size;
                                       # vmstat's map size grows as much
-    ("overflow_1m", 2, 2, False),     # past a soft limit of 1 MiB: killed, with the line
-    ("overflow_8m", 1, 2, False),     # past the default 8 MiB: killed, with the line
+    ("rlimit", 2, 2, False),          # past a soft limit of 1 MiB: killed, with the line
+    ("overflow", 1, 2, False),        # past the default 8 MiB: killed, with the line
     ("guard", 1, 2, False),           # a PROT_NONE page mapped into the reservation: the
                                       # stack grows right down to it, which then kills
-    ("below_sp", 3, 3, False),        # a touch at sp (minus the red zone) grows; one byte
+    ("belowsp", 3, 3, False),         # a touch at sp (minus the red zone) grows; one byte
                                       # lower, or 64 KiB below sp, kills
-    ("read_stack", 2, 4, False),      # read() into an untouched 256 KiB stack buffer
-    ("write_stack", 1, 4, False),     # write() from one
-    ("copy_limit", 1, 0, True),       # read() past the limit: EFAULT, and the process lives
-    ("map_stack_errors", 2, 5, False),  # MAP_STACK's EINVALs; the top 128 KiB mapped
-    ("map_stack_pair", 1, 5, False),  # two MAP_STACKs side by side stay two stacks
-    ("map_stack_grow", 2, 5, False),  # a MAP_STACK grows when touched below, to its bottom
-    ("map_stack_reserve", 1, 5, False),  # nothing lands in a MAP_STACK's reservation
+    ("readbuf", 3, 4, False),         # read() into, write() from an untouched 256 KiB
+                                      # stack buffer
+    ("copy_limit", 1, 0, True),       # read() past the limit or below sp: EFAULT, and the
+                                      # process lives
+    ("mapstack_errors", 2, 5, False),  # MAP_STACK's EINVALs; the top 128 KiB mapped
+    ("mapstack_pair", 1, 5, False),   # two MAP_STACKs side by side stay two stacks
+    ("mapstack_grows", 3, 5, False),  # a MAP_STACK grows when touched below, to its
+                                      # bottom; nothing lands in its reservation
     ("freemem", 2, 0, True),          # not a page lost
 ]
 
@@ -145,21 +148,21 @@ def check_overflow(out, name, limit):
 
 
 def check_below_sp(out):
-    """Two segmentation fault lines in below_sp's section: writes with no mapping,
+    """Two segmentation fault lines in belowsp's section: writes with no mapping,
     in the reservation (the first a byte below the red zone, the second 64 KiB below
     the stack)."""
     top = usrstack(out)
-    text = section(out, "below_sp")
+    text = section(out, "belowsp")
     lines = SEGV.findall(text)
     killed = KILLED.findall(text)
     assert len(lines) == 2 and len(killed) == 2, \
-        "stacktest below_sp: expected two segmentation fault lines, got:\n" + "\n".join(killed)
+        "stacktest belowsp: expected two segmentation fault lines, got:\n" + "\n".join(killed)
     for pid, prog, access, va, pc, why in lines:
         va = int(va, 16)
         assert (prog, access, why) == ("stacktest", "write", "no mapping"), \
-            f"below_sp: a segmentation fault line for a {access} by {prog} ({why})"
+            f"belowsp: a segmentation fault line for a {access} by {prog} ({why})"
         assert top - MAXSSIZ <= va < top - SGROWSIZ, \
-            f"below_sp: the segmentation fault at va {va:#x} is not in the reservation"
+            f"belowsp: the segmentation fault at va {va:#x} is not in the reservation"
 
 
 def check_guard(out):
@@ -179,21 +182,28 @@ def check_guard(out):
         f"guard: the segmentation fault at va {va:#x} is not in the PROT_NONE page {guard:#x}"
 
 
-def check_text(out):
-    lines = SEGV.findall(section(out, "text"))
-    assert len(lines) == 1, "stacktest text: expected one segmentation fault line"
-    pid, prog, access, va, pc, why = lines[0]
-    assert (prog, access, why) == ("stacktest", "write", "protection violation"), \
-        f"text: a segmentation fault line for a {access} by {prog} ({why})"
+def check_write(name, why):
+    """One segmentation fault line in name's section: a write by stacktest, for why."""
+    def check(out):
+        lines = SEGV.findall(section(out, name))
+        killed = KILLED.findall(section(out, name))
+        assert len(lines) == 1 and len(killed) == 1, \
+            f"stacktest {name}: expected one segmentation fault line, got:\n" + "\n".join(killed)
+        pid, prog, access, va, pc, said = lines[0]
+        assert (prog, access, said) == ("stacktest", "write", why), \
+            f"{name}: a segmentation fault line for a {access} by {prog} ({said}), not a " \
+            f"write ({why})"
+    return check
 
 
 # The kernel's lines each check expects in its section (the others: none).
 KERNEL_LINES = {
-    "text": check_text,
-    "overflow_1m": lambda out: check_overflow(out, "overflow_1m", MiB),
-    "overflow_8m": lambda out: check_overflow(out, "overflow_8m", MAXSSIZ),
+    "text": check_write("text", "protection violation"),
+    "hole": check_write("hole", "no mapping"),
+    "rlimit": lambda out: check_overflow(out, "rlimit", MiB),
+    "overflow": lambda out: check_overflow(out, "overflow", MAXSSIZ),
     "guard": check_guard,
-    "below_sp": check_below_sp,
+    "belowsp": check_below_sp,
 }
 
 

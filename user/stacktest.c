@@ -62,6 +62,7 @@ typedef unsigned long uint64;
 #define REDZONE 0
 #endif
 
+static char chunk[4 * KiB];   // what the tests write to and read from pipes
 static char *test;       // the test running (in its child)
 static char *self;       // this program's path, for exec
 static uint64 top;       // the main stack's top: USRSTACK (on Linux, about it)
@@ -604,7 +605,7 @@ static struct rlimit *volatile null;   // (a null pointer the compiler cannot se
 #endif
 
 static void
-rlimits(void)
+rlimit_calls(void)
 {
   struct rlimit rl;
   char *ro = mmap(0, P, PROT_READ, ANON, -1, 0);
@@ -723,6 +724,31 @@ text(void)
   waitkilled("a write to the text segment");
 }
 
+// A hole below an entry that is no stack stays a hole: a read() into it is EFAULT,
+// a touch kills (the grader checks the kernel's line).
+static void
+hole(void)
+{
+  char *a = mmap(0, 2 * P, RW, ANON, -1, 0);
+  int fds[2];
+
+  check("mmap", a != MAP_FAILED);
+  check("munmap the first page", munmap(a, P) == 0);
+  a[P] = 'a';
+  check("pipe", pipe(fds) == 0);
+  memset(chunk, 'c', 100);
+  expect("write the pipe", write(fds[1], chunk, 100), 100);
+  experr("read into the hole", read(fds[0], a, 100), EFAULT);
+  close(fds[0]);
+  close(fds[1]);
+  if(xfork() == 0){
+    *(volatile char *)(a + P - 8) = 1;
+    exit(0);
+  }
+  waitkilled("a write into the hole right below an entry");
+  expect("the entry above the hole", a[P], 'a');
+}
+
 // ---------------------------------------------------------------- task 1
 
 // stacktest -x layout SIZE: the stack exec made, with room for SIZE bytes: one
@@ -791,6 +817,13 @@ mmap_crowded(void)
   expect_hex("the stack's low end", stack_low("after crowding the map", USRSTACK, MAXSSIZ),
              USRSTACK - SGROWSIZ);
 #endif
+}
+
+static void
+mmap_avoids(void)
+{
+  mmap_hint();
+  mmap_crowded();
 }
 
 // ---------------------------------------------------------------- task 2
@@ -1000,7 +1033,6 @@ below_sp(void)
 // ---------------------------------------------------------------- task 4
 
 #define COPYBYTES (256 * KiB)
-static char chunk[4 * KiB];
 
 static int
 copied(uint64 i)
@@ -1049,7 +1081,7 @@ read_into_stack(int fd)
 
 // read() into an untouched 256 KiB local buffer.
 static void
-read_stack(void)
+read_buf(void)
 {
   int fds[2];
 
@@ -1085,7 +1117,7 @@ write_from_stack(int fd)
 
 // write() from an untouched 256 KiB local buffer: zeros (where nothing was before).
 static void
-write_stack(void)
+write_buf(void)
 {
   int fds[2];
 
@@ -1109,6 +1141,22 @@ write_stack(void)
   write_from_stack(fds[1]);
   close(fds[1]);
   waitok("the child that read");
+}
+
+// Each in a child of its own, whose stack has not grown yet.
+static void
+readbuf(void)
+{
+  if(xfork() == 0){
+    read_buf();
+    exit(0);
+  }
+  waitok("the child that read");
+  if(xfork() == 0){
+    write_buf();
+    exit(0);
+  }
+  waitok("the child that wrote");
 }
 
 // read() into the stack past its soft limit (with sp there, as a deep frame would
@@ -1259,30 +1307,35 @@ map_stack_reserve(void)
 #endif
 }
 
+static void
+mapstack_grows(void)
+{
+  map_stack_grow();
+  map_stack_reserve();
+}
+
 // ---------------------------------------------------------------- main
 
 static const struct vmtest tests[] = {
-  { "rlimits", rlimits },
+  { "getrlimit", rlimit_calls },
   { "rlimit_inherit", rlimit_inherit },
   { "text", text },
+  { "hole", hole },
   { "layout", layout },
-  { "mmap_hint", mmap_hint },
-  { "mmap_crowded", mmap_crowded },
-  { "recurse", recurse },
-  { "bigframe", bigframe },
+  { "mmap_avoids", mmap_avoids },
+  { "deep", recurse },
+  { "bigobject", bigframe },
   { "fork_grown", fork_grown },
   { "ssize", stack_size },
-  { "overflow_1m", overflow_1m },
-  { "overflow_8m", overflow_8m },
+  { "rlimit", overflow_1m },
+  { "overflow", overflow_8m },
   { "guard", guard },
-  { "below_sp", below_sp },
-  { "read_stack", read_stack },
-  { "write_stack", write_stack },
+  { "belowsp", below_sp },
+  { "readbuf", readbuf },
   { "copy_limit", copy_limit },
-  { "map_stack_errors", map_stack_errors },
-  { "map_stack_pair", map_stack_pair },
-  { "map_stack_grow", map_stack_grow },
-  { "map_stack_reserve", map_stack_reserve },
+  { "mapstack_errors", map_stack_errors },
+  { "mapstack_pair", map_stack_pair },
+  { "mapstack_grows", mapstack_grows },
 };
 
 // What `stacktest -x NAME args...` runs in a fresh exec, for the test NAME: it
