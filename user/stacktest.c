@@ -1285,6 +1285,12 @@ map_stack_grow(void)
     expect("mincore: a page of the MAP_STACK is resident", vec[i] & MINCORE_INCORE,
            MINCORE_INCORE);
   expect("kp_ssize: the main stack's size, not changed", ssize(), ss0);
+  // (All of it goes: the next MAP_STACK must not land right above it, which is
+  // mapstack_pair's business.)
+  check("munmap the grown MAP_STACK", munmap(s, SSTACK) == 0);
+  snapshot();
+  check("munmap: nothing left of the MAP_STACK",
+        entry_at((uint64)s) == 0 && entry_at(end - 1) == 0);
 #endif
 }
 
