@@ -819,10 +819,38 @@ mmap_crowded(void)
 #endif
 }
 
+// A page mapped (MAP_FIXED) into the reservation, 7 MiB below the top: the
+// reservation ends there (vmmap), and what is left of it stays free, from hints and
+// a full map alike.
+static void
+mmap_fixed_in_reservation(void)
+{
+#ifndef LINUX
+  uint64 g = USRSTACK - 7 * MiB;
+  struct kinfo_vmentry *e;
+
+  check("mmap MAP_FIXED into the reservation",
+        mmap((char *)g, P, PROT_NONE, ANON | MAP_FIXED, -1, 0) == (char *)g);
+  snapshot();
+  e = entry_ending(USRSTACK);
+  check("vmmap: the stack entry", e != 0 && e->kve_start == USRSTACK - SGROWSIZ);
+  expect_hex("vmmap: the reservation, down to the page mapped into it", e->kve_reserve,
+             e->kve_start - (g + P));
+  mmap_outside("mmap, hint right above the page", g + P, 64 * KiB, g + P, USRSTACK);
+  mmap_outside("mmap, hint 1 MiB above the page", g + MiB, 64 * KiB, g + P, USRSTACK);
+  crowd(g + P, USRSTACK, 0, 0);
+#endif
+}
+
 static void
 mmap_avoids(void)
 {
   mmap_hint();
+  if(xfork() == 0){
+    mmap_fixed_in_reservation();
+    exit(0);
+  }
+  waitok("the child that mapped a page into the reservation");
   mmap_crowded();
 }
 
