@@ -9,9 +9,11 @@ that breaks the map panics), and on three CPUs with the normal kernel.
 
 The kernel's lines count too: a stack overflow must print
 `pid N (stacktest): stack overflow: fault at va 0x..., stack limit K KiB: killed`
-with the soft limit and a fault address right below it, a touch below sp the usual
-segmentation fault line.  Each check finds the kernel's lines between stacktest's
-line for the test before and its own.
+with the soft limit and a fault address right below it; a touch below sp, into a
+hole below an entry that is no stack, or into a PROT_NONE page mapped into the
+reservation, the usual segmentation fault line.  Each check finds the kernel's lines
+between stacktest's line for the test before and its own, and a check that expects
+none must find none.
 
 stacktest runs once per machine; each of its tests is worth its own points.  Under
 xdist, the workers share that one run (harness.shared_run)."""
