@@ -217,6 +217,7 @@ first_free_fix(vm_map_t map, vm_map_entry_t from)
 static void
 vm_map_entry_link(vm_map_t map, vm_map_entry_t prev, vm_map_entry_t entry)
 {
+  ASSERT_VM_MAP_LOCKED(map);
   entry->prev = prev;
   entry->next = prev->next;
   prev->next->prev = entry;
@@ -254,6 +255,7 @@ vm_map_entry_unlink(vm_map_t map, vm_map_entry_t entry)
 {
   vm_map_entry_t prev = entry->prev, next = entry->next;
 
+  ASSERT_VM_MAP_LOCKED(map);
   if (map->hint == entry)
     map->hint = prev;
   prev->next = next;
@@ -276,6 +278,7 @@ vm_map_lookup_entry(vm_map_t map, vm_offset_t addr, vm_map_entry_t *entry)
 {
   vm_map_entry_t cur = map->hint, last = &map->header;
 
+  ASSERT_VM_MAP_LOCKED_ANY(map);
   if (cur != &map->header && addr >= cur->start && addr < cur->end) {
     *entry = cur;
     return 1;
@@ -351,6 +354,7 @@ vm_map_findspace(vm_map_t map, vm_offset_t start, vm_size_t length, vm_size_t al
 {
   vm_offset_t a;
 
+  ASSERT_VM_MAP_LOCKED_ANY(map);
   (void)flags;
   if (align < PAGE_SIZE)
     align = PAGE_SIZE;
@@ -419,6 +423,7 @@ vm_map_insert(vm_map_t map, int *countp, struct vm_object *object, vm_ooffset_t 
   vm_map_entry_t prev, entry;
   vm_eflags_t eflags = cow_eflags(cow);
 
+  ASSERT_VM_MAP_LOCKED(map);
   if (start < map->min_offset || end > map->max_offset || start >= end)
     return KERN_INVALID_ADDRESS;
   if (vm_map_lookup_entry(map, start, &prev))
@@ -503,6 +508,7 @@ vm_map_insert_copy(vm_map_t map, vm_map_entry_t src, struct vm_object *object,
 {
   vm_map_entry_t e = vm_map_entry_create(countp);
 
+  ASSERT_VM_MAP_LOCKED(map);
   KASSERT(map->header.prev == &map->header || map->header.prev->end <= src->start,
           "vm_map_insert_copy: out of order");
   *e = *src;
@@ -531,6 +537,7 @@ vm_map_entry_allocate_object(vm_map_entry_t entry)
 void
 vm_map_clip_start(vm_map_t map, vm_map_entry_t entry, vm_offset_t addr, int *countp)
 {
+  ASSERT_VM_MAP_LOCKED(map);
   if (addr <= entry->start || addr >= entry->end)
     return;
   // LAB entries 2: BEGIN
@@ -555,6 +562,7 @@ vm_map_clip_start(vm_map_t map, vm_map_entry_t entry, vm_offset_t addr, int *cou
 void
 vm_map_clip_end(vm_map_t map, vm_map_entry_t entry, vm_offset_t addr, int *countp)
 {
+  ASSERT_VM_MAP_LOCKED(map);
   if (addr <= entry->start || addr >= entry->end)
     return;
   // LAB entries 2: BEGIN
@@ -611,6 +619,7 @@ vm_map_entry_merged(vm_map_t map, vm_map_entry_t gone, vm_map_entry_t keep, int 
 void
 vm_map_simplify_entry(vm_map_t map, vm_map_entry_t entry, int *countp)
 {
+  ASSERT_VM_MAP_LOCKED(map);
   // LAB entries 4: BEGIN
   if (entry->eflags & MAP_ENTRY_IN_TRANSITION)
     return;
@@ -680,6 +689,7 @@ simplify_range(vm_map_t map, vm_map_entry_t from, vm_offset_t end, int *countp)
 {
   vm_map_entry_t e = (from == &map->header) ? from->next : from;
 
+  ASSERT_VM_MAP_LOCKED(map);
   // Up to and including the entry that starts at end: it may merge with the
   // range's last piece.
   while (e != &map->header && e->start <= end) {
@@ -696,6 +706,7 @@ vm_map_delete(vm_map_t map, vm_offset_t start, vm_offset_t end, int *countp)
 {
   vm_map_entry_t entry;
 
+  ASSERT_VM_MAP_LOCKED(map);
   if (start >= end)
     return KERN_SUCCESS;   // and no clip, which would split an entry for nothing
 again:
@@ -750,6 +761,7 @@ clip_range_start(vm_map_t map, vm_offset_t start, vm_offset_t end, int *countp)
 {
   vm_map_entry_t entry;
 
+  ASSERT_VM_MAP_LOCKED(map);
   for (;;) {
     if (vm_map_lookup_entry(map, start, &entry))
       vm_map_clip_start(map, entry, start, countp);
