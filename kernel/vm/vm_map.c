@@ -435,6 +435,9 @@ vm_map_insert(vm_map_t map, int *countp, struct vm_object *object, vm_ooffset_t 
   // Anonymous memory right after a compatible anonymous entry: grow that entry
   // (and its object, if it has one that only it uses) instead of adding one.
   if (object == 0 && prev != &map->header && prev->end == start &&
+      // LAB stack 5: BEGIN
+      !(eflags & MAP_ENTRY_STACK) &&   // each piece of a stack stays an entry
+      // LAB stack 5: END
       prev->eflags == eflags && prev->maptype == maptype && prev->wired_count == 0 &&
       prev->protection == prot && prev->max_protection == max &&
       prev->inheritance == VM_INHERIT_DEFAULT &&
