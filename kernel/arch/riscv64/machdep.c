@@ -31,14 +31,17 @@ md_physmem(vm_paddr_t *start, vm_paddr_t *endp)
 {
   static uint64 base, size;
 
+  // The boot page table (entry.S) maps the device tree in the direct map.
+  uint64 dtb = boot_dtb ? PHYS_TO_DMAP(boot_dtb) : 0;
+
   if (size == 0)
-    nharts = fdt_count_cpus(boot_dtb);
-  if (size == 0 && fdt_memory(boot_dtb, &base, &size) < 0) {
+    nharts = fdt_count_cpus(dtb);
+  if (size == 0 && fdt_memory(dtb, &base, &size) < 0) {
     printf("no memory node in the device tree: assuming 128 MiB\n");
-    base = KERNBASE;
+    base = RAMBASE;
     size = 128L << 20;
   }
-  *start = round_page((uint64)end);
+  *start = round_page(DMAP_TO_PHYS(end));
   *endp = base + size;
 }
 
