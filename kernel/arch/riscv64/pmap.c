@@ -139,6 +139,25 @@ prot_bits(vm_prot_t prot)
   return bits;
 }
 
+#define PTE_RIGHTS (PTE_R | PTE_W | PTE_X | PTE_U)
+
+// Must the TLB forget va's old translation now that its PTE went from old to new?
+// Yes if the translation lost something: a page the hart could still reach (COW
+// copies change the page) or a right it could still use. No if it only gained: a
+// PTE that was invalid (the common case: a first touch) or the same page with more
+// rights. A hart that kept the old translation then takes a spurious page fault, and
+// vm_fault() enters the same PTE again: gaining nothing, that fences. The fence is
+// worth avoiding: QEMU flushes its whole TLB for any sfence.vma.
+static int
+pmap_enter_needs_fence(pt_entry_t old, pt_entry_t new)
+{
+  if ((old & PTE_V) == 0)
+    return 0;
+  if (PTE2PA(old) != PTE2PA(new) || (old & PTE_RIGHTS & ~new) != 0)
+    return 1;
+  return (new & PTE_RIGHTS & ~old) == 0;
+}
+
 int
 pmap_enter(pmap_t pmap, vm_offset_t va, vm_paddr_t pa, vm_prot_t prot, int wired)
 {
@@ -146,11 +165,13 @@ pmap_enter(pmap_t pmap, vm_offset_t va, vm_paddr_t pa, vm_prot_t prot, int wired
   pt_entry_t *pte = pmap_walk(pmap->pm_root, va, 1, 0);
   if (pte == 0)
     return -ENOMEM;
-  if ((*pte & PTE_V) == 0)
+  pt_entry_t old = *pte;
+  if ((old & PTE_V) == 0)
     pmap->pm_resident++;
   *pte = PA2PTE(pa) | prot_bits(prot) | PTE_U | PTE_V | PTE_A | PTE_D |
          (wired ? PTE_SW_WIRED : 0);
-  sfence_vma_page(va);
+  if (pmap_enter_needs_fence(old, *pte))
+    sfence_vma_page(va);
   return 0;
 }
 

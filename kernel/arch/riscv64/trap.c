@@ -127,26 +127,30 @@ usertrap(void)
 }
 
 // Return to user mode in myproc(), whose page table is already this CPU's (the
-// scheduler and exec activate it).
+// scheduler and exec activate it). Each CSR write costs a trip through QEMU's main
+// loop (see intr_off()), so only the ones that change something are made.
 void
 usertrapret(void)
 {
+  // From here until sret, a trap would go to uservec as if from user mode.
+  intr_off();
   struct proc *p = myproc();
   struct trapframe *tf = p->trapframe;
 
   KASSERT(r_satp() == MAKE_SATP(DMAP_TO_PHYS(p->p_vmspace->vm_pmap.pm_root)),
           "usertrapret: not on the process's page table");
-  // From here until sret, a trap would go to uservec as if from user mode.
-  intr_off();
   w_stvec((uint64)uservec);
   w_sscratch((uint64)tf);
   tf->kernel_tp = r_tp();
-
-  uint64 x = r_sstatus();
-  x &= ~SSTATUS_SPP;     // sret to user mode
-  x |= SSTATUS_SPIE;     // with interrupts on
-  w_sstatus(x);
-  w_sepc(tf->epc);
+  // sret goes to the mode in sstatus.SPP: user mode if it is 0, as a trap from user
+  // mode left it, unless this CPU is still inside a kernel trap (a timer tick's
+  // yield() that came back in another process). Supervisor interrupts are on in
+  // user mode whatever sstatus.SIE says, so SPIE (what sret puts in SIE) needs no
+  // care.
+  if (r_sstatus() & SSTATUS_SPP)
+    c_sstatus(SSTATUS_SPP);
+  if (r_sepc() != tf->epc)
+    w_sepc(tf->epc);
   userret(tf);
 }
 
