@@ -5,6 +5,7 @@
 #include <sys/types.h>
 #include "kern/md.h"
 #include <machine/riscv.h>
+#include <machine/memlayout.h>
 
 void start(uint64 hartid, uint64 dtb);
 uint64 boot_dtb;   // physical address of the device tree, from the boot hart's a1
@@ -31,5 +32,10 @@ start(uint64 hartid, uint64 dtb)
   asm volatile("csrs 0x30a, %0" : : "r"(1L << 63));   // menvcfg.STCE
   asm volatile("csrs mcounteren, %0" : : "r"(2L));    // let S mode read time
   w_stimecmp(~0UL);
+  // The machine timer's compare register is 0 at reset, so its interrupt (MTIP)
+  // would stay pending, though never taken. QEMU then sends every exit from
+  // translated code (each trap, sret and CSR write) through its interrupt check,
+  // which costs more than a short system call itself: push it out of reach.
+  *(volatile uint64 *)(CLINT_MTIMECMP(hartid)) = ~0UL;
   w_tp(hartid);
 }

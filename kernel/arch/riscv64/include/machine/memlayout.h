@@ -14,6 +14,7 @@
 #include <machine/vmparam.h>
 
 #define SIFIVE_TEST  PHYS_TO_DMAP(0x00100000L)
+#define CLINT_MTIMECMP(hart) (0x02004000L + 8 * (hart))   // physical: machine mode only
 #define UART0        PHYS_TO_DMAP(0x10000000L)
 #define UART0_IRQ    10
 #define VIRTIO0      PHYS_TO_DMAP(0x10001000L)
