@@ -142,16 +142,24 @@ prot_bits(vm_prot_t prot)
 #define PTE_RIGHTS (PTE_R | PTE_W | PTE_X | PTE_U)
 
 // Must the TLB forget va's old translation now that its PTE went from old to new?
+// The fence is worth avoiding: QEMU flushes its whole TLB for any sfence.vma.
+//
+// Not if the TLB cannot hold old. A hart caches a translation only from a walk that
+// found PTE_A set or set it (the privileged spec's translation process: an access
+// with A clear faults or sets A first). The kernel sets A in every PTE it makes and
+// clears it only in protect_pte(), whose pmap_protect() then fences: while A stays
+// clear, no translation of old has been cached since. That is a copy-on-write fault
+// on a page not touched since fork() write-protected it.
+//
 // Yes if the translation lost something: a page the hart could still reach (COW
 // copies change the page) or a right it could still use. No if it only gained: a
 // PTE that was invalid (the common case: a first touch) or the same page with more
 // rights. A hart that kept the old translation then takes a spurious page fault, and
-// vm_fault() enters the same PTE again: gaining nothing, that fences. The fence is
-// worth avoiding: QEMU flushes its whole TLB for any sfence.vma.
+// vm_fault() enters the same PTE again: gaining nothing, that fences.
 static int
 pmap_enter_needs_fence(pt_entry_t old, pt_entry_t new)
 {
-  if ((old & PTE_V) == 0)
+  if ((old & PTE_V) == 0 || (old & PTE_A) == 0)
     return 0;
   if (PTE2PA(old) != PTE2PA(new) || (old & PTE_RIGHTS & ~new) != 0)
     return 1;
@@ -206,10 +214,16 @@ remove_pte(pmap_t pmap, pt_entry_t *pte, vm_prot_t prot)
   pmap->pm_resident--;
 }
 
+// Taking a right away also clears PTE_A, which tells pmap_enter() whether the TLB
+// can hold the PTE (see pmap_enter_needs_fence()).
 static void
 protect_pte(pmap_t pmap, pt_entry_t *pte, vm_prot_t prot)
 {
-  *pte &= ~((PTE_R | PTE_W | PTE_X) & ~prot_bits(prot));
+  pt_entry_t lost = *pte & (PTE_R | PTE_W | PTE_X) & ~prot_bits(prot);
+
+  if (lost == 0)
+    return;
+  *pte &= ~(lost | PTE_A);
   // A valid PTE without R, W or X points to a page table: remove it instead.
   if ((*pte & (PTE_R | PTE_W | PTE_X)) == 0)
     remove_pte(pmap, pte, prot);
