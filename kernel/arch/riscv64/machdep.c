@@ -17,8 +17,8 @@ void plic_init(void);
 int md_cpuid(void) { return (int)r_tp(); }
 
 // QEMU ends a translated block at every CSR write and goes back to its main loop,
-// which costs more than the rest of a short system call: push_off() and pop_off()
-// call these on every lock, so write sstatus only when SIE changes. Neither races
+// which costs as much as a few dozen instructions: push_off() and pop_off() call
+// these on every lock, so write sstatus only when SIE changes. Neither races
 // with an interrupt: one between the read and the write of intr_off() returns with
 // SIE as it found it.
 void intr_on(void) { if (!intr_get()) s_sstatus(SSTATUS_SIE); }

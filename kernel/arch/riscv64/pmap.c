@@ -264,9 +264,9 @@ pmap_extract_prot(pmap_t pmap, vm_offset_t va, vm_prot_t prot)
   return PTE2PA(*pte) | (va & (PAGE_SIZE - 1));
 }
 
-// Load the page table; null means the kernel's alone (no user mappings live). The
-// write of satp flushes the TLB's user entries: without ASIDs, the previous address
-// space's translations must not survive it.
+// Load the page table; null means the kernel's alone (no user mappings live). A
+// write of satp does not flush the TLB: every address space here is ASID 0, so the
+// fence after it must drop the previous one's translations.
 void
 pmap_activate(pmap_t pmap)
 {
