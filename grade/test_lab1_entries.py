@@ -124,7 +124,9 @@ def test_vmmap_lines(shared, arch, cpus):
     lines = r["vmmap"]
     assert lines[0] == "START-END PROT MAX INHERIT FLAGS WIRED OBJECT OFFSET RES DEPTH"
     entry = re.compile(r"0x[0-9a-f]+-0x[0-9a-f]+ [r-][w-][x-] [r-][w-][x-] (share|copy|none) "
-                       r"\S+ \d+ (none|(default|swap|vnode|dead):\d+) 0x[0-9a-f]+ \d+ \d+")
+                       r"\S+ \d+ (none|(default|swap|vnode|dead):\d+) 0x[0-9a-f]+ \d+ \d+"
+                       # a stack's reservation (lab 4)
+                       r"|0x[0-9a-f]+-0x[0-9a-f]+ --- --- - reserved 0 none 0x0 0 0")
     for line in lines[1:]:
         assert entry.fullmatch(line), f"vmmap printed {line!r}"
     mapped = [l for l in lines[1:] if 0x40000000 <= int(l.split("-")[0], 16) < 0x50000000]
@@ -141,12 +143,13 @@ def test_vmmap_lines(shared, arch, cpus):
 def test_ps(shared, arch, cpus):
     r = held(shared, arch, cpus)
     lines = r["ps"]
-    assert lines[0] == "PID STATE SIZE RSS NAME"
+    assert lines[0] == "PID STATE SIZE RSS STACK NAME"
     procs = {}
     for line in lines[1:]:
-        m = re.fullmatch(r"(\d+) (new|sleep|runnable|run|zombie) (\d+) (\d+) (\S+)", line)
+        m = re.fullmatch(r"(\d+) (new|sleep|runnable|run|zombie) (\d+) (\d+) (\d+) (\S+)", line)
         assert m, f"ps printed {line!r}"
-        procs[int(m[1])] = (m[2], int(m[3]), int(m[4]), m[5])
+        assert int(m[5]) > 0, f"ps shows no stack: {line!r}"
+        procs[int(m[1])] = (m[2], int(m[3]), int(m[4]), m[6])
     assert procs[1][3] == "init" and procs[2][3] == "sh"
     state, size, rss, name = procs[r["pid"]]
     assert (state, name) == ("sleep", "mmaptest")

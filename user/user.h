@@ -9,6 +9,7 @@
 #include <sys/errno.h>
 #include <sys/mman.h>
 #include <sys/vmmap.h>
+#include <sys/resource.h>
 
 // system calls
 int fork(void);
@@ -41,6 +42,8 @@ int minherit(void *addr, size_t len, int inherit);
 int madvise(void *addr, size_t len, int behav);
 int msync(void *addr, size_t len, int flags);
 int mincore(const void *addr, size_t len, char *vec);
+int getrlimit(int resource, struct rlimit *rl);
+int setrlimit(int resource, const struct rlimit *rl);
 // informational (structures in <sys/vmmap.h>)
 int vmmap(int pid, struct kinfo_vmentry *buf, int n);  // entries in pid's map (0: mine)
 int vmstat(struct vmstats *st);

@@ -39,6 +39,8 @@ SYSCALL(vmstat)
 SYSCALL(vmverify)
 SYSCALL(procinfo)
 SYSCALL(vmbench)
+SYSCALL(getrlimit)
+SYSCALL(setrlimit)
 
 // No executable stack wanted (the linker asks each object to say so).
 .section .note.GNU-stack,"",@progbits

@@ -9,6 +9,11 @@
 // rand: madvise), or -; WIRED the wiring count; OBJECT the kind of object and its
 // id (none: anonymous memory not touched yet); OFFSET the offset into it; RES the
 // pages mapped in the page table; DEPTH the objects on its copy-on-write chain.
+// Right below a stack that may still grow, a line shows its reservation: the room
+// kept for its growth, which mmap never hands out (lab 4):
+//
+//   0x7fffff7ff000-0x7ffffffdf000 --- --- - reserved 0 none 0x0 0 0
+//   0x7ffffffdf000-0x7ffffffff000 rw- rwx copy stack 0 default:3 0x0 2 1
 
 #include "user/user.h"
 
@@ -104,6 +109,10 @@ main(int argc, char *argv[])
   printf("START-END PROT MAX INHERIT FLAGS WIRED OBJECT OFFSET RES DEPTH\n");
   for(int i = 0; i < total; i++){
     struct kinfo_vmentry *e = &kve[i];
+    // A stack's reservation, as a line of its own just below it.
+    if(e->kve_reserve)
+      printf("0x%lx-0x%lx --- --- - reserved 0 none 0x0 0 0\n",
+             e->kve_start - e->kve_reserve, e->kve_start);
     printf("0x%lx-0x%lx %s %s %s %s %d ", e->kve_start, e->kve_end,
            prot(e->kve_protection, p), prot(e->kve_max_protection, m),
            inheritance(e->kve_inheritance), flags(e->kve_flags, f), e->kve_wired_count);

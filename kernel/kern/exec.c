@@ -84,8 +84,8 @@ load_image(struct vmspace *vm, struct inode *ip, uint64 *entry)
     }
     if (ph.type != ELF_PROG_LOAD || ph.memsz == 0)
       continue;
-    // The segment must lie in user space, clear of the stack and its guard page.
-    vm_offset_t limit = USRSTACK - USTACKPAGES * PAGE_SIZE - PAGE_SIZE;
+    // The segment must lie in user space, clear of the largest stack.
+    vm_offset_t limit = USRSTACK - MAXSSIZ;
     if (ph.memsz < ph.filesz || ph.vaddr < VM_USER_TEXT || ph.vaddr >= limit ||
         ph.memsz > limit - ph.vaddr) {
       r = -ENOEXEC;
@@ -119,6 +119,33 @@ load_image(struct vmspace *vm, struct inode *ip, uint64 *entry)
   vm->vm_dsize = atop(maxend - vm->vm_daddr);
   *entry = elf.entry;
   return 0;
+}
+
+// The stack of the new image, below USRSTACK: as much as the hard RLIMIT_STACK
+// allows (at most MAXSSIZ, at least a page) is reserved, its top mapped (lab 4).
+static int
+map_stack(struct vmspace *vm, rlim_t limit)
+{
+  vm_map_t map = &vm->vm_map;
+  vm_size_t max = MAX(MIN(trunc_page(limit), MAXSSIZ), PAGE_SIZE);
+  vm_map_entry_t entry;
+  int count, rv;
+
+  if ((count = vm_map_entry_reserve(MAP_RESERVE_COUNT)) < 0)
+    return -ENOMEM;
+  vm_map_lock(map);
+  rv = vm_map_stack(map, &count, USRSTACK - max, max, VM_PROT_READ | VM_PROT_WRITE,
+                    VM_PROT_ALL, 0);
+  if (rv == KERN_SUCCESS && !vm_map_lookup_entry(map, USRSTACK - 1, &entry))
+    rv = KERN_FAILURE;
+  if (rv == KERN_SUCCESS) {
+    vm->vm_maxsaddr = USRSTACK - max;
+    vm->vm_minsaddr = USRSTACK;
+    vm->vm_ssize = atop(entry->end - entry->start);
+  }
+  vm_map_unlock(map);
+  vm_map_entry_release(count);
+  return rv == KERN_SUCCESS ? 0 : -ENOMEM;
 }
 
 // Build the new stack: the argument strings, then argv[], 16-byte aligned.
@@ -191,14 +218,8 @@ kexec(char *path, char **argv)
   if (r < 0)
     return r;
 
-  // The stack: a fixed-size entry below USRSTACK (lab 4 lets it grow).
-  vm->vm_ssize = USTACKPAGES;
-  vm_offset_t stack = USRSTACK - ptoa(USTACKPAGES);
-  if (vm_map_find(&vm->vm_map, 0, 0, &stack, ptoa(USTACKPAGES), 0, 0, VM_MAPTYPE_NORMAL,
-                  VM_PROT_READ | VM_PROT_WRITE, VM_PROT_ALL, MAP_IS_STACK) != KERN_SUCCESS) {
-    r = -ENOMEM;
+  if ((r = map_stack(vm, p->p_rlimit[RLIMIT_STACK].rlim_max)) < 0)
     goto bad;
-  }
   if ((r = push_args(vm, argv, &sp, &argc)) < 0)
     goto bad;
 

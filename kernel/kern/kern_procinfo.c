@@ -81,6 +81,7 @@ sys_procinfo(void)
     if (vm) {
       vm_map_lock_read(&vm->vm_map);
       kp.kp_size = vm->vm_map.size;
+      kp.kp_ssize = ptoa(vm->vm_ssize);   // growth changes it under the map lock
       vm_map_unlock_read(&vm->vm_map);
       kp.kp_rss = pmap_resident_count(&vm->vm_pmap);
       vmspace_free(vm);

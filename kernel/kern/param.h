@@ -15,7 +15,6 @@
 #define NBUF         (MAXOPBLOCKS*3)  // size of disk block cache
 #define FSSIZE       4000 // size of file system in blocks
 #define MAXPATH      128  // maximum file path name
-#define USTACKPAGES  8    // pages in a new process's user stack
 #define HZ           100  // timer interrupts per second
 
 #endif

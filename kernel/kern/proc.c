@@ -113,6 +113,9 @@ userinit(void)
   initproc = p;
   p->p_vmspace = vm;
   safestrcpy(p->name, "init", sizeof(p->name));
+  // Every process inherits these, unless it lowers them.
+  p->p_rlimit[RLIMIT_STACK] = (struct rlimit){ MAXSSIZ, MAXSSIZ };
+  p->p_rlimit[RLIMIT_MEMLOCK] = (struct rlimit){ DFLMLOCK, DFLMLOCK };
   p->state = RUNNABLE;
   release(&p->lock);
 }
@@ -145,6 +148,7 @@ kfork(void)
       np->ofile[i] = filedup(p->ofile[i]);
   np->cwd = idup(p->cwd);
   safestrcpy(np->name, p->name, sizeof(p->name));
+  memmove(np->p_rlimit, p->p_rlimit, sizeof(p->p_rlimit));
   pid = np->pid;
   release(&np->lock);
 

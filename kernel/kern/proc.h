@@ -5,6 +5,7 @@
 #include <sys/types.h>
 #include "kern/param.h"
 #include "kern/spinlock.h"
+#include <sys/resource.h>
 #include <machine/frame.h>   // struct trapframe, struct context
 
 // Per-CPU state.
@@ -43,6 +44,7 @@ struct proc {
   struct vmspace *p_vmspace;   // user address space
   struct file *ofile[NOFILE];  // open files
   struct inode *cwd;           // current directory
+  struct rlimit p_rlimit[RLIM_NLIMITS];   // resource limits (getrlimit)
   char name[16];               // process name, for debugging
 };
 

@@ -76,6 +76,8 @@ static long (*const syscalls[])(void) = {
   [SYS_vmverify] sys_vmverify,
   [SYS_procinfo] sys_procinfo,
   [SYS_vmbench]  sys_vmbench,
+  [SYS_getrlimit] sys_getrlimit,
+  [SYS_setrlimit] sys_setrlimit,
 };
 
 // Run the system call whose number and arguments are in the trapframe; its result,

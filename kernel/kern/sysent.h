@@ -48,4 +48,8 @@ long sys_vmbench(void);
 // kern/kern_procinfo.c
 long sys_procinfo(void);
 
+// kern/kern_resource.c
+long sys_getrlimit(void);
+long sys_setrlimit(void);
+
 #endif

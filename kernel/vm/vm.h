@@ -63,6 +63,7 @@ int vm_map_lookup(vm_map_t *var_map, vm_offset_t vaddr, vm_prot_t fault_type,
 void vm_map_lookup_done(vm_map_t map, vm_map_entry_t entry, int count);
 struct proc;
 int vm_fault_trap(struct proc *p, vm_offset_t va, vm_prot_t access);
+int vm_fault_user(struct vmspace *vm, vm_offset_t va, vm_prot_t prot);
 int vm_fault_prefault_user(uint64 va, uint64 len, vm_prot_t prot);
 int vm_map_clean(vm_map_t map, vm_offset_t start, vm_offset_t end, boolean_t syncio,
                  boolean_t invalidate);

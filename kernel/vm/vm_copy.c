@@ -17,7 +17,7 @@ user_ptr(struct vmspace *vm, uint64 va, vm_prot_t prot)
     return 0;
   vm_paddr_t pa = pmap_extract_prot(&vm->vm_pmap, va, prot);
   if (pa == 0) {
-    if (vm_fault(&vm->vm_map, va, prot, VM_FAULT_NORMAL) != KERN_SUCCESS)
+    if (vm_fault_user(vm, va, prot) != KERN_SUCCESS)
       return 0;
     if ((pa = pmap_extract_prot(&vm->vm_pmap, va, prot)) == 0)
       return 0;

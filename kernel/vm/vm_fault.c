@@ -213,10 +213,22 @@ vm_fault_trap(struct proc *p, vm_offset_t va, vm_prot_t access)
   const char *why;
   int r = KERN_INVALID_ADDRESS;
 
-  if (va < VM_MAXUSER_ADDRESS)
+  if (va < VM_MAXUSER_ADDRESS) {
     r = vm_fault(&p->p_vmspace->vm_map, va, access, VM_FAULT_NORMAL);
+    // LAB stack 2: BEGIN
+    // No entry there: perhaps the stack's next pages.
+    if (r == KERN_INVALID_ADDRESS && (r = vm_map_growstack(p, va)) == KERN_SUCCESS)
+      r = vm_fault(&p->p_vmspace->vm_map, va, access, VM_FAULT_NORMAL);
+    // LAB stack 2: END
+  }
   if (r == KERN_SUCCESS)
     return 0;
+  if (r == KERN_NO_SPACE) {
+    printf("pid %d (%s): stack overflow: fault at va 0x%lx, stack limit %ld KiB: killed\n",
+           p->pid, p->name, va, (long)(p->p_rlimit[RLIMIT_STACK].rlim_cur / 1024));
+    setkilled(p);
+    return -1;
+  }
   switch (r) {
   case KERN_PROTECTION_FAILURE: why = "protection violation"; break;
   case KERN_RESOURCE_SHORTAGE: why = "out of memory"; break;
@@ -229,6 +241,24 @@ vm_fault_trap(struct proc *p, vm_offset_t va, vm_prot_t access)
          va, md_user_pc(p->trapframe), why);
   setkilled(p);
   return -1;
+}
+
+// The kernel's own access to vm's user memory at va, for prot (a system call's copy
+// in or out): vm_fault(), and in the current process's vmspace a stack grows as
+// it would for the process's own access. KERN_* result; takes the map lock itself.
+int
+vm_fault_user(struct vmspace *vm, vm_offset_t va, vm_prot_t prot)
+{
+  int r = vm_fault(&vm->vm_map, va, prot, VM_FAULT_NORMAL);
+
+  // LAB stack 4: BEGIN
+  // read() into a big buffer on the stack may be the first touch of its pages.
+  struct proc *p = myproc();
+  if (r == KERN_INVALID_ADDRESS && p->p_vmspace == vm &&
+      vm_map_growstack(p, va) == KERN_SUCCESS)
+    r = vm_fault(&vm->vm_map, va, prot, VM_FAULT_NORMAL);
+  // LAB stack 4: END
+  return r;
 }
 
 // Fault in every page of the current process's [va, va+len) that is not mapped for
@@ -244,7 +274,7 @@ vm_fault_prefault_user(uint64 va, uint64 len, vm_prot_t prot)
     return -EFAULT;
   for (uint64 a = trunc_page(va); a < va + len; a += PAGE_SIZE) {
     if (pmap_extract_prot(&vm->vm_pmap, a, prot) == 0 &&
-        vm_fault(&vm->vm_map, a, prot, VM_FAULT_NORMAL) != KERN_SUCCESS)
+        vm_fault_user(vm, a, prot) != KERN_SUCCESS)
       return -EFAULT;
   }
   return 0;

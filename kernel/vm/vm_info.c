@@ -94,6 +94,7 @@ fill_kve(vm_map_t map, vm_map_entry_t entry, struct kinfo_vmentry *kve)
     vm_object_unlock();
   }
   kve->kve_resident = entry_resident(map, entry);
+  kve->kve_reserve = vm_map_stack_reserved(map, entry);
 }
 
 // int vmmap(int pid, struct kinfo_vmentry *buf, int n): up to n entries of process

@@ -59,9 +59,10 @@ vm_map_entry_dispose(vm_map_entry_t entry, int *countp)
   zfree_reserved(&mapentzone, entry);
 }
 
-// ---------------------------------------------------------------- the free-gap tree
+// ---------------------------------------------------------------- free gaps
 
-// LAB rbtree 5: BEGIN
+// The free gap before entry is [gap_start, gap_end): what mmap may hand out there.
+
 // Where the free gap before entry starts: the end of the previous entry, or the
 // map's minimum for the first.
 static vm_offset_t
@@ -70,13 +71,44 @@ gap_start(vm_map_t map, vm_map_entry_t entry)
   return entry->prev == &map->header ? map->min_offset : entry->prev->end;
 }
 
+// Where the free gap before entry ends: at entry's start, or, below a stack, where
+// the stack's reservation begins (the reservation is kept for the stack's growth;
+// it ends early if something was mapped into it with MAP_FIXED).
+static vm_offset_t
+gap_end(vm_map_t map, vm_map_entry_t entry)
+{
+  // LAB stack 1: BEGIN
+  if (entry->aux.avail_ssize > 0) {
+    vm_offset_t lo = gap_start(map, entry);
+    if (entry->start - lo <= entry->aux.avail_ssize)
+      return lo;
+    return entry->start - entry->aux.avail_ssize;
+  }
+  // LAB stack 1: STARTER
+  // (void)map;   // lab 4 reserves room below stacks
+  // LAB stack 1: END
+  return entry->start;
+}
+
+// The bytes of the hole below entry that its stack's reservation holds: 0 unless
+// entry is a stack that may still grow. Map locked, shared at least.
+vm_size_t
+vm_map_stack_reserved(vm_map_t map, vm_map_entry_t entry)
+{
+  ASSERT_VM_MAP_LOCKED_ANY(map);
+  return entry->start - gap_end(map, entry);
+}
+
+// ---------------------------------------------------------------- the free-gap tree
+
+// LAB rbtree 5: BEGIN
 // The tree's augment: max_free is the largest gap before any entry in the subtree.
 static int
 vm_map_augment(struct rb_tree *t, struct rb_node *n)
 {
   vm_map_t map = rb_entry(t, struct vm_map, rb_root);
   vm_map_entry_t entry = rb_entry(n, struct vm_map_entry, rb_entry);
-  vm_size_t m = entry->start - gap_start(map, entry);
+  vm_size_t m = gap_end(map, entry) - gap_start(map, entry);
 
   if (n->left)
     m = MAX(m, rb_entry(n->left, struct vm_map_entry, rb_entry)->max_free);
@@ -99,6 +131,18 @@ gap_changed(vm_map_t map, vm_map_entry_t entry)
   // (void)map;
   // (void)entry;
   // LAB rbtree 5: END
+}
+
+// Give a stack entry its reservation: avail bytes below it that only its growth
+// may use (lab 4). Map locked exclusively.
+void
+vm_map_set_avail_ssize(vm_map_t map, vm_map_entry_t entry, vm_size_t avail)
+{
+  ASSERT_VM_MAP_LOCKED(map);
+  KASSERT(avail == 0 || (entry->eflags & MAP_ENTRY_STACK),
+          "vm_map_set_avail_ssize: a reservation below a non-stack entry");
+  entry->aux.avail_ssize = avail;
+  gap_changed(map, entry);
 }
 
 // ---------------------------------------------------------------- maps
@@ -285,10 +329,11 @@ findspace_tree(vm_map_t map, struct rb_node *n, vm_offset_t start, vm_size_t len
       if (a)
         return a;
     }
-    if (e->start > start) {
+    vm_offset_t end = gap_end(map, e);
+    if (end > start) {
       vm_offset_t a = MAX(gap_start(map, e), start);
       a = (a + align - 1) & ~(align - 1);
-      if (a >= start && a < e->start && e->start - a >= length)
+      if (a >= start && a < end && end - a >= length)
         return a;
     }
     n = n->right;
@@ -323,9 +368,9 @@ vm_map_findspace(vm_map_t map, vm_offset_t start, vm_size_t length, vm_size_t al
   // a = 0;
   // for (vm_map_entry_t e = map->first_free->next; e != &map->header; e = e->next) {
   //   map->findspace_visits++;
-  //   vm_offset_t g = MAX(run_end(map, e->prev), start);
+  //   vm_offset_t g = MAX(gap_start(map, e), start), end = gap_end(map, e);
   //   g = (g + align - 1) & ~(align - 1);
-  //   if (g >= start && g < e->start && e->start - g >= length) {
+  //   if (g >= start && g < end && end - g >= length) {
   //     a = g;
   //     break;
   //   }
@@ -915,7 +960,7 @@ verify_subtree(vm_map_t map, struct rb_node *n, const char **why)
   if (n == 0)
     return 0;
   vm_map_entry_t e = rb_entry(n, struct vm_map_entry, rb_entry);
-  vm_size_t m = e->start - gap_start(map, e);
+  vm_size_t m = gap_end(map, e) - gap_start(map, e);
   long l = verify_subtree(map, n->left, why);
   long r = verify_subtree(map, n->right, why);
   if (l < 0 || r < 0)
@@ -975,6 +1020,9 @@ vm_map_verify(vm_map_t map, const char **why)
     VERIFY(!(e->eflags & MAP_ENTRY_USER_WIRED) || e->wired_count > 0,
            "entry: USER_WIRED but not wired");
     VERIFY(!vm_map_mergeable(map, e->prev, e), "entry: could be merged with its predecessor");
+    VERIFY(e->aux.avail_ssize == 0 || (e->eflags & MAP_ENTRY_STACK),
+           "entry: a reservation below an entry that is no stack");
+    VERIFY((e->aux.avail_ssize & (PAGE_SIZE - 1)) == 0, "entry: reservation not page aligned");
     if (in_run && e->start == run_end(map, ff))
       ff = e;
     else

@@ -43,7 +43,8 @@ union vm_map_object {
 };
 
 union vm_map_aux {
-  vm_offset_t avail_ssize;   // how far a stack entry may still grow down
+  vm_offset_t avail_ssize;   // a stack entry's reservation: how far it may still grow
+                             // down (lab 4); 0 for any other entry
 };
 
 struct vm_map_entry {
@@ -155,6 +156,9 @@ typedef struct vm_map *vm_map_t;
 #define vm_map_lock_read_try(map) lockmgr(&(map)->lock, LK_SHARED | LK_NOWAIT)
 #define vm_map_lock_downgrade(map) lockmgr(&(map)->lock, LK_DOWNGRADE)
 #define ASSERT_VM_MAP_LOCKED(map) KASSERT(lockowned(&(map)->lock), "map not locked")
+// Held shared or exclusively (by someone: a shared hold has no owner).
+#define ASSERT_VM_MAP_LOCKED_ANY(map) \
+  KASSERT(lockstatus(&(map)->lock) != 0, "map not locked")
 
 // Shared -> exclusive. Nonzero means the shared hold was lost and the caller must
 // start over.
@@ -222,6 +226,13 @@ void vm_map_transition_wakeup(vm_map_t map);
 void vm_map_entry_allocate_object(vm_map_entry_t entry);
 void vm_map_insert_copy(vm_map_t map, vm_map_entry_t src, struct vm_object *object,
                         vm_ooffset_t offset, int *countp);
+vm_size_t vm_map_stack_reserved(vm_map_t map, vm_map_entry_t entry);
+void vm_map_set_avail_ssize(vm_map_t map, vm_map_entry_t entry, vm_size_t avail);
+// vm_stack.c (lab 4)
+int vm_map_stack(vm_map_t map, int *countp, vm_offset_t addrbos, vm_size_t max_ssize,
+                 vm_prot_t prot, vm_prot_t max, int cow);
+struct proc;
+int vm_map_growstack(struct proc *p, vm_offset_t addr);
 
 // vm_fault.c: fault in the pages of [start, end) that are not resident (WILLNEED).
 void vm_prefault(vm_map_t map, vm_offset_t start, vm_offset_t end);

@@ -130,8 +130,11 @@ mmap_insert(vm_map_t map, struct vm_object *object, vm_ooffset_t offset, vm_offs
     rv = KERN_NO_SPACE;
     goto out;
   }
-  rv = vm_map_insert(map, &count, object, offset, addr, addr + size,
-                     VM_MAPTYPE_NORMAL, prot, max, cow);
+  if (cow & MAP_IS_STACK)
+    rv = vm_map_stack(map, &count, addr, size, prot, max, cow & ~MAP_IS_STACK);
+  else
+    rv = vm_map_insert(map, &count, object, offset, addr, addr + size,
+                       VM_MAPTYPE_NORMAL, prot, max, cow);
   if (rv == KERN_SUCCESS && shared) {
     // The new entry may have merged with a neighbour: clip it back out.
     if (!vm_map_lookup_entry(map, addr, &entry))
@@ -163,8 +166,20 @@ sys_mmap(void)
   int fixed = (flags & MAP_FIXED) != 0, shared = (flags & MAP_SHARED) != 0;
   int cow = 0, rv, err;
 
-  if ((prot & ~PROT_ALL) || (flags & ~MAP_KNOWN))
-    return -EINVAL;   // MAP_STACK joins in lab 4, with vm_map_stack()
+  if ((prot & ~PROT_ALL) || (flags & ~(MAP_KNOWN | MAP_STACK)))
+    return -EINVAL;
+  if (flags & MAP_STACK) {
+    // LAB stack 5: BEGIN
+    // FreeBSD's rules: a stack is anonymous memory, readable and writable. And
+    // private: a stack shared with a child would be written by both.
+    if (fd != -1 || (prot & (PROT_READ | PROT_WRITE)) != (PROT_READ | PROT_WRITE) || shared)
+      return -EINVAL;
+    flags |= MAP_ANON;
+    cow = MAP_IS_STACK;
+    // LAB stack 5: STARTER
+    // return -EINVAL;   // lab 4 maps stacks, with vm_map_stack()
+    // LAB stack 5: END
+  }
   if (len == 0 || size < len)
     return -EINVAL;
   if (!(flags & MAP_SHARED) == !(flags & MAP_PRIVATE))

@@ -21,6 +21,14 @@
 // Where mmap() without a hint starts looking: far above any heap, below stacks.
 #define VM_MMAP_BASE 0x40000000UL
 
+// Stacks (lab 4). exec reserves the hard RLIMIT_STACK (at most MAXSSIZ) below
+// USRSTACK and maps its top SGROWSIZ; a stack grows down in SGROWSIZ steps.
+#define MAXSSIZ  (8UL * 1024 * 1024)   // the most a process's stack may take
+#define SGROWSIZ (128UL * 1024)        // mapped at first, and the grow step
+
+// The default RLIMIT_MEMLOCK (soft and hard): what mlock() may wire (lab 5).
+#define DFLMLOCK (32UL * 1024 * 1024)
+
 // Results of map operations (BSD's KERN_* codes).
 #define KERN_SUCCESS             0
 #define KERN_INVALID_ADDRESS     1

@@ -21,5 +21,10 @@ QEMU_MACHINE = -machine virt -bios none -kernel $(KERNEL) -m $(MEM) -smp $(CPUS)
 	-device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
 
 # Flags for the kernel only and for user programs only (ARCH_CFLAGS applies to both).
+# User code has no frame pointer: with one, GCC 12 may store into a large frame
+# before the prologue has moved sp down over it (a slot addressed from s0 is
+# scheduled ahead of `add sp,sp,t0`), i.e. below sp, which the RISC-V psABI and
+# lab 4's stack rule forbid: the process would be killed for it. GDB unwinds user
+# code from its DWARF frame info, not from frame pointers.
 ARCH_KCFLAGS =
-ARCH_UCFLAGS =
+ARCH_UCFLAGS = -fomit-frame-pointer

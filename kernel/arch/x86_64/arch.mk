@@ -7,12 +7,14 @@ endif
 
 # For the kernel and user programs alike: no SSE, MMX or x87 code, so no process has
 # floating-point state for the kernel to save (the kernel turns the FPU off: such an
-# instruction traps, and the process is killed), and no red zone, which an interrupt
-# in the kernel would overwrite.
-ARCH_CFLAGS  = -m64 -mno-red-zone -mno-sse -mno-sse2 -mno-mmx -mno-80387 \
+# instruction traps, and the process is killed).
+ARCH_CFLAGS  = -m64 -mno-sse -mno-sse2 -mno-mmx -mno-80387 \
 	-fno-asynchronous-unwind-tables -fcf-protection=none
-# For the kernel only: it is linked in the top 2 GiB of the address space.
-ARCH_KCFLAGS = -mcmodel=kernel
+# For the kernel only: it is linked in the top 2 GiB of the address space, and has
+# no red zone, which an interrupt taken in the kernel would overwrite (it pushes on
+# the stack in use). User code keeps the ABI's 128-byte red zone: a trap from user
+# mode switches to the kernel stack first.
+ARCH_KCFLAGS = -mcmodel=kernel -mno-red-zone
 ARCH_LDFLAGS = -m elf_x86_64 -z noexecstack
 QEMU         = qemu-system-x86_64
 QEMU_MIN_VERSION = 6.2

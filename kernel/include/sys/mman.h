@@ -18,7 +18,10 @@
 //     madvise; ENOMEM for msync and mincore, which report unmapped memory so.
 //   - len 0: EINVAL for mmap and munmap; success, doing nothing, for the others
 //     (DragonFly and FreeBSD msync the whole entry at addr).
-//   - MAP_STACK is EINVAL until lab 4 (vm_map_stack) takes it.
+//   - MAP_STACK (lab 4; EINVAL before it): as FreeBSD, fd must be -1 and prot must
+//     allow reading and writing; and MAP_SHARED is EINVAL (FreeBSD allows it). The
+//     top MIN(len, 128 KiB) is mapped; the rest of [addr, addr+len) is reserved
+//     for the stack to grow down into on faults.
 #ifndef _SYS_MMAN_H_
 #define _SYS_MMAN_H_
 

@@ -40,6 +40,9 @@
 #define SYS_vmverify 33   // check a map's invariants
 #define SYS_procinfo 34   // the process table
 #define SYS_vmbench  35   // time VM operations in the kernel (make bench)
-#define SYS_nsyscall 36  // one past the last; the VM labs add theirs below it
+// Resource limits (kern/kern_resource.c; sys/resource.h)
+#define SYS_getrlimit 36
+#define SYS_setrlimit 37
+#define SYS_nsyscall 38  // one past the last; the VM labs add theirs below it
 
 #endif

@@ -23,6 +23,8 @@ struct kinfo_vmentry {
   int kve_shadow_depth;        // objects in its copy-on-write chain (0: no object; 1: no
                                // shadowing; 2: a shadow over one backing object; ...)
   int kve_pad;
+  uint64 kve_reserve;          // a stack's reservation: bytes right below it kept for
+                               // its growth (lab 4); 0 for other entries
 };
 
 #define KVME_TYPE_NONE    0    // no object yet: untouched anonymous memory
@@ -62,6 +64,7 @@ struct kinfo_proc {
   int kp_pad;
   uint64 kp_size;              // bytes mapped (the map's size)
   uint64 kp_rss;               // resident pages (mapped in its page table)
+  uint64 kp_ssize;             // its stack's size in bytes (lab 4: it grows)
   char kp_name[16];
 };
 

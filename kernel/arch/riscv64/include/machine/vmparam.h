@@ -31,6 +31,10 @@
 #define VM_MIN_USER_ADDRESS 0
 #define VM_MAXUSER_ADDRESS  (MAXVA - PAGE_SIZE)
 #define USRSTACK            VM_MAXUSER_ADDRESS
+// How far below the user stack pointer code may touch memory: nothing, since the
+// RISC-V psABI has no red zone. A touch below sp is a bad access, not stack growth
+// (lab 4).
+#define USER_STACK_REDZONE  0
 #define VM_USER_TEXT        0x10000     // where user programs are linked (user/user.ld)
 
 // A kernel-image address converts too: the image is mapped at KERNBASE and, like all

@@ -27,6 +27,10 @@
 #define VM_MIN_USER_ADDRESS 0
 #define VM_MAXUSER_ADDRESS  (0x0000800000000000UL - PAGE_SIZE)
 #define USRSTACK            VM_MAXUSER_ADDRESS
+// How far below the user stack pointer code may touch memory: the System V ABI's
+// red zone, 128 bytes that leaf code uses without moving %rsp (user code is compiled
+// with it). A touch further down is a bad access, not stack growth (lab 4).
+#define USER_STACK_REDZONE  128
 #define VM_USER_TEXT        0x10000     // where user programs are linked (user/user.ld)
 
 // A kernel-image address (>= KERNBASE) converts too, so that code written against the
