@@ -15,6 +15,7 @@
 void uservec(void);
 void userret(struct trapframe *tf) __attribute__((noreturn));
 void kernelvec(void);
+static void trapret(struct proc *p) __attribute__((noreturn));
 void uartintr(void);
 int plic_claim(int hart);
 void plic_complete(int hart, int irq);
@@ -123,18 +124,28 @@ usertrap(void)
     kexit(-1);
   if (which == 2)
     yield();
-  usertrapret();
+  // From here until sret, a trap would go to uservec as if from user mode.
+  intr_off();
+  trapret(p);
 }
 
-// Return to user mode in myproc(), whose page table is already this CPU's (the
-// scheduler and exec activate it). Each CSR write costs a trip through QEMU's main
-// loop (see intr_off()), so only the ones that change something are made.
 void
 usertrapret(void)
 {
   // From here until sret, a trap would go to uservec as if from user mode.
   intr_off();
-  struct proc *p = myproc();
+  trapret(myproc());
+}
+
+// Return to user mode in p, the process running here, with interrupts off; its page
+// table is already this CPU's (the scheduler and exec activate it). usertrap()
+// passes p rather than call myproc() again: with push_off() and pop_off() that is a
+// dozen calls and returns, and QEMU looks up the target of each. A CSR write costs
+// more, a trip through QEMU's main loop (see intr_off()): only the ones that change
+// something are made.
+static void
+trapret(struct proc *p)
+{
   struct trapframe *tf = p->trapframe;
 
   KASSERT(r_satp() == MAKE_SATP(DMAP_TO_PHYS(p->p_vmspace->vm_pmap.pm_root)),
