@@ -188,9 +188,7 @@ static uint64 badaddrs[] = {
   VM_USER_TEXT - 1,
   0x80000000,               // RISC-V's kernel base: unmapped in a user space
   VM_MAXUSER_ADDRESS,       // the first address above user space
-#ifdef TRAMPOLINE
-  TRAMPOLINE,               // mapped, but for the kernel only
-#endif
+  DMAP_BASE + 0x80000000UL, // the direct map, for the kernel only (RISC-V: its image)
   0x8000000000000000UL,     // non-canonical on x86-64
   0xffffffff80000000UL,     // x86-64's kernel base
   0xffffffffffffff00UL,     // where a length wraps around

@@ -16,8 +16,13 @@ void plic_init(void);
 
 int md_cpuid(void) { return (int)r_tp(); }
 
-void intr_on(void) { w_sstatus(r_sstatus() | SSTATUS_SIE); }
-void intr_off(void) { w_sstatus(r_sstatus() & ~SSTATUS_SIE); }
+// QEMU ends a translated block at every CSR write and goes back to its main loop,
+// which costs as much as a few dozen instructions: push_off() and pop_off() call
+// these on every lock, so write sstatus only when SIE changes. Neither races
+// with an interrupt: one between the read and the write of intr_off() returns with
+// SIE as it found it.
+void intr_on(void) { if (!intr_get()) s_sstatus(SSTATUS_SIE); }
+void intr_off(void) { if (intr_get()) c_sstatus(SSTATUS_SIE); }
 int intr_get(void) { return (r_sstatus() & SSTATUS_SIE) != 0; }
 
 // Wait for an interrupt. The scheduler calls this with interrupts on; wfi returns
@@ -31,14 +36,17 @@ md_physmem(vm_paddr_t *start, vm_paddr_t *endp)
 {
   static uint64 base, size;
 
+  // The boot page table (entry.S) maps the device tree in the direct map.
+  uint64 dtb = boot_dtb ? PHYS_TO_DMAP(boot_dtb) : 0;
+
   if (size == 0)
-    nharts = fdt_count_cpus(boot_dtb);
-  if (size == 0 && fdt_memory(boot_dtb, &base, &size) < 0) {
+    nharts = fdt_count_cpus(dtb);
+  if (size == 0 && fdt_memory(dtb, &base, &size) < 0) {
     printf("no memory node in the device tree: assuming 128 MiB\n");
-    base = KERNBASE;
+    base = RAMBASE;
     size = 128L << 20;
   }
-  *start = round_page((uint64)end);
+  *start = round_page(DMAP_TO_PHYS(end));
   *endp = base + size;
 }
 

@@ -1,8 +1,14 @@
 // The Sv39 pmap: three-level page tables behind the interface in machine/pmap.h.
 //
-// The kernel has its own page table (kernel_pt), which maps RAM and the devices at
-// their physical addresses and the trampoline at the top. A user page table maps the
-// user's pages with PTE_U, the trampoline, and the per-CPU trap pages.
+// The kernel page table (kernel_pt) maps the high half (machine/vmparam.h): the
+// direct map (the devices and all of RAM, 1 GiB pages, read/write) and the kernel
+// image at KERNBASE (4 KiB pages: text read/execute, the rest read/write), all
+// global and without PTE_U, so user mode cannot touch them. A user page table's
+// high half (level-2 entries 256-511) is a copy of the kernel's, so traps need no
+// page-table switch; those entries never change after pmap_bootstrap(), so the
+// copies stay right. User pages have PTE_U; sstatus.SUM stays clear, so the kernel
+// cannot touch them by their user addresses either (vm_copy.c goes through the
+// direct map).
 #include <sys/types.h>
 #include "kern/systm.h"
 #include "kern/param.h"
@@ -12,17 +18,13 @@
 #include <machine/memlayout.h>
 
 extern char etext[];      // kernel.ld: end of kernel text
-extern char trampoline[]; // trampoline.S
+extern char end[];        // kernel.ld: end of the kernel image
+
+#define NKL2 256          // level-2 entries 256-511 (the high half) are the kernel's
+#define L2_SPAN (1UL << 30)   // what one level-2 entry maps
 
 static pt_entry_t *kernel_pt;
-static struct trapframe *trappages[NCPU];   // kernel addresses of the per-CPU trap pages
 static vm_paddr_t physend;
-
-struct trapframe *
-pmap_trappage(int cpu)
-{
-  return trappages[cpu];
-}
 
 // The PTE for va in the tree rooted at pt, allocating page-table pages on the way
 // if alloc is set; 0 if it is absent (or cannot be allocated). If a table is
@@ -31,8 +33,6 @@ pmap_trappage(int cpu)
 static pt_entry_t *
 pmap_walk(pt_entry_t *pt, vm_offset_t va, int alloc, uint64 *skip)
 {
-  if (va >= MAXVA)
-    return 0;
   for (int level = 2; level > 0; level--) {
     pt_entry_t *pte = &pt[PX(level, va)];
     if (*pte & PTE_V) {
@@ -65,29 +65,24 @@ void
 pmap_bootstrap(void)
 {
   vm_paddr_t physstart;
+  uint64 perm = PTE_R | PTE_W | PTE_G | PTE_V | PTE_A | PTE_D;
 
   md_physmem(&physstart, &physend);
   kernel_pt = kalloc();
   KASSERT(kernel_pt != 0, "pmap_bootstrap: no memory");
-  kmap(kernel_pt, SIFIVE_TEST, SIFIVE_TEST, PAGE_SIZE, PTE_R | PTE_W);
-  kmap(kernel_pt, UART0, UART0, PAGE_SIZE, PTE_R | PTE_W);
-  kmap(kernel_pt, VIRTIO0, VIRTIO0, PAGE_SIZE, PTE_R | PTE_W);
-  kmap(kernel_pt, PLIC, PLIC, 0x400000, PTE_R | PTE_W);
-  kmap(kernel_pt, KERNBASE, KERNBASE, (uint64)etext - KERNBASE, PTE_R | PTE_X);
-  kmap(kernel_pt, (uint64)etext, (uint64)etext, physend - (uint64)etext, PTE_R | PTE_W);
-  kmap(kernel_pt, TRAMPOLINE, (uint64)trampoline, PAGE_SIZE, PTE_R | PTE_X);
-  for (int i = 0; i < NCPU; i++) {
-    trappages[i] = kalloc();
-    KASSERT(trappages[i] != 0, "pmap_bootstrap: no memory");
-  }
+  KASSERT(PHYS_TO_DMAP(physend) <= KERNBASE, "pmap_bootstrap: too much RAM");
+  // The direct map: the devices below RAMBASE and RAM, whole gigabytes.
+  for (vm_paddr_t pa = 0; pa < physend; pa += L2_SPAN)
+    kernel_pt[PX(2, PHYS_TO_DMAP(pa))] = PA2PTE(pa) | perm;
+  kmap(kernel_pt, KERNBASE, RAMBASE, (uint64)etext - KERNBASE, PTE_R | PTE_X | PTE_G);
+  kmap(kernel_pt, (uint64)etext, DMAP_TO_PHYS(etext), (uint64)end - (uint64)etext,
+       PTE_R | PTE_W | PTE_G);
 }
 
 void
 pmap_bootstrap_cpu(void)
 {
-  sfence_vma();
-  w_satp(MAKE_SATP(DMAP_TO_PHYS(kernel_pt)));
-  sfence_vma();
+  pmap_activate(0);
 }
 
 int
@@ -96,34 +91,22 @@ pmap_pinit(pmap_t pmap)
   pmap->pm_resident = 0;
   if ((pmap->pm_root = kalloc()) == 0)
     return -ENOMEM;
-  pt_entry_t *pte = pmap_walk(pmap->pm_root, TRAMPOLINE, 1, 0);
-  if (pte == 0)
-    goto fail;
-  *pte = PA2PTE((uint64)trampoline) | PTE_R | PTE_X | PTE_V | PTE_A;
-  // The trap pages share the trampoline's last-level table: no allocation can fail.
-  for (int i = 0; i < NCPU; i++) {
-    pte = pmap_walk(pmap->pm_root, TRAPPAGES + i * PAGE_SIZE, 0, 0);
-    *pte = PA2PTE(DMAP_TO_PHYS(trappages[i])) | PTE_R | PTE_W | PTE_V | PTE_A | PTE_D;
-  }
+  for (int i = NKL2; i < 512; i++)
+    pmap->pm_root[i] = kernel_pt[i];
   return 0;
-fail:
-  pmap_release(pmap);
-  return -ENOMEM;
 }
 
-// Free page-table pages; a leaf left here is the trampoline or a trap page, never a
-// user page: those the VM removed before.
+// Free the page-table pages below pt, a table at level (0 is the last level).
 static void
 pmap_freetable(pt_entry_t *pt, int level)
 {
   for (int i = 0; i < 512; i++) {
-    pt_entry_t pte = pt[i];
-    if ((pte & PTE_V) == 0)
+    if ((pt[i] & PTE_V) == 0)
       continue;
-    if ((pte & (PTE_R | PTE_W | PTE_X)) == 0)
-      pmap_freetable((pt_entry_t *)PHYS_TO_DMAP(PTE2PA(pte)), level - 1);
+    if (level > 0)
+      pmap_freetable((pt_entry_t *)PHYS_TO_DMAP(PTE2PA(pt[i])), level - 1);
     else
-      KASSERT((pte & PTE_U) == 0, "pmap_release: user page still mapped");
+      panic("pmap_release: user page still mapped at index %d", i);
   }
   kfree(pt);
 }
@@ -132,8 +115,14 @@ void
 pmap_release(pmap_t pmap)
 {
   KASSERT(pmap->pm_resident == 0, "pmap_release: pages still mapped");
-  if (pmap->pm_root)
-    pmap_freetable(pmap->pm_root, 2);
+  if (pmap->pm_root == 0)
+    return;
+  KASSERT(r_satp() != MAKE_SATP(DMAP_TO_PHYS(pmap->pm_root)), "pmap_release: pmap is in use");
+  // Only the user half (the first NKL2 entries) belongs to this pmap.
+  for (int i = 0; i < NKL2; i++)
+    if (pmap->pm_root[i] & PTE_V)
+      pmap_freetable((pt_entry_t *)PHYS_TO_DMAP(PTE2PA(pmap->pm_root[i])), 1);
+  kfree(pmap->pm_root);
   pmap->pm_root = 0;
 }
 
@@ -150,6 +139,33 @@ prot_bits(vm_prot_t prot)
   return bits;
 }
 
+#define PTE_RIGHTS (PTE_R | PTE_W | PTE_X | PTE_U)
+
+// Must the TLB forget va's old translation now that its PTE went from old to new?
+// The fence is worth avoiding: QEMU flushes its whole TLB for any sfence.vma.
+//
+// Not if the TLB cannot hold old. A hart caches a translation only from a walk that
+// found PTE_A set or set it (the privileged spec's translation process: an access
+// with A clear faults or sets A first). The kernel sets A in every PTE it makes and
+// clears it only in protect_pte(), whose pmap_protect() then fences: while A stays
+// clear, no translation of old has been cached since. That is a copy-on-write fault
+// on a page not touched since fork() write-protected it.
+//
+// Yes if the translation lost something: a page the hart could still reach (COW
+// copies change the page) or a right it could still use. No if it only gained: a
+// PTE that was invalid (the common case: a first touch) or the same page with more
+// rights. A hart that kept the old translation then takes a spurious page fault, and
+// vm_fault() enters the same PTE again: gaining nothing, that fences.
+static int
+pmap_enter_needs_fence(pt_entry_t old, pt_entry_t new)
+{
+  if ((old & PTE_V) == 0 || (old & PTE_A) == 0)
+    return 0;
+  if (PTE2PA(old) != PTE2PA(new) || (old & PTE_RIGHTS & ~new) != 0)
+    return 1;
+  return (new & PTE_RIGHTS & ~old) == 0;
+}
+
 int
 pmap_enter(pmap_t pmap, vm_offset_t va, vm_paddr_t pa, vm_prot_t prot, int wired)
 {
@@ -157,11 +173,13 @@ pmap_enter(pmap_t pmap, vm_offset_t va, vm_paddr_t pa, vm_prot_t prot, int wired
   pt_entry_t *pte = pmap_walk(pmap->pm_root, va, 1, 0);
   if (pte == 0)
     return -ENOMEM;
-  if ((*pte & PTE_V) == 0)
+  pt_entry_t old = *pte;
+  if ((old & PTE_V) == 0)
     pmap->pm_resident++;
   *pte = PA2PTE(pa) | prot_bits(prot) | PTE_U | PTE_V | PTE_A | PTE_D |
          (wired ? PTE_SW_WIRED : 0);
-  sfence_vma_page(va);
+  if (pmap_enter_needs_fence(old, *pte))
+    sfence_vma_page(va);
   return 0;
 }
 
@@ -196,10 +214,16 @@ remove_pte(pmap_t pmap, pt_entry_t *pte, vm_prot_t prot)
   pmap->pm_resident--;
 }
 
+// Taking a right away also clears PTE_A, which tells pmap_enter() whether the TLB
+// can hold the PTE (see pmap_enter_needs_fence()).
 static void
 protect_pte(pmap_t pmap, pt_entry_t *pte, vm_prot_t prot)
 {
-  *pte &= ~((PTE_R | PTE_W | PTE_X) & ~prot_bits(prot));
+  pt_entry_t lost = *pte & (PTE_R | PTE_W | PTE_X) & ~prot_bits(prot);
+
+  if (lost == 0)
+    return;
+  *pte &= ~(lost | PTE_A);
   // A valid PTE without R, W or X points to a page table: remove it instead.
   if ((*pte & (PTE_R | PTE_W | PTE_X)) == 0)
     remove_pte(pmap, pte, prot);
@@ -240,12 +264,14 @@ pmap_extract_prot(pmap_t pmap, vm_offset_t va, vm_prot_t prot)
   return PTE2PA(*pte) | (va & (PAGE_SIZE - 1));
 }
 
-// The kernel always runs on kernel_pt; usertrapret() switches to the process's
-// page table on the way out, so there is nothing to do here.
+// Load the page table; null means the kernel's alone (no user mappings live). A
+// write of satp does not flush the TLB: every address space here is ASID 0, so the
+// fence after it must drop the previous one's translations.
 void
 pmap_activate(pmap_t pmap)
 {
-  (void)pmap;
+  w_satp(MAKE_SATP(DMAP_TO_PHYS(pmap ? pmap->pm_root : kernel_pt)));
+  sfence_vma();
 }
 
 long

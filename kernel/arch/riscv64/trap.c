@@ -1,5 +1,7 @@
-// Traps on RISC-V: from user mode through the trampoline to usertrap(), from
-// supervisor mode through kernelvec to kerneltrap(), and back.
+// Traps on RISC-V: from user mode through uservec (uservec.S) to usertrap(), from
+// supervisor mode through kernelvec to kerneltrap(), and back. Either way the CPU
+// stays on the page table it was using: the running process's, which maps the kernel
+// too (pmap.c), or the kernel's own in the scheduler.
 #include <sys/types.h>
 #include "kern/systm.h"
 #include "kern/md.h"
@@ -10,12 +12,13 @@
 #include <machine/riscv.h>
 #include <machine/memlayout.h>
 
-extern char trampoline[], uservec[], userret[];
+void uservec(void);
+void userret(struct trapframe *tf) __attribute__((noreturn));
 void kernelvec(void);
+static void trapret(struct proc *p) __attribute__((noreturn));
 void uartintr(void);
 int plic_claim(int hart);
 void plic_complete(int hart, int irq);
-struct trapframe *pmap_trappage(int cpu);
 
 // Timer ticks come from the Sstc timer: 10 MHz on QEMU's virt machine.
 #define TIMEBASE_HZ 10000000UL
@@ -83,7 +86,8 @@ fault_reason(uint64 scause)
   }
 }
 
-// A trap from user mode; uservec switched to the kernel page table and stack.
+// A trap from user mode; uservec saved the user registers in p->trapframe and
+// switched to the kernel stack below it.
 void
 usertrap(void)
 {
@@ -93,7 +97,6 @@ usertrap(void)
 
   KASSERT((r_sstatus() & SSTATUS_SPP) == 0, "usertrap: not from user mode");
   w_stvec((uint64)kernelvec);
-  *p->trapframe = *pmap_trappage(md_cpuid());
   p->trapframe->epc = r_sepc();
 
   if (scause == SCAUSE_ECALL_U) {
@@ -121,38 +124,45 @@ usertrap(void)
     kexit(-1);
   if (which == 2)
     yield();
-  usertrapret();
+  // From here until sret, a trap would go to uservec as if from user mode.
+  intr_off();
+  trapret(p);
 }
 
 void
 usertrapret(void)
 {
-  struct proc *p = myproc();
-  int cpu;
-  struct trapframe *tf;
-
-  // From here until sret, a trap would go to uservec with the kernel's registers.
+  // From here until sret, a trap would go to uservec as if from user mode.
   intr_off();
-  cpu = md_cpuid();
-  w_stvec(TRAMPOLINE + (uservec - trampoline));
+  trapret(myproc());
+}
 
-  tf = pmap_trappage(cpu);
-  *tf = *p->trapframe;
-  tf->kernel_satp = r_satp();
-  tf->kernel_sp = (uint64)p->trapframe;     // the stack grows down from below it
-  tf->kernel_trap = (uint64)usertrap;
-  tf->kernel_hartid = r_tp();
+// Return to user mode in p, the process running here, with interrupts off; its page
+// table is already this CPU's (the scheduler and exec activate it). usertrap()
+// passes p rather than call myproc() again: with push_off() and pop_off() that is a
+// dozen calls and returns, and QEMU looks up the target of each. A CSR write costs
+// more, a trip through QEMU's main loop (see intr_off()): only the ones that change
+// something are made.
+static void
+trapret(struct proc *p)
+{
+  struct trapframe *tf = p->trapframe;
 
-  uint64 x = r_sstatus();
-  x &= ~SSTATUS_SPP;     // sret to user mode
-  x |= SSTATUS_SPIE;     // with interrupts on
-  w_sstatus(x);
-  w_sepc(tf->epc);
-
-  uint64 satp = MAKE_SATP(DMAP_TO_PHYS(p->p_vmspace->vm_pmap.pm_root));
-  void (*ret)(uint64, uint64) = (void (*)(uint64, uint64))(TRAMPOLINE + (userret - trampoline));
-  ret(TRAPPAGES + cpu * PAGE_SIZE, satp);
-  __builtin_unreachable();
+  KASSERT(r_satp() == MAKE_SATP(DMAP_TO_PHYS(p->p_vmspace->vm_pmap.pm_root)),
+          "usertrapret: not on the process's page table");
+  w_stvec((uint64)uservec);
+  w_sscratch((uint64)tf);
+  tf->kernel_tp = r_tp();
+  // sret goes to the mode in sstatus.SPP: user mode if it is 0, as a trap from user
+  // mode left it, unless this CPU is still inside a kernel trap (a timer tick's
+  // yield() that came back in another process). Supervisor interrupts are on in
+  // user mode whatever sstatus.SIE says, so SPIE (what sret puts in SIE) needs no
+  // care.
+  if (r_sstatus() & SSTATUS_SPP)
+    c_sstatus(SSTATUS_SPP);
+  if (r_sepc() != tf->epc)
+    w_sepc(tf->epc);
+  userret(tf);
 }
 
 // A trap from supervisor mode: only interrupts are expected.

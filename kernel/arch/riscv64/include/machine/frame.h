@@ -5,45 +5,45 @@
 
 #include <sys/types.h>
 
-// The trampoline saves the user registers into this CPU's trap page in this layout;
-// usertrap() copies them to p->trapframe. The offsets are used by trampoline.S.
+// The user registers, saved by uservec (uservec.S) at the top of the process's
+// kernel stack, as the x86-64 port's trap entry does: p->trapframe. Register xN is
+// at offset 8*N; x0 is always zero, so its slot holds the user pc. The offsets are
+// used by uservec.S. 272 bytes, a multiple of 16: the stack below stays aligned.
 struct trapframe {
-  /*   0 */ uint64 kernel_satp;   // kernel page table
-  /*   8 */ uint64 kernel_sp;     // top of process's kernel stack
-  /*  16 */ uint64 kernel_trap;   // usertrap()
-  /*  24 */ uint64 epc;           // saved user program counter
-  /*  32 */ uint64 kernel_hartid; // saved kernel tp
-  /*  40 */ uint64 ra;
-  /*  48 */ uint64 sp;
-  /*  56 */ uint64 gp;
-  /*  64 */ uint64 tp;
-  /*  72 */ uint64 t0;
-  /*  80 */ uint64 t1;
-  /*  88 */ uint64 t2;
-  /*  96 */ uint64 s0;
-  /* 104 */ uint64 s1;
-  /* 112 */ uint64 a0;
-  /* 120 */ uint64 a1;
-  /* 128 */ uint64 a2;
-  /* 136 */ uint64 a3;
-  /* 144 */ uint64 a4;
-  /* 152 */ uint64 a5;
-  /* 160 */ uint64 a6;
-  /* 168 */ uint64 a7;
-  /* 176 */ uint64 s2;
-  /* 184 */ uint64 s3;
-  /* 192 */ uint64 s4;
-  /* 200 */ uint64 s5;
-  /* 208 */ uint64 s6;
-  /* 216 */ uint64 s7;
-  /* 224 */ uint64 s8;
-  /* 232 */ uint64 s9;
-  /* 240 */ uint64 s10;
-  /* 248 */ uint64 s11;
-  /* 256 */ uint64 t3;
-  /* 264 */ uint64 t4;
-  /* 272 */ uint64 t5;
-  /* 280 */ uint64 t6;
+  /*   0 */ uint64 epc;           // saved user program counter (sepc)
+  /*   8 */ uint64 ra;
+  /*  16 */ uint64 sp;
+  /*  24 */ uint64 gp;
+  /*  32 */ uint64 tp;
+  /*  40 */ uint64 t0;
+  /*  48 */ uint64 t1;
+  /*  56 */ uint64 t2;
+  /*  64 */ uint64 s0;
+  /*  72 */ uint64 s1;
+  /*  80 */ uint64 a0;
+  /*  88 */ uint64 a1;
+  /*  96 */ uint64 a2;
+  /* 104 */ uint64 a3;
+  /* 112 */ uint64 a4;
+  /* 120 */ uint64 a5;
+  /* 128 */ uint64 a6;
+  /* 136 */ uint64 a7;
+  /* 144 */ uint64 s2;
+  /* 152 */ uint64 s3;
+  /* 160 */ uint64 s4;
+  /* 168 */ uint64 s5;
+  /* 176 */ uint64 s6;
+  /* 184 */ uint64 s7;
+  /* 192 */ uint64 s8;
+  /* 200 */ uint64 s9;
+  /* 208 */ uint64 s10;
+  /* 216 */ uint64 s11;
+  /* 224 */ uint64 t3;
+  /* 232 */ uint64 t4;
+  /* 240 */ uint64 t5;
+  /* 248 */ uint64 t6;
+  /* 256 */ uint64 kernel_tp;     // the kernel's tp (this CPU's id), for uservec
+  /* 264 */ uint64 pad;
 };
 
 // Callee-saved registers for kernel context switches (swtch.S).

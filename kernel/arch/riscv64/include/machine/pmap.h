@@ -14,7 +14,7 @@ struct pmap {
 typedef struct pmap *pmap_t;
 
 void pmap_bootstrap(void);           // build the kernel page table (CPU 0, once)
-void pmap_bootstrap_cpu(void);       // turn paging on with it (every CPU)
+void pmap_bootstrap_cpu(void);       // switch to it from entry.S's boot page table (every CPU)
 int pmap_pinit(pmap_t pmap);         // a new, empty user page table: 0 or -ENOMEM
 void pmap_release(pmap_t pmap);      // free its page-table pages (user pages already removed)
 // Map va to pa with prot (VM_PROT_*), replacing any mapping of va: 0 or -ENOMEM.

@@ -33,6 +33,8 @@ static inline uint64 r_mhartid(void) { return CSR_READ(mhartid); }
 
 static inline uint64 r_sstatus(void) { return CSR_READ(sstatus); }
 static inline void w_sstatus(uint64 x) { CSR_WRITE(sstatus, x); }
+static inline void s_sstatus(uint64 bits) { asm volatile("csrs sstatus, %0" : : "r"(bits)); }
+static inline void c_sstatus(uint64 bits) { asm volatile("csrc sstatus, %0" : : "r"(bits)); }
 static inline uint64 r_sie(void) { return CSR_READ(sie); }
 static inline void w_sie(uint64 x) { CSR_WRITE(sie, x); }
 static inline uint64 r_sepc(void) { return CSR_READ(sepc); }
@@ -49,7 +51,8 @@ static inline uint64 r_tp(void) { uint64 x; asm volatile("mv %0, tp" : "=r"(x));
 static inline void w_tp(uint64 x) { asm volatile("mv tp, %0" : : "r"(x)); }
 
 static inline void sfence_vma(void) { asm volatile("sfence.vma zero, zero"); }
-// Flush one page's translation only: much cheaper than all of them under QEMU.
+// Flush one page's translation only. Hardware may do less work for it; QEMU (7.2 to
+// 9.x at least) flushes its whole TLB for any sfence.vma, as for a write of satp.
 static inline void sfence_vma_page(uint64 va) { asm volatile("sfence.vma %0, zero" : : "r"(va)); }
 
 // Sv39 page-table entries.
