@@ -593,14 +593,17 @@ vm_map_mergeable(vm_map_t map, vm_map_entry_t a, vm_map_entry_t b)
     return 0;
   if ((a->eflags | b->eflags) & MAP_ENTRY_IN_TRANSITION)
     return 0;
+  // Stacks never merge (lab 4): the lowest piece of a stack holds its reservation,
+  // and two stacks side by side stay two.
+  if ((a->eflags | b->eflags) & MAP_ENTRY_STACK)
+    return 0;
   if (a->object.vm_object != b->object.vm_object)
     return 0;
   if (a->object.vm_object && a->offset + (a->end - a->start) != b->offset)
     return 0;
   return a->eflags == b->eflags && a->maptype == b->maptype &&
          a->protection == b->protection && a->max_protection == b->max_protection &&
-         a->inheritance == b->inheritance && a->wired_count == b->wired_count &&
-         a->aux.avail_ssize == b->aux.avail_ssize;
+         a->inheritance == b->inheritance && a->wired_count == b->wired_count;
 }
 
 // LAB entries 4: BEGIN

@@ -54,7 +54,7 @@ vm_map_stack(vm_map_t map, int *countp, vm_offset_t addrbos, vm_size_t max_ssize
                      cow | MAP_IS_STACK);
   if (rv != KERN_SUCCESS)
     return rv;
-  if (!vm_map_lookup_entry(map, top - init, &entry))
+  if (!vm_map_lookup_entry(map, top - init, &entry))   // stacks never merge
     panic("vm_map_stack: new stack at 0x%lx not found", top - init);
   vm_map_set_avail_ssize(map, entry, max_ssize - init);
   return KERN_SUCCESS;
@@ -165,7 +165,6 @@ vm_map_growstack(struct proc *p, vm_offset_t addr)
   if (!vm_map_lookup_entry(map, start, &prev))
     panic("vm_map_growstack: new piece at 0x%lx not found", start);
   vm_map_set_avail_ssize(map, prev, avail);
-  vm_map_simplify_entry(map, prev, &count);
   if (start >= p->p_vmspace->vm_maxsaddr && end <= p->p_vmspace->vm_minsaddr)
     p->p_vmspace->vm_ssize += atop(end - start);
 out:

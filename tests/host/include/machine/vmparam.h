@@ -1,5 +1,6 @@
-// Host build: the address-space layout of the RISC-V port (Sv39), which the MI VM
-// sees only through these names. The direct map is the identity, as on RISC-V.
+// Host build: the user address space of the RISC-V port (Sv39), which the MI VM
+// sees only through these names. The direct map is the identity here (the port's is
+// not: the host tests have no kernel half).
 #ifndef _MACHINE_VMPARAM_H_
 #define _MACHINE_VMPARAM_H_
 
@@ -9,10 +10,8 @@
 #define PAGE_SHIFT  12
 
 #define MAXVA               (1L << (9 + 9 + 9 + 12 - 1))
-#define TRAMPOLINE          (MAXVA - PAGE_SIZE)
-#define TRAPPAGES           (TRAMPOLINE - NCPU * PAGE_SIZE)
 #define VM_MIN_USER_ADDRESS 0
-#define VM_MAXUSER_ADDRESS  (TRAPPAGES - PAGE_SIZE)
+#define VM_MAXUSER_ADDRESS  (MAXVA - 10 * PAGE_SIZE)
 #define USRSTACK            VM_MAXUSER_ADDRESS
 #define VM_USER_TEXT        0x10000
 
