@@ -206,6 +206,48 @@ bench_fault_cow(void)
   printf("bench fault_cow %ld ns/fault\n", (t1 - t0) / (len / PAGE_SIZE));
 }
 
+// One page-sized frame per call, written at its low end: each call's first touch
+// faults in a page of stack, and every SGROWSIZ bytes the stack grows (lab 4).
+static long
+descend(int n)
+{
+  volatile char frame[PAGE_SIZE - 64];
+
+  frame[0] = n;
+  if(n == 0)
+    return frame[0];
+  return descend(n - 1) + frame[0];
+}
+
+// Stack faults: a recursion 4 MiB deep, in a child (whose stack has not grown yet).
+static void
+bench_fault_stack(void)
+{
+  int n = 1024, fds[2];
+  long t0, t1;
+
+  if(pipe(fds) < 0){
+    fprintf(2, "bench: pipe failed\n");
+    exit(1);
+  }
+  if(fork() == 0){
+    t0 = now();
+    descend(n);
+    t1 = now();
+    t1 = (t1 - t0) / n;
+    write(fds[1], &t1, sizeof(t1));
+    exit(0);
+  }
+  close(fds[1]);
+  if(read(fds[0], &t1, sizeof(t1)) != sizeof(t1)){
+    fprintf(2, "bench: the recursion died\n");
+    exit(1);
+  }
+  close(fds[0]);
+  wait(0);
+  printf("bench fault_stack %ld ns/fault\n", t1);
+}
+
 struct bench {
   char *name;
   void (*fn)(void);
@@ -217,6 +259,7 @@ struct bench {
   { "forksize", bench_forksize },
   { "fault_zero", bench_fault_zero },
   { "fault_cow", bench_fault_cow },
+  { "fault_stack", bench_fault_stack },
 };
 
 int
@@ -231,7 +274,7 @@ main(int argc, char *argv[])
     ran = 1;
   }
   if(!ran){
-    fprintf(2, "usage: bench [getpid | fork | fork_1mb | lookup | forksize | fault_zero | fault_cow]\n");
+    fprintf(2, "usage: bench [getpid | fork | fork_1mb | lookup | forksize | fault_zero | fault_cow | fault_stack]\n");
     exit(1);
   }
   printf("bench done\n");
