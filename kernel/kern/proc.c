@@ -1,8 +1,8 @@
 // Processes: creation, exit and wait, sleep and wakeup, and the scheduler.
 //
-// Locks: p->lock protects p's state, chan, killed, xstate and pid; wait_lock
-// protects every p->parent and is taken before any p->lock, so that exit and wait
-// cannot miss each other's wakeups.
+// Locks: p->lock protects p's state, chan, xstate and pid, and the writes of
+// killed (killed() reads it without); wait_lock protects every p->parent and is
+// taken before any p->lock, so that exit and wait cannot miss each other's wakeups.
 #include <sys/types.h>
 #include "kern/systm.h"
 #include "kern/md.h"
@@ -378,7 +378,7 @@ kkill(int pid)
   for (struct proc *p = proc; p < &proc[NPROC]; p++) {
     acquire(&p->lock);
     if (p->pid == pid && p->state != UNUSED) {
-      p->killed = 1;
+      __atomic_store_n(&p->killed, 1, __ATOMIC_RELEASE);
       if (p->state == SLEEPING)
         p->state = RUNNABLE;   // wake it so it sees p->killed
       release(&p->lock);
@@ -393,17 +393,17 @@ void
 setkilled(struct proc *p)
 {
   acquire(&p->lock);
-  p->killed = 1;
+  __atomic_store_n(&p->killed, 1, __ATOMIC_RELEASE);
   release(&p->lock);
 }
 
+// Without p->lock: every system call and trap asks, and the flag only ever goes
+// from 0 to 1 while p lives (under p->lock), so a read that races with kill() just
+// sees it at the next check.
 int
 killed(struct proc *p)
 {
-  acquire(&p->lock);
-  int k = p->killed;
-  release(&p->lock);
-  return k;
+  return __atomic_load_n(&p->killed, __ATOMIC_ACQUIRE);
 }
 
 // ^P on the console: list processes. Takes no locks, so that it works on a
