@@ -21,9 +21,9 @@ import handout     # noqa: E402
 
 PYTHON = "/usr/bin/python3"
 
-# Synthetic fences.  Labs 1-3 are available, stack (4) is not; reference is the
-# reference-only fence.  The fences of labs 1-4 say their task, as the real ones
-# do.  Starter lines are commented out, as in the real tree.
+# Synthetic fences.  Labs 1-4 are available, wiring (5) is not; reference is the
+# reference-only fence.  The fences say their task, as the real ones do.  Starter
+# lines are commented out, as in the real tree.
 C_FENCES = """\
 // LAB entries 2: BEGIN
   printf("synthetic: entries reference\\n");
@@ -38,11 +38,11 @@ C_FENCES = """\
 /* LAB fork 1: BEGIN */
   printf("synthetic: fork reference\\n");
 /* LAB fork 1: END */
-  // LAB stack 1: BEGIN
-  printf("synthetic: stack reference\\n");
-  // LAB stack 1: STARTER
-  // printf("synthetic: stack starter\\n");
-  // LAB stack 1: END
+  // LAB wiring 1: BEGIN
+  printf("synthetic: wiring reference\\n");
+  // LAB wiring 1: STARTER
+  // printf("synthetic: wiring starter\\n");
+  // LAB wiring 1: END
 """
 H_FENCES = """\
 // LAB rbtree 1: BEGIN
