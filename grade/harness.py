@@ -210,6 +210,37 @@ def _produce(produce):
         return ["error", str(e)]
 
 
+# What init prints when it cannot start the shell (fork or exec is broken): the
+# machine will never prompt, so there is no point waiting for it.
+INIT_FAILED = re.compile(r"^init: .*(failed|error).*$", re.M)
+PANIC = re.compile(r"^panic: .*$", re.M)
+
+
+def run_test_program(boot, prog, cpus, debug, test_timeout):
+    """[console output, why the run stopped early or None] of a test program that
+    prints a line per test and then "prog: ALL OK" or "prog: N FAILED" (cowtest,
+    stacktest).  Boots, runs prog, and waits for its verdict line as long as each
+    test prints its line within test_timeout: a test that hangs costs that much,
+    and the tests that finished before it still count.  (Any test's line will do:
+    when parent and child fail at once, their lines come out mixed.)"""
+    progress = re.compile(rf"^{prog}(?: \w+: .*|: (?P<verdict>ALL OK|\d+ FAILED))$", re.M)
+    q = None
+    try:
+        q = boot(cpus=cpus, prompt=False, debug=debug)
+        q.wait_until(lambda buf: "$ " in buf or INIT_FAILED.search(buf), "the first prompt",
+                     BOOT_TIMEOUT)
+        if m := INIT_FAILED.search(q.output):
+            raise AssertionError(f"init could not start the shell: {m[0]}")
+        q.wait_booted()
+        q.sendline(prog)
+        while not q.wait_for(progress, test_timeout)["verdict"]:
+            pass        # a test's line: the next one may take test_timeout again
+        q.wait_for_prompt()
+        return [q.output, None]
+    except AssertionError as e:      # the harness's Timeout, Exited and Panic
+        return [q.output if q else "", str(e)]
+
+
 def free_port():
     """A TCP port that nothing listens on now (the kernel picks it)."""
     with socket.socket() as s:

@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from harness import BOOT_TIMEOUT, shared_run
+from harness import PANIC, run_test_program, shared_run
 
 # Seconds (before scaling) that one test of cowtest may take: lazy, the longest,
 # takes about 3 s on a loaded host.  A test that hangs costs this much, not more.
@@ -55,35 +55,6 @@ CHECKS = [
 # The run on this many CPUs boots the DEBUG=1 kernel; the other (3 CPUs), the normal one.
 DEBUG_CPUS = 1
 
-# What init prints when it cannot start the shell (fork or exec is broken): the
-# machine will never prompt, so there is no point waiting for it.
-INIT_FAILED = re.compile(r"^init: .*(failed|error).*$", re.M)
-PANIC = re.compile(r"^panic: .*$", re.M)
-# A line of cowtest: a test's, or its verdict.
-PROGRESS = re.compile(r"^cowtest(?: \w+: .*|: (?P<verdict>ALL OK|\d+ FAILED))$", re.M)
-
-def run_cowtest(boot, cpus, debug):
-    """[console output, why the run stopped early or None].  Boots, runs cowtest,
-    and waits for its verdict line as long as each test prints its line within
-    TEST_TIMEOUT: a test that hangs costs that much, and the tests that finished
-    before it still count.  (Any test's line will do: when parent and child fail at
-    once, their lines come out mixed.)"""
-    q = None
-    try:
-        q = boot(cpus=cpus, prompt=False, debug=debug)
-        q.wait_until(lambda buf: "$ " in buf or INIT_FAILED.search(buf), "the first prompt",
-                     BOOT_TIMEOUT)
-        if m := INIT_FAILED.search(q.output):
-            raise AssertionError(f"init could not start the shell: {m[0]}")
-        q.wait_booted()
-        q.sendline("cowtest")
-        while not q.wait_for(PROGRESS, TEST_TIMEOUT)["verdict"]:
-            pass        # a test's line: the next one may take TEST_TIMEOUT again
-        q.wait_for_prompt()
-        return [q.output, None]
-    except AssertionError as e:      # the harness's Timeout, Exited and Panic
-        return [q.output if q else "", str(e)]
-
 
 @pytest.mark.cpus(1, 3)
 @pytest.mark.parametrize("name", [pytest.param(n, id=n, marks=[pytest.mark.points(p)] +
@@ -93,7 +64,8 @@ def run_cowtest(boot, cpus, debug):
 def test_cowtest(boot, arch, cpus, name):
     debug = cpus == DEBUG_CPUS
     out, stopped = shared_run(f"lab3-{arch}-{cpus}{'-debug' if debug else ''}",
-                              lambda: run_cowtest(boot, cpus, debug))
+                              lambda: run_test_program(boot, "cowtest", cpus, debug,
+                                                               TEST_TIMEOUT))
     panic = PANIC.search(out)
     assert not panic, f"the kernel panicked during cowtest: {panic[0]}"
     m = re.search(rf"^cowtest {name}: (.*)$", out, re.M)

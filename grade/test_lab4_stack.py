@@ -22,7 +22,7 @@ import re
 
 import pytest
 
-from harness import BOOT_TIMEOUT, shared_run
+from harness import PANIC, run_test_program, shared_run
 
 # Seconds (before scaling) that one test of stacktest may take: overflow and
 # the crowded maps take a few seconds on riscv64 with the DEBUG=1 kernel on a
@@ -74,12 +74,6 @@ CHECKS = [
 # The run on this many CPUs boots the DEBUG=1 kernel; the other (3 CPUs), the normal one.
 DEBUG_CPUS = 1
 
-# What init prints when it cannot start the shell (fork or exec is broken): the
-# machine will never prompt, so there is no point waiting for it.
-INIT_FAILED = re.compile(r"^init: .*(failed|error).*$", re.M)
-PANIC = re.compile(r"^panic: .*$", re.M)
-# A line of stacktest: a test's, or its verdict.
-PROGRESS = re.compile(r"^stacktest(?: \w+: .*|: (?P<verdict>ALL OK|\d+ FAILED))$", re.M)
 # A test's result line, which ends its section of the console.
 RESULT = re.compile(r"^stacktest (\w+): (OK|FAILED.*)$", re.M)
 USRSTACK = re.compile(r"^stacktest: USRSTACK (0x[0-9a-f]+)$", re.M)
@@ -89,28 +83,6 @@ OVERFLOW = re.compile(r"^pid (\d+) \((\S+)\): stack overflow: fault at va (0x[0-
 SEGV = re.compile(r"^pid (\d+) \((\S+)\): segmentation fault: (read|write|exec) at va "
                   r"(0x[0-9a-f]+), pc (0x[0-9a-f]+) \(([^)]*)\): killed$", re.M)
 KILLED = re.compile(r"^pid \d+ \(.*\): .*: killed$", re.M)
-
-
-def run_stacktest(boot, cpus, debug):
-    """[console output, why the run stopped early or None].  Boots, runs
-    stacktest, and waits for its verdict line as long as each test prints its line
-    within TEST_TIMEOUT: a test that hangs costs that much, and the tests that
-    finished before it still count."""
-    q = None
-    try:
-        q = boot(cpus=cpus, prompt=False, debug=debug)
-        q.wait_until(lambda buf: "$ " in buf or INIT_FAILED.search(buf), "the first prompt",
-                     BOOT_TIMEOUT)
-        if m := INIT_FAILED.search(q.output):
-            raise AssertionError(f"init could not start the shell: {m[0]}")
-        q.wait_booted()
-        q.sendline("stacktest")
-        while not q.wait_for(PROGRESS, TEST_TIMEOUT)["verdict"]:
-            pass        # a test's line: the next one may take TEST_TIMEOUT again
-        q.wait_for_prompt()
-        return [q.output, None]
-    except AssertionError as e:      # the harness's Timeout, Exited and Panic
-        return [q.output if q else "", str(e)]
 
 
 def section(out, name):
@@ -217,7 +189,8 @@ KERNEL_LINES = {
 def test_stacktest(boot, arch, cpus, name):
     debug = cpus == DEBUG_CPUS
     out, stopped = shared_run(f"lab4-{arch}-{cpus}{'-debug' if debug else ''}",
-                              lambda: run_stacktest(boot, cpus, debug))
+                              lambda: run_test_program(boot, "stacktest", cpus, debug,
+                                                               TEST_TIMEOUT))
     panic = PANIC.search(out)
     assert not panic, f"the kernel panicked during stacktest: {panic[0]}"
     m = re.search(rf"^stacktest {name}: (.*)$", out, re.M)

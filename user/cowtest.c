@@ -33,6 +33,7 @@ typedef unsigned long uint64;
 #include "user/user.h"
 #endif
 
+#define VMTEST_PROG "cowtest"
 #include "vmtest.h"
 
 #define P PAGE_SIZE
@@ -41,7 +42,6 @@ typedef unsigned long uint64;
 #define NELEM(x) (sizeof(x) / sizeof((x)[0]))
 #define BIGPAGES 2048    // 8 MiB
 
-static char *test;       // the test running (in its child)
 static int test_pid;     // the process that runs it
 static char *self;       // this program's path, for exec
 
@@ -57,24 +57,6 @@ static int creat_(char *name) { return open(name, O_CREATE | O_RDWR | O_TRUNC); 
 #endif
 
 // ---------------------------------------------------------------- checking
-
-static void
-expect(char *what, long got, long want)
-{
-  if(got == want)
-    return;
-  printf("cowtest %s: FAILED: %s: expected %ld got %ld\n", test, what, want, got);
-  exit(1);
-}
-
-static void
-check(char *what, int ok)
-{
-  if(ok)
-    return;
-  printf("cowtest %s: FAILED: %s (errno %d)\n", test, what, errno);
-  exit(1);
-}
 
 // Every byte of [p, p+n) is c.
 static void

@@ -1,9 +1,35 @@
-// The end of a VM test program (mmaptest, cowtest): run the tests, check that free
-// memory came back, print the verdict line, exit. Included by the programs, which
-// also build on Linux (gcc -o mmaptest user/mmaptest.c), where the free-page count
-// (vmlab's freemem) is skipped.
+// What the VM test programs (mmaptest, cowtest, stacktest) share: the checks that
+// end a failed test (with VMTEST_PROG defined), and the end of the program: run the
+// tests, check that free memory came back, print the verdict line, exit. Included by
+// the programs, which also build on Linux (gcc -o mmaptest user/mmaptest.c), where
+// the free-page count (vmlab's freemem) is skipped.
 #ifndef _USER_VMTEST_H_
 #define _USER_VMTEST_H_
+
+#ifdef VMTEST_PROG
+// A failed check ends the test (its child) with a line that says what it saw.
+// For the programs that define VMTEST_PROG, their name, before including this.
+
+static char *test;       // the test running (in its child)
+
+static void
+expect(char *what, long got, long want)
+{
+  if(got == want)
+    return;
+  printf(VMTEST_PROG " %s: FAILED: %s: expected %ld got %ld\n", test, what, want, got);
+  exit(1);
+}
+
+static void
+check(char *what, int ok)
+{
+  if(ok)
+    return;
+  printf(VMTEST_PROG " %s: FAILED: %s (errno %d)\n", test, what, errno);
+  exit(1);
+}
+#endif
 
 // A program's tests: each runs in a child of its own and prints its verdict line.
 struct vmtest {
