@@ -213,7 +213,6 @@ def _produce(produce):
 # What init prints when it cannot start the shell (fork or exec is broken): the
 # machine will never prompt, so there is no point waiting for it.
 INIT_FAILED = re.compile(r"^init: .*(failed|error).*$", re.M)
-PANIC = re.compile(r"^panic: .*$", re.M)
 
 
 def run_test_program(boot, prog, cpus, debug, test_timeout):
