@@ -272,7 +272,10 @@ vm_fault_prefault_user(uint64 va, uint64 len, vm_prot_t prot)
     return 0;
   if (va >= VM_MAXUSER_ADDRESS || len > VM_MAXUSER_ADDRESS - va)
     return -EFAULT;
-  for (uint64 a = trunc_page(va); a < va + len; a += PAGE_SIZE) {
+  // Each page by the first address of the range in it, which is va itself in the
+  // first: a stack's growth judges that address against the stack pointer, and
+  // the first page may well start below sp where the range does not.
+  for (uint64 a = va; a < va + len; a = trunc_page(a) + PAGE_SIZE) {
     if (pmap_extract_prot(&vm->vm_pmap, a, prot) == 0 &&
         vm_fault_user(vm, a, prot) != KERN_SUCCESS)
       return -EFAULT;
