@@ -558,6 +558,10 @@ vm_map_clip_start(vm_map_t map, vm_map_entry_t entry, vm_offset_t addr, int *cou
   // (void)countp;
   // panic("vm_map_clip_start: not written yet (lab 1, task 2)");
   // LAB entries 2: END
+  // A stack's reservation (lab 4) lies below it: the front part, which borders
+  // it, keeps it; entry, above, holds none. (Its gap is empty either way: max_free
+  // stays.)
+  entry->aux.avail_ssize = 0;
 }
 
 // Split entry at addr, if addr is inside it: entry keeps [start, addr), a new entry
@@ -583,6 +587,10 @@ vm_map_clip_end(vm_map_t map, vm_map_entry_t entry, vm_offset_t addr, int *count
   // (void)countp;
   // panic("vm_map_clip_end: not written yet (lab 1, task 2)");
   // LAB entries 2: END
+  // A stack's reservation (lab 4) lies below it: entry, which borders it, keeps it;
+  // the new back part, entry->next, holds none. (Its gap is empty either way:
+  // max_free stays.)
+  entry->next->aux.avail_ssize = 0;
 }
 
 // Can a, which ends where b starts, and b be one entry?
