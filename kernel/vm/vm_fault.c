@@ -224,8 +224,15 @@ vm_fault_trap(struct proc *p, vm_offset_t va, vm_prot_t access)
   if (r == KERN_SUCCESS)
     return 0;
   if (r == KERN_NO_SPACE) {
-    printf("pid %d (%s): stack overflow: fault at va 0x%lx, stack limit %ld KiB: killed\n",
-           p->pid, p->name, va, (long)(p->p_rlimit[RLIMIT_STACK].rlim_cur / 1024));
+    // The limit that stopped the stack: RLIMIT_STACK's for the process's own, a
+    // MAP_STACK region's own size for one of those.
+    vm_size_t own = vm_map_stack_limit(p, va);
+    if (own)
+      printf("pid %d (%s): stack overflow: fault at va 0x%lx, MAP_STACK limit %ld KiB: "
+             "killed\n", p->pid, p->name, va, (long)(own / 1024));
+    else
+      printf("pid %d (%s): stack overflow: fault at va 0x%lx, stack limit %ld KiB: killed\n",
+             p->pid, p->name, va, (long)(p->p_rlimit[RLIMIT_STACK].rlim_cur / 1024));
     setkilled(p);
     return -1;
   }
