@@ -16,32 +16,12 @@
 // the stack-pointer rule (Linux grows a stack at any touch in its gap), MAP_STACK's
 // rules, the system calls made without a call instruction, the page counts.
 
-#if defined(__linux__) && __STDC_HOSTED__
-#define LINUX 1
-#endif
-
-#ifdef LINUX
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-#define PAGE_SIZE 4096
-typedef unsigned long uint64;
-#else
-#include <sys/fcntl.h>
-#include <sys/syscall.h>
-#include <machine/vmparam.h>
-#include "user/user.h"
-#endif
-
 #define VMTEST_PROG "stacktest"
 #include "vmtest.h"
+
+#ifndef LINUX
+#include <sys/syscall.h>
+#endif
 
 #define P PAGE_SIZE
 #define KiB 1024UL
