@@ -1086,9 +1086,14 @@ vmmap_tool(void)
 
   check("pipe", pipe(held) == 0 && pipe(released) == 0);
   if((child = xfork()) == 0){
+    close(held[0]);
+    close(released[1]);
     grow(USRSTACK - MiB, 0, hold_stack);
     exit(0);
   }
+  // (Only the child's ends left open: should it die, the read below ends.)
+  close(held[1]);
+  close(released[0]);
   check("wait for the child's stack", read(held[0], &c, 1) == 1);
   strcpy(pid, num(child));
   if(xfork() == 0){
