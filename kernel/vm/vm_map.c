@@ -1025,10 +1025,8 @@ verify_tree(vm_map_t map, const char **why)
 // LAB rbtree 7: END
 
 // Are a and b, which follows it, the two parts of one clipped entry: adjacent, one
-// object at consecutive offsets? (A stack's reservation lies below the lower part
-// only. Nothing else puts two entries of one map on one anonymous object, and a
-// stack's objects are anonymous; the exact amount of a reservation cannot be
-// checked, since MAP_FIXED may map into it and later unmap.)
+// object at consecutive offsets? (Only a clip puts two entries of one map on one
+// anonymous object, as a stack's are.) Map locked.
 static int
 clipped_apart(vm_map_t map, vm_map_entry_t a, vm_map_entry_t b)
 {
@@ -1062,6 +1060,9 @@ vm_map_verify(vm_map_t map, const char **why)
     VERIFY(e->aux.avail_ssize == 0 || (e->eflags & MAP_ENTRY_STACK),
            "entry: a reservation below an entry that is no stack");
     VERIFY((e->aux.avail_ssize & (PAGE_SIZE - 1)) == 0, "entry: reservation not page aligned");
+    // A clip leaves a stack's reservation on the lower part, which borders it. (How
+    // much a reservation holds cannot be checked against the hole below it:
+    // MAP_FIXED may map into it, and unmap again.)
     VERIFY(e->aux.avail_ssize == 0 || !clipped_apart(map, e->prev, e),
            "entry: a reservation on the upper part of a split stack entry");
     if (in_run && e->start == run_end(map, ff))

@@ -88,11 +88,10 @@ stack_top(vm_map_t map, vm_map_entry_t entry)
   return entry->end;
 }
 
-// What bounds the growth of a MAP_STACK region, for the line vm_fault_trap prints
-// about a stack overflow at va in p: the size of the stack right above va, its
-// pieces and the reservation left below them (RLIMIT_STACK does not bound it). 0
-// if that stack is p's own, which RLIMIT_STACK bounds, or no stack is there now.
-// Takes the map lock (shared).
+// The limit of the MAP_STACK region right above va in p, for vm_fault_trap's line
+// about a stack overflow there: its size, what is mapped of it and the reservation
+// left below (RLIMIT_STACK bounds only p's own stack). 0 if the stack above va is
+// p's own, or no stack is there now. Takes the map lock (shared).
 vm_size_t
 vm_map_stack_limit(struct proc *p, vm_offset_t va)
 {
