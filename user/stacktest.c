@@ -1289,13 +1289,15 @@ read_file_into_stack(void)
 #ifdef LINUX
   char buf[COPYBYTES], *b = buf + P / 2;
 
-  check("open", fd >= 0 && size < COPYBYTES - P);
+  check("open", fd >= 0);
+  check("the program's file fits in the buffer", size < COPYBYTES - P);
   r = read(fd, b, COPYBYTES - P);
 #else
   uint64 lo = stack_low("before", USRSTACK, MAXSSIZ), sp = lo - 2 * SGROWSIZ + P / 2;
   char *b = (char *)(sp - REDZONE);
 
-  check("open", fd >= 0 && size < 2 * SGROWSIZ - P);
+  check("open", fd >= 0);
+  check("the program's file fits in the 256 KiB below the stack", size < 2 * SGROWSIZ - P);
   expect("read of a file to a byte below sp (less the red zone)",
          sys3(sp, SYS_read, fd, (long)(b - 1), size), -EFAULT);
   snapshot();
