@@ -143,13 +143,17 @@ def test_vmmap_lines(shared, arch, cpus):
 def test_ps(shared, arch, cpus):
     r = held(shared, arch, cpus)
     lines = r["ps"]
-    assert lines[0] == "PID STATE SIZE RSS STACK NAME"
+    assert lines[0] == "PID STATE SIZE RSS PSS STACK NAME"
     procs = {}
     for line in lines[1:]:
-        m = re.fullmatch(r"(\d+) (new|sleep|runnable|run|zombie) (\d+) (\d+) (\d+) (\S+)", line)
+        m = re.fullmatch(r"(\d+) (new|sleep|runnable|run|zombie) (\d+) (\d+) (\d+) (\d+) (\S+)",
+                         line)
         assert m, f"ps printed {line!r}"
-        assert int(m[5]) > 0, f"ps shows no stack: {line!r}"
-        procs[int(m[1])] = (m[2], int(m[3]), int(m[4]), m[6])
+        assert int(m[6]) > 0, f"ps shows no stack: {line!r}"
+        # A page counts 4 KiB divided among the processes that map it.
+        rss, pss = int(m[4]), int(m[5])
+        assert 0 < pss <= 4 * rss, f"ps shows PSS {pss} KiB for {rss} resident pages: {line!r}"
+        procs[int(m[1])] = (m[2], int(m[3]), rss, m[7])
     assert procs[1][3] == "init" and procs[2][3] == "sh"
     state, size, rss, name = procs[r["pid"]]
     assert (state, name) == ("sleep", "mmaptest")

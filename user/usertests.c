@@ -1655,6 +1655,100 @@ faultkeep(void)
   unlink("fk");
 }
 
+// ---------------------------------------------------------------- proportional set size
+
+#define PSSPAGES 8
+
+// vmmap's kve_pss for the entry that holds p in process pid: its resident pages'
+// share in bytes, each page's PAGE_SIZE divided among the page tables that map it.
+static long
+pssof(int pid, char *p)
+{
+  static struct kinfo_vmentry kve[64];
+  int n = vmmap(pid, kve, NELEM(kve));
+
+  check("vmmap", n > 0);
+  for(int i = 0; i < n && i < NELEM(kve); i++)
+    if(kve[i].kve_start <= (uint64)p && (uint64)p < kve[i].kve_end)
+      return kve[i].kve_pss;
+  check("vmmap: the region is listed", 0);
+  return -1;
+}
+
+// A child that reads the region's pages (so that its page table maps the pages it
+// shares with its parent), says "ready", then writes a byte to every page (copying
+// them) for each byte its command pipe brings, and says "ready" again; it exits
+// when the command pipe closes (other is the write end of the other reader's).
+static int
+pssreader(char *p, int ready, int cmd[2], int other)
+{
+  int pid = fork1();
+  char c;
+
+  if(pid != 0)
+    return pid;
+  close(cmd[1]);
+  close(other);     // the other reader's command pipe: only the parent may hold it
+  for(int i = 0; i < PSSPAGES; i++)
+    c = *(volatile char*)(p + i * PAGE_SIZE);
+  write(ready, "r", 1);
+  while(read(cmd[0], &c, 1) == 1){
+    for(int i = 0; i < PSSPAGES; i++)
+      p[i * PAGE_SIZE] = c;
+    write(ready, "r", 1);
+  }
+  exit(0);
+}
+
+static void
+waitready(int ready)
+{
+  char c;
+
+  expect("the child is ready", read(ready, &c, 1), 1);
+}
+
+// A page that n page tables map counts PAGE_SIZE / n to each (vmmap's kve_pss, the
+// sum of which is ps's PSS): two children that read a private region share its pages
+// three ways; one that writes them has its own copies, shared no more.
+static void
+psstest(void)
+{
+  int ready[2], cmda[2], cmdb[2], a, b;
+  char *p = mmap(0, PSSPAGES * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANON,
+                 -1, 0);
+
+  check("mmap", p != MAP_FAILED);
+  for(int i = 0; i < PSSPAGES; i++)
+    p[i * PAGE_SIZE] = 1;
+  expect("PSS of pages mapped once", pssof(0, p), PSSPAGES * PAGE_SIZE);
+  check("pipes", pipe(ready) == 0 && pipe(cmda) == 0 && pipe(cmdb) == 0);
+  a = pssreader(p, ready[1], cmda, cmdb[1]);
+  close(cmda[0]);
+  waitready(ready[0]);
+  expect("PSS of pages mapped twice", pssof(0, p), PSSPAGES * (PAGE_SIZE / 2));
+  expect("the reader's PSS of them", pssof(a, p), PSSPAGES * (PAGE_SIZE / 2));
+  b = pssreader(p, ready[1], cmdb, cmda[1]);
+  close(cmdb[0]);
+  waitready(ready[0]);
+  expect("PSS of pages mapped three times", pssof(0, p), PSSPAGES * (PAGE_SIZE / 3));
+  expect("the second reader's PSS of them", pssof(b, p), PSSPAGES * (PAGE_SIZE / 3));
+  expect("write", write(cmda[1], "w", 1), 1);
+  waitready(ready[0]);
+  expect("PSS of the writer's copies", pssof(a, p), PSSPAGES * PAGE_SIZE);
+  expect("PSS of pages shared again by two", pssof(0, p), PSSPAGES * (PAGE_SIZE / 2));
+  expect("the other reader's PSS", pssof(b, p), PSSPAGES * (PAGE_SIZE / 2));
+  close(cmda[1]);
+  close(cmdb[1]);
+  for(int i = 0; i < 2; i++){
+    int st = -1, pid = wait(&st);
+    check("wait: a reader", pid == a || pid == b);
+    expect("the reader's exit status", st, 0);
+  }
+  expect("PSS once the readers are gone", pssof(0, p), PSSPAGES * PAGE_SIZE);
+  check("munmap", munmap(p, PSSPAGES * PAGE_SIZE) == 0);
+}
+
 // ---------------------------------------------------------------- the runner
 
 struct test {
@@ -1716,6 +1810,7 @@ struct test {
   { "abovebrk", abovebrk },
   { "stackguard", stackguard },
   { "faultkeep", faultkeep },
+  { "pss", psstest },
 };
 
 static int

@@ -84,6 +84,7 @@ sys_procinfo(void)
       kp.kp_ssize = ptoa(vm->vm_ssize);   // growth changes it under the map lock
       vm_map_unlock_read(&vm->vm_map);
       kp.kp_rss = pmap_resident_count(&vm->vm_pmap);
+      kp.kp_pss = vmspace_pss(vm);
       vmspace_free(vm);
     }
     if (count < n && copyout(ubuf + count * sizeof(kp), &kp, sizeof(kp)) < 0)

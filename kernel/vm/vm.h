@@ -69,6 +69,9 @@ int vm_map_clean(vm_map_t map, vm_offset_t start, vm_offset_t end, boolean_t syn
                  boolean_t invalidate);
 int vm_map_resident(vm_map_t map, vm_offset_t va);
 
+// vm_info.c
+uint64 vmspace_pss(struct vmspace *vm);   // proportional resident set size, in bytes
+
 // vm_copy.c (copyin/copyout are declared in kern/systm.h)
 int vm_copyout(struct vmspace *vm, uint64 dstva, const void *src, uint64 len);
 

@@ -15,6 +15,7 @@
 #include "vm/vm_map.h"
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
+#include "vm/pmap_pv.h"
 
 // Each flag, with the name vmmap gives it.
 static const struct {
@@ -37,31 +38,58 @@ static const int kve_type[] = {
   [OBJT_VNODE] KVME_TYPE_VNODE, [OBJT_DEAD] KVME_TYPE_DEAD,
 };
 
-// How many pages of entry the pmap maps. Every such page is a page of the entry's
-// object chain, mapped at its own address: so walk the chain's resident pages in
-// the entry's range (each object's page tree, from vm_page_find_least), not the
-// entry's addresses. The cost follows the resident pages; a terabyte of untouched
-// memory costs nothing. Where an upper object shadows a page of a lower one, the
-// pmap maps at most one of the two: comparing physical addresses counts each
-// address once. Map locked, shared at least; takes the object lock.
-static long
-entry_resident(vm_map_t map, vm_map_entry_t entry)
+// The pages of entry that the pmap maps, and their proportional share in bytes:
+// each page counts PAGE_SIZE divided among the page tables that map it (its pv
+// entries), so that shared pages are counted once over all the processes.
+struct residency {
+  long pages;
+  uint64 pss;
+};
+
+// Every page the pmap maps in entry is a page of the entry's object chain, mapped
+// at its own address: so walk the chain's resident pages in the entry's range (each
+// object's page tree, from vm_page_find_least), not the entry's addresses. The cost
+// follows the resident pages; a terabyte of untouched memory costs nothing. Where
+// an upper object shadows a page of a lower one, the pmap maps at most one of the
+// two: comparing physical addresses counts each address once. Adds to *r. Map
+// locked, shared at least; takes the object lock.
+static void
+entry_resident(vm_map_t map, vm_map_entry_t entry, struct residency *r)
 {
   vm_pindex_t first = atop(entry->offset), n = atop(entry->end - entry->start);
-  long count = 0;
 
   vm_object_lock();
   for (struct vm_object *o = entry->object.vm_object; o; o = o->backing_object) {
     for (vm_page_t m = vm_page_find_least(o, first); m && m->pindex < first + n;
          m = vm_page_next(m)) {
       vm_offset_t va = entry->start + ptoa(m->pindex - first);
-      if (pmap_extract(map->pmap, va) == VM_PAGE_TO_PHYS(m))
-        count++;
+      if (pmap_extract(map->pmap, va) != VM_PAGE_TO_PHYS(m))
+        continue;
+      int mappings = pmap_pv_count(m);   // this map's lock keeps its own one
+      if (mappings < 1)
+        panic("entry_resident: page 0x%lx mapped at va 0x%lx has %d pv entries",
+              VM_PAGE_TO_PHYS(m), va, mappings);
+      r->pages++;
+      r->pss += PAGE_SIZE / mappings;
     }
     first += atop(o->backing_object_offset);
   }
   vm_object_unlock();
-  return count;
+}
+
+// The proportional set size of vm's resident pages, in bytes (ps's PSS). Takes the
+// map lock, shared.
+uint64
+vmspace_pss(struct vmspace *vm)
+{
+  vm_map_t map = &vm->vm_map;
+  struct residency r = {0, 0};
+
+  vm_map_lock_read(map);
+  for (vm_map_entry_t e = map->header.next; e != &map->header; e = e->next)
+    entry_resident(map, e, &r);
+  vm_map_unlock_read(map);
+  return r.pss;
 }
 
 // Describe entry of map in *kve. Map locked, shared at least.
@@ -93,7 +121,10 @@ fill_kve(vm_map_t map, vm_map_entry_t entry, struct kinfo_vmentry *kve)
     kve->kve_shadow_depth = vm_object_chain_depth(object);
     vm_object_unlock();
   }
-  kve->kve_resident = entry_resident(map, entry);
+  struct residency r = {0, 0};
+  entry_resident(map, entry, &r);
+  kve->kve_resident = r.pages;
+  kve->kve_pss = r.pss;
   kve->kve_reserve = vm_map_stack_reserved(map, entry);
 }
 

@@ -9,6 +9,7 @@
 #include "vm/vm.h"
 #include "vm/vm_page.h"
 #include "vm/vm_object.h"
+#include "vm/pmap_pv.h"
 
 static struct {
   struct spinlock lock;
@@ -78,6 +79,10 @@ vm_page_free(vm_page_t m)
 {
   KASSERT(!(m->flags & PG_FREE), "vm_page_free: freed twice");
   KASSERT(m->object == 0, "vm_page_free: page still in an object");
+  // A page still mapped would be reused while a process can still reach it.
+  if (m->pv_count != 0)
+    panic("vm_page_free: page 0x%lx is still mapped in %d page tables (first at va 0x%lx)",
+          m->phys_addr, m->pv_count, m->pv_list ? m->pv_list->pv_va : 0);
   m->flags = PG_FREE;
   acquire(&pages.lock);
   m->rb.left = (struct rb_node *)pages.free;

@@ -9,6 +9,7 @@
 #include "vm/vm_map.h"
 
 struct vm_object;
+struct pv_entry;
 
 struct vm_page {
   struct rb_node rb;          // in object->rb_memq, by pindex; free-list link when free
@@ -17,6 +18,8 @@ struct vm_page {
   vm_paddr_t phys_addr;
   uint16 flags;
   uint16 wire_count;          // wired mappings: never paged out while > 0
+  uint32 pv_count;            // page tables that map it (pmap_pv.c's lock)
+  struct pv_entry *pv_list;   // those mappings (pmap_pv.c's lock)
 };
 typedef struct vm_page *vm_page_t;
 
@@ -26,7 +29,7 @@ typedef struct vm_page *vm_page_t;
 
 void vm_page_startup(void);
 vm_page_t vm_page_alloc(void);           // a zeroed page owned by nobody, or 0
-void vm_page_free(vm_page_t m);          // must be in no object
+void vm_page_free(vm_page_t m);          // must be in no object and mapped nowhere
 uint64 vm_page_free_count(void);
 uint64 vm_page_count(void);              // pages managed
 vm_page_t PHYS_TO_VM_PAGE(vm_paddr_t pa);

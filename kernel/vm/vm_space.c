@@ -9,6 +9,7 @@
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
 #include "vm/vm_zone.h"
+#include "vm/pmap_pv.h"
 
 static struct vm_zone vmspace_zone;
 static struct spinlock vmspace_lock;   // reference counts
@@ -18,6 +19,7 @@ vm_init(void)
 {
   vm_map_startup();
   vm_object_init();
+  pmap_pv_init();
   zinit(&vmspace_zone, "vmspace", sizeof(struct vmspace));
   initlock(&vmspace_lock, "vmspace");
 }

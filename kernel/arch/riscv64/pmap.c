@@ -14,6 +14,7 @@
 #include "kern/param.h"
 #include "kern/md.h"
 #include "vm/vm.h"
+#include "vm/pmap_pv.h"
 #include <machine/riscv.h>
 #include <machine/memlayout.h>
 
@@ -174,8 +175,14 @@ pmap_enter(pmap_t pmap, vm_offset_t va, vm_paddr_t pa, vm_prot_t prot, int wired
   if (pte == 0)
     return -ENOMEM;
   pt_entry_t old = *pte;
-  if ((old & PTE_V) == 0)
-    pmap->pm_resident++;
+  if ((old & PTE_V) == 0 || PTE2PA(old) != pa) {
+    if (pmap_pv_insert(pmap, va, pa) < 0)
+      return -ENOMEM;
+    if (old & PTE_V)
+      pmap_pv_remove(pmap, va, PTE2PA(old));   // a copy-on-write copy replaces a page
+    else
+      pmap->pm_resident++;
+  }
   *pte = PA2PTE(pa) | prot_bits(prot) | PTE_U | PTE_V | PTE_A | PTE_D |
          (wired ? PTE_SW_WIRED : 0);
   if (pmap_enter_needs_fence(old, *pte))
@@ -189,7 +196,7 @@ pmap_enter(pmap_t pmap, vm_offset_t va, vm_paddr_t pa, vm_prot_t prot, int wired
 // go along it, skipping missing tables whole.
 static void
 pmap_range(pmap_t pmap, vm_offset_t sva, vm_offset_t eva,
-           void (*f)(pmap_t, pt_entry_t *, vm_prot_t), vm_prot_t prot)
+           void (*f)(pmap_t, vm_offset_t, pt_entry_t *, vm_prot_t), vm_prot_t prot)
 {
   eva = MIN(eva, VM_MAXUSER_ADDRESS);
   for (vm_offset_t va = trunc_page(sva); va < eva; ) {
@@ -202,14 +209,15 @@ pmap_range(pmap_t pmap, vm_offset_t sva, vm_offset_t eva,
     vm_offset_t ptend = MIN((va & ~(PT_SPAN - 1)) + PT_SPAN, eva);
     for (; va < ptend; va += PAGE_SIZE, pte++)
       if (*pte & PTE_V)
-        f(pmap, pte, prot);
+        f(pmap, va, pte, prot);
   }
   sfence_vma();
 }
 
 static void
-remove_pte(pmap_t pmap, pt_entry_t *pte, vm_prot_t prot)
+remove_pte(pmap_t pmap, vm_offset_t va, pt_entry_t *pte, vm_prot_t prot)
 {
+  pmap_pv_remove(pmap, va, PTE2PA(*pte));
   *pte = 0;
   pmap->pm_resident--;
 }
@@ -217,7 +225,7 @@ remove_pte(pmap_t pmap, pt_entry_t *pte, vm_prot_t prot)
 // Taking a right away also clears PTE_A, which tells pmap_enter() whether the TLB
 // can hold the PTE (see pmap_enter_needs_fence()).
 static void
-protect_pte(pmap_t pmap, pt_entry_t *pte, vm_prot_t prot)
+protect_pte(pmap_t pmap, vm_offset_t va, pt_entry_t *pte, vm_prot_t prot)
 {
   pt_entry_t lost = *pte & (PTE_R | PTE_W | PTE_X) & ~prot_bits(prot);
 
@@ -226,7 +234,7 @@ protect_pte(pmap_t pmap, pt_entry_t *pte, vm_prot_t prot)
   *pte &= ~(lost | PTE_A);
   // A valid PTE without R, W or X points to a page table: remove it instead.
   if ((*pte & (PTE_R | PTE_W | PTE_X)) == 0)
-    remove_pte(pmap, pte, prot);
+    remove_pte(pmap, va, pte, prot);
 }
 
 void

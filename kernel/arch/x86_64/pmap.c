@@ -12,6 +12,7 @@
 #include "kern/systm.h"
 #include "kern/param.h"
 #include "vm/vm.h"
+#include "vm/pmap_pv.h"
 #include <machine/x86.h>
 #include "arch/x86_64/x86_64.h"
 
@@ -197,8 +198,15 @@ pmap_enter(pmap_t pmap, vm_offset_t va, vm_paddr_t pa, vm_prot_t prot, int wired
   pt_entry_t *pte = pmap_walk(pmap->pm_root, va, 1, 0);
   if (pte == 0)
     return -ENOMEM;
-  if ((*pte & PG_V) == 0)
-    pmap->pm_resident++;
+  pt_entry_t old = *pte;
+  if ((old & PG_V) == 0 || (old & PG_FRAME) != pa) {
+    if (pmap_pv_insert(pmap, va, pa) < 0)
+      return -ENOMEM;
+    if (old & PG_V)
+      pmap_pv_remove(pmap, va, old & PG_FRAME);   // a copy-on-write copy replaces a page
+    else
+      pmap->pm_resident++;
+  }
   *pte = pa | prot_bits(prot) | PG_V | PG_U | PG_A | PG_M | (wired ? PG_W : 0);
   if (pmap_live(pmap))
     invlpg(va);
@@ -215,7 +223,7 @@ pmap_enter(pmap_t pmap, vm_offset_t va, vm_paddr_t pa, vm_prot_t prot, int wired
 // go along it, skipping missing tables whole.
 static void
 pmap_range(pmap_t pmap, vm_offset_t sva, vm_offset_t eva,
-           void (*f)(pmap_t, pt_entry_t *, vm_prot_t), vm_prot_t prot)
+           void (*f)(pmap_t, vm_offset_t, pt_entry_t *, vm_prot_t), vm_prot_t prot)
 {
   int live = pmap_live(pmap), n = 0;
 
@@ -231,7 +239,7 @@ pmap_range(pmap_t pmap, vm_offset_t sva, vm_offset_t eva,
     for (; va < ptend; va += PAGE_SIZE, pte++) {
       if ((*pte & PG_V) == 0)
         continue;
-      f(pmap, pte, prot);
+      f(pmap, va, pte, prot);
       if (live && ++n <= INVLPG_MAX)
         invlpg(va);
     }
@@ -241,14 +249,15 @@ pmap_range(pmap_t pmap, vm_offset_t sva, vm_offset_t eva,
 }
 
 static void
-remove_pte(pmap_t pmap, pt_entry_t *pte, vm_prot_t prot)
+remove_pte(pmap_t pmap, vm_offset_t va, pt_entry_t *pte, vm_prot_t prot)
 {
+  pmap_pv_remove(pmap, va, (*pte & PG_FRAME));
   *pte = 0;
   pmap->pm_resident--;
 }
 
 static void
-protect_pte(pmap_t pmap, pt_entry_t *pte, vm_prot_t prot)
+protect_pte(pmap_t pmap, vm_offset_t va, pt_entry_t *pte, vm_prot_t prot)
 {
   if ((prot & VM_PROT_WRITE) == 0)
     *pte &= ~PG_RW;

@@ -25,6 +25,8 @@ struct kinfo_vmentry {
   int kve_pad;
   uint64 kve_reserve;          // a stack's reservation: bytes right below it kept for
                                // its growth (lab 4); 0 for other entries
+  uint64 kve_pss;              // the resident pages' proportional share in bytes: each
+                               // page's 4096 divided by the page tables that map it
 };
 
 #define KVME_TYPE_NONE    0    // no object yet: untouched anonymous memory
@@ -64,6 +66,8 @@ struct kinfo_proc {
   int kp_pad;
   uint64 kp_size;              // bytes mapped (the map's size)
   uint64 kp_rss;               // resident pages (mapped in its page table)
+  uint64 kp_pss;               // proportional set size in bytes: each resident page
+                               // divided among the processes that map it
   uint64 kp_ssize;             // its stack's size in bytes (lab 4: it grows)
   char kp_name[16];
 };

@@ -17,7 +17,8 @@ void pmap_bootstrap(void);           // build the kernel page table (CPU 0, once
 void pmap_bootstrap_cpu(void);       // turn paging on with it (every CPU)
 int pmap_pinit(pmap_t pmap);         // a new, empty user page table: 0 or -ENOMEM
 void pmap_release(pmap_t pmap);      // free its page-table pages (user pages already removed)
-// Map va to pa with prot (VM_PROT_*), replacing any mapping of va: 0 or -ENOMEM.
+// Map va to pa (a managed page: the mapping goes on its pv list, pmap_pv.h) with prot
+// (VM_PROT_*), replacing any mapping of va: 0 or -ENOMEM.
 int pmap_enter(pmap_t pmap, vm_offset_t va, vm_paddr_t pa, vm_prot_t prot, int wired);
 void pmap_remove(pmap_t pmap, vm_offset_t sva, vm_offset_t eva);
 // Take from the mappings in [sva, eva) what prot does not allow; never grant more.
