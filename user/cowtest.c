@@ -11,28 +11,6 @@
 // It also builds and runs on Linux (gcc -o cowtest user/cowtest.c); there minherit
 // (BSD only) and the page counts (vmlab's freemem) are skipped.
 
-#if defined(__linux__) && __STDC_HOSTED__
-#define LINUX 1
-#endif
-
-#ifdef LINUX
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <sys/wait.h>
-#include <unistd.h>
-#define PAGE_SIZE 4096
-typedef unsigned long uint64;
-#else
-#include <sys/fcntl.h>
-#include <machine/vmparam.h>
-#include "user/user.h"
-#endif
-
 #define VMTEST_PROG "cowtest"
 #include "vmtest.h"
 

@@ -246,8 +246,15 @@ vm_fault_trap(struct proc *p, vm_offset_t va, vm_prot_t access)
   if (r == KERN_SUCCESS)
     return 0;
   if (r == KERN_NO_SPACE) {
-    printf("pid %d (%s): stack overflow: fault at va 0x%lx, stack limit %ld KiB: killed\n",
-           p->pid, p->name, va, (long)(p->p_rlimit[RLIMIT_STACK].rlim_cur / 1024));
+    // The limit that stopped the stack: RLIMIT_STACK's for the process's own, a
+    // MAP_STACK region's own size for one of those.
+    vm_size_t own = vm_map_stack_limit(p, va);
+    if (own)
+      printf("pid %d (%s): stack overflow: fault at va 0x%lx, MAP_STACK limit %ld KiB: "
+             "killed\n", p->pid, p->name, va, (long)(own / 1024));
+    else
+      printf("pid %d (%s): stack overflow: fault at va 0x%lx, stack limit %ld KiB: killed\n",
+             p->pid, p->name, va, (long)(p->p_rlimit[RLIMIT_STACK].rlim_cur / 1024));
     setkilled(p);
     return -1;
   }
@@ -294,7 +301,10 @@ vm_fault_prefault_user(uint64 va, uint64 len, vm_prot_t prot)
     return 0;
   if (va >= VM_MAXUSER_ADDRESS || len > VM_MAXUSER_ADDRESS - va)
     return -EFAULT;
-  for (uint64 a = trunc_page(va); a < va + len; a += PAGE_SIZE) {
+  // Each page by the first address of the range in it, which is va itself in the
+  // first: a stack's growth judges that address against the stack pointer, and
+  // the first page may well start below sp where the range does not.
+  for (uint64 a = va; a < va + len; a = trunc_page(a) + PAGE_SIZE) {
     if (pmap_extract_prot(&vm->vm_pmap, a, prot) == 0 &&
         vm_fault_user(vm, a, prot) != KERN_SUCCESS)
       return -EFAULT;
