@@ -96,6 +96,7 @@ fault_page(vm_map_t map, vm_map_entry_t entry, struct vm_object *object, vm_pind
   struct vm_object *where;
   vm_pindex_t wpi;
   vm_page_t m, fresh = 0;
+  int copy;
 
   vm_object_lock();
   vm_object_collapse(object);
@@ -111,9 +112,19 @@ fault_page(vm_map_t map, vm_map_entry_t entry, struct vm_object *object, vm_pind
         break;
       continue;
     }
-    // A zero page, or a private copy of the page below (copy-on-write), goes in the
-    // top object: allocate it first.
-    if ((m == 0 || (where != object && write)) && fresh == 0) {
+    // A write copies the page below up into the top object (copy-on-write). So does
+    // a read of an anonymous page when other entries map the top object too
+    // (minherit SHARE): once one of them writes the page, the others must see the
+    // copy, and a pmap mapping the page below would not; worse, when the object
+    // below is absorbed by a collapse, it frees that page. Copying at once keeps
+    // every mapping of the shared object on its own pages. (An anonymous object
+    // below another never changes: a copy now is the same as a copy later. A
+    // file's page does change, with the file, so it is mapped from below still.)
+    copy = where != object &&
+           (write || (object->ref_count > 1 && !(entry->eflags & MAP_ENTRY_NEEDS_COPY) &&
+                      where->type != OBJT_VNODE));
+    // A zero page, or the copy, goes in the top object: allocate it first.
+    if ((m == 0 || copy) && fresh == 0) {
       vm_object_unlock();
       fresh = vm_page_alloc();
       vm_object_lock();
@@ -126,7 +137,7 @@ fault_page(vm_map_t map, vm_map_entry_t entry, struct vm_object *object, vm_pind
     break;
   }
   if (error == KERN_SUCCESS) {
-    if (m == 0 || (where != object && write)) {
+    if (m == 0 || copy) {
       if (m)
         memmove(VM_PAGE_TO_KVA(fresh), VM_PAGE_TO_KVA(m), PAGE_SIZE);
       vm_page_insert(fresh, object, pindex);
