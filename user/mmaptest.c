@@ -1239,7 +1239,8 @@ static void
 invalidate(void)
 {
   int len = 3 * P, fd, wfd, n;
-  char *m, *m2, *pr, vec[3];
+  char *m, *m2, *pr;
+  vec_t vec[3];
 
   mkfile("mmap.iv", len);
   fd = open("mmap.iv", O_RDWR);
@@ -1254,9 +1255,9 @@ invalidate(void)
 #ifndef LINUX
   // (Linux keeps a file's pages cached: its MS_INVALIDATE drops nothing.)
   check("mincore", mincore(m, len, vec) == 0);
-  expect("page 0 resident after MS_INVALIDATE", vec[0] & MINCORE_INCORE, 0);
-  expect("page 1 resident after MS_INVALIDATE", vec[1] & MINCORE_INCORE, 0);
-  expect("page 2, mapped elsewhere too, resident", vec[2] & MINCORE_INCORE, MINCORE_INCORE);
+  expect("page 0 resident after MS_INVALIDATE", vec[0] & 1, 0);
+  expect("page 1 resident after MS_INVALIDATE", vec[1] & 1, 0);
+  expect("page 2, mapped elsewhere too, resident", vec[2] & 1, 1);
 #endif
   n = readfile("mmap.iv");
   expect("file length", n, len);
@@ -1276,7 +1277,7 @@ invalidate(void)
   pr[1] = 'p';
   check("msync MS_INVALIDATE private", msync(pr, P, MS_INVALIDATE) == 0);
   check("mincore private", mincore(pr, P, vec) == 0);
-  expect("private copy resident", vec[0] & MINCORE_INCORE, MINCORE_INCORE);
+  expect("private copy resident", vec[0] & 1, 1);
   expect("private copy kept", pr[1], 'p');
   expect("private copy's byte 0", pr[0], 'X');
   xmunmap("munmap private", pr, P);

@@ -1804,8 +1804,8 @@ mmapracer(int fd, volatile uint64 *go)
 // the file's object, and a racer that found none and made one too, but came second,
 // must let go of all it took for it. Once the file's last name and last mapping are
 // gone its inode is free: the next file made gets its number back. (The race is
-// narrow: on riscv64 with 4 CPUs about 1 round in 200 has a loser; with 3, 1 in
-// 1300; with one CPU, next to none.)
+// narrow: about 1 round in 900 has a loser on riscv64 with 3 or 4 CPUs, 1 in 350 on
+// x86-64; with one CPU, next to none.)
 static void
 mmaprace(void)
 {

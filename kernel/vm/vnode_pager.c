@@ -5,7 +5,8 @@
 // Pages written through a mapping are marked PG_DIRTY (vm_fault maps a vnode page
 // read-only until the first write, to notice it) and written back by msync(), by
 // read() of the file, and when the last mapping goes away. write() puts the bytes it
-// wrote into the resident pages too (vnode_pager_written).
+// wrote into the resident pages too (vnode_pager_written). msync(MS_INVALIDATE)
+// frees pages of a live object (vnode_pager_invalidate); nothing else does.
 //
 // The object's size follows the file's, in pages: it grows with write() and
 // shrinks with truncation. A fault on a page wholly past the end of the file
