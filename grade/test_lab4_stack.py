@@ -3,13 +3,15 @@ stack exec makes (128 KiB mapped at the top, the rest of RLIMIT_STACK's hard val
 reserved below it, where mmap never puts anything), its growth by recursion, a big
 local object and fork, up to RLIMIT_STACK and no further, the stack-pointer rule
 (a touch far below sp is a bad access, not growth), the kernel's own copies
-(read() into, write() from an untouched stack buffer), and mmap(MAP_STACK).  On one
+(read() from a pipe and a file into, write() from an untouched stack buffer), and
+mmap(MAP_STACK); and the vmmap tool's line for a stack's reservation.  On one
 CPU with the DEBUG=1 kernel (which checks the map at every change, so that a growth
 that breaks the map panics), and on three CPUs with the normal kernel.
 
 The kernel's lines count too: a stack overflow must print
 `pid N (stacktest): stack overflow: fault at va 0x..., stack limit K KiB: killed`
-with the soft limit and a fault address right below it; a touch below sp, into a
+with the soft limit and a fault address right below it (for a MAP_STACK region,
+`MAP_STACK limit K KiB`, its own size); a touch below sp, into a
 hole below an entry that is no stack, or into a PROT_NONE page mapped into the
 reservation, the usual segmentation fault line.  Each check finds the kernel's lines
 between stacktest's line for the test before and its own, and a check that expects
@@ -58,6 +60,10 @@ CHECKS = [
     ("overflow", 1, 2, False),        # past the default 8 MiB: killed, with the line
     ("guard", 1, 2, False),           # a PROT_NONE page mapped into the reservation: the
                                       # stack grows right down to it, which then kills
+    ("split", 2, 2, False),           # mprotect splits the lowest stack entry: the
+                                      # reservation stays below the lowest part alone
+                                      # (vmverify), the stack still grows to its limit
+    ("vmmap", 1, 2, False),           # the vmmap tool's reserved line for a grown stack
     ("belowsp", 3, 3, False),         # a touch at sp (minus the red zone) grows; one byte
                                       # lower, or 64 KiB below sp, kills
     ("readbuf", 3, 4, False),         # read() into, write() from an untouched 256 KiB
@@ -68,6 +74,8 @@ CHECKS = [
     ("mapstack_pair", 1, 5, False),   # two MAP_STACKs side by side stay two stacks
     ("mapstack_grows", 3, 5, False),  # a MAP_STACK grows when touched below, to its
                                       # bottom; nothing lands in its reservation
+    ("mapstack_overflow", 1, 5, False),  # a touch right below a MAP_STACK: killed, with
+                                      # the line, which gives the region's own limit
     ("freemem", 2, 0, True),          # not a page lost
 ]
 
@@ -79,7 +87,7 @@ RESULT = re.compile(r"^stacktest (\w+): (OK|FAILED.*)$", re.M)
 USRSTACK = re.compile(r"^stacktest: USRSTACK (0x[0-9a-f]+)$", re.M)
 # The kernel's lines (vm/vm_fault.c) about a process it kills.
 OVERFLOW = re.compile(r"^pid (\d+) \((\S+)\): stack overflow: fault at va (0x[0-9a-f]+), "
-                      r"stack limit (\d+) KiB: killed$", re.M)
+                      r"(stack|MAP_STACK) limit (\d+) KiB: killed$", re.M)
 SEGV = re.compile(r"^pid (\d+) \((\S+)\): segmentation fault: (read|write|exec) at va "
                   r"(0x[0-9a-f]+), pc (0x[0-9a-f]+) \(([^)]*)\): killed$", re.M)
 KILLED = re.compile(r"^pid \d+ \(.*\): .*: killed$", re.M)
@@ -111,9 +119,10 @@ def check_overflow(out, name, limit):
     killed = KILLED.findall(section(out, name))
     assert len(lines) == 1 and len(killed) == 1, \
         f"stacktest {name}: expected one stack overflow line, got:\n" + "\n".join(killed)
-    pid, prog, va, kib = lines[0]
+    pid, prog, va, kind, kib = lines[0]
     va = int(va, 16)
     assert prog == "stacktest", f"the stack overflow line names {prog}, not stacktest"
+    assert kind == "stack", f"the stack overflow line gives a {kind} limit, not the stack's"
     assert int(kib) == limit // KiB, \
         f"the stack overflow line says a limit of {kib} KiB, not {limit // KiB}"
     assert top - limit - 16 * KiB <= va < top - limit, \
@@ -170,7 +179,66 @@ def check_write(name, why):
     return check
 
 
-# The kernel's lines each check expects in its section (the others: none).
+MAPSTACK = re.compile(r"^stacktest: MAP_STACK (0x[0-9a-f]+)-(0x[0-9a-f]+)$", re.M)
+
+
+def check_mapstack_overflow(out):
+    """One stack overflow line in mapstack_overflow's section: a touch a byte below
+    the MAP_STACK region stacktest names, whose own size is the limit."""
+    text = section(out, "mapstack_overflow")
+    region = MAPSTACK.search(text)
+    assert region, "stacktest mapstack_overflow did not name its MAP_STACK region"
+    lo, hi = int(region[1], 16), int(region[2], 16)
+    lines = OVERFLOW.findall(text)
+    killed = KILLED.findall(text)
+    assert len(lines) == 1 and len(killed) == 1, \
+        "stacktest mapstack_overflow: expected one stack overflow line, got:\n" + \
+        "\n".join(killed)
+    pid, prog, va, kind, kib = lines[0]
+    assert prog == "stacktest", f"the stack overflow line names {prog}, not stacktest"
+    assert int(va, 16) == lo - 1, \
+        f"the stack overflow at va {va} is not a byte below the MAP_STACK at {lo:#x}"
+    assert (kind, int(kib)) == ("MAP_STACK", (hi - lo) // KiB), \
+        (f"the stack overflow line gives a {kind} limit of {kib} KiB, not the MAP_STACK "
+         f"region's {(hi - lo) // KiB} KiB")
+
+
+HELD = re.compile(r"^stacktest: pid (\d+): stack (0x[0-9a-f]+)-(0x[0-9a-f]+), "
+                  r"reserved (0x[0-9a-f]+)$", re.M)
+VMMAP_LINE = re.compile(r"^(0x[0-9a-f]+)-(0x[0-9a-f]+) (\S+) \S+ \S+ (\S+) .*$", re.M)
+
+
+def check_vmmap(out):
+    """In vmmap's section: the vmmap tool's lines for the process with a grown
+    stack show its reservation exactly as the process reported it, right below
+    its lowest stack entry, and that stack's entries up to USRSTACK."""
+    top = usrstack(out)
+    text = section(out, "vmmap")
+    held = HELD.search(text)
+    assert held, "stacktest vmmap: the child did not report its stack"
+    killed = KILLED.findall(text)
+    assert not killed, "stacktest vmmap: the kernel killed a process:\n" + "\n".join(killed)
+    lo, end, reserve = (int(held[i], 16) for i in (2, 3, 4))
+    assert end == top and lo <= top - MiB and reserve == MAXSSIZ - (top - lo), \
+        f"stacktest vmmap: the child reports {held[0]!r}"
+    lines = [m for m in VMMAP_LINE.finditer(text) if m.end() > held.end()]
+    reserved = [m for m in lines if m[3] == "---"]
+    want = f"{lo - reserve:#x}-{lo:#x} --- --- - reserved 0 none 0x0 0 0"
+    assert [m[0] for m in reserved] == [want], \
+        (f"vmmap {held[1]}: expected one reserved line, {want!r}, got "
+         f"{[m[0] for m in reserved]}")
+    at = lines.index(reserved[0]) + 1
+    while at < len(lines) and int(lines[at][1], 16) == lo and lo < top:
+        assert "stack" in lines[at][4].split(","), \
+            f"vmmap {held[1]}: {lines[at][0]!r} is no stack entry"
+        lo = int(lines[at][2], 16)
+        at += 1
+    assert lo == top, \
+        f"vmmap {held[1]}: the stack's entries from the reserved line end at {lo:#x}, not {top:#x}"
+
+
+# What each check expects in its section besides its result line: the kernel's lines,
+# or the vmmap tool's (the others: no line about a killed process).
 KERNEL_LINES = {
     "text": check_write("text", "protection violation"),
     "hole": check_write("hole", "no mapping"),
@@ -178,6 +246,8 @@ KERNEL_LINES = {
     "overflow": lambda out: check_overflow(out, "overflow", MAXSSIZ),
     "guard": check_guard,
     "belowsp": check_below_sp,
+    "vmmap": check_vmmap,
+    "mapstack_overflow": check_mapstack_overflow,
 }
 
 

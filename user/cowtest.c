@@ -11,28 +11,6 @@
 // It also builds and runs on Linux (gcc -o cowtest user/cowtest.c); there minherit
 // (BSD only) and the page counts (vmlab's freemem) are skipped.
 
-#if defined(__linux__) && __STDC_HOSTED__
-#define LINUX 1
-#endif
-
-#ifdef LINUX
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <sys/wait.h>
-#include <unistd.h>
-#define PAGE_SIZE 4096
-typedef unsigned long uint64;
-#else
-#include <sys/fcntl.h>
-#include <machine/vmparam.h>
-#include "user/user.h"
-#endif
-
 #define VMTEST_PROG "cowtest"
 #include "vmtest.h"
 
@@ -877,13 +855,16 @@ child_writes(char *p, int c)
 // of the object below; unless fork drops them, the parent goes on reading those
 // after the child writes its copy into the shadow. Three entries whose object below
 // cannot collapse into the shadow: a file mapped private, memory an earlier child
-// still shares, the other half of a clipped entry.
+// still shares, the other half of a clipped entry. Last, a page the parent reads
+// through the shared shadow after the fork, while the sharing child lives: the
+// child's write must show there too, and when the earlier child's exit lets the
+// shadow absorb the object below, the page below must be mapped nowhere.
 static void
 share_cow(void)
 {
 #ifndef LINUX
   char *f, *a, *b;
-  int fd, tochild[2];
+  int fd, tochild[2], go[2];
 
   mkfile("cow.s", P, 'f');
   fd = open("cow.s", O_RDONLY);
@@ -932,6 +913,34 @@ share_cow(void)
   expect("parent: the clipped half the sharing child wrote", b[0], 'c');
   expect("parent: the other half", b[P], 'b');
   check("munmap", munmap(b, 2 * P) == 0);
+
+  a = xmmap("mmap", P, RW, ANON);
+  memset(a, 'd', P);
+  check("pipes", pipe(tochild) == 0 && pipe(go) == 0);
+  if(xfork() == 0){
+    close(tochild[1]);
+    await(tochild[0]);
+    expect("earlier child: its copy", a[0], 'd');
+    exit(0);
+  }
+  close(tochild[0]);
+  check("minherit SHARE (read after the fork)", minherit(a, P, INHERIT_SHARE) == 0);
+  if(xfork() == 0){
+    await(go[0]);      // the parent has read the page
+    a[0] = 'c';
+    exit(0);
+  }
+  expect("parent: the page, read while shared", a[0], 'd');
+  signal_(go[1]);
+  waitok("the sharing child");
+  expect("parent: the page the sharing child wrote after the parent read it", a[0], 'c');
+  signal_(tochild[1]);
+  waitok("earlier child");
+  expect("parent: that page after the earlier child exited", a[0], 'c');
+  close(tochild[1]);
+  close(go[0]);
+  close(go[1]);
+  check("munmap", munmap(a, P) == 0);
 #endif
 }
 

@@ -18,34 +18,13 @@
 // Linux differs from BSD (which vmlab follows) the test says so and expects
 // Linux's answer.
 
-// (The x86-64 port builds with the host's gcc, which defines __linux__ too; but
-// not hosted.)
-#if defined(__linux__) && __STDC_HOSTED__
-#define LINUX 1
-#endif
+#include "vmtest.h"
 
 #ifdef LINUX
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-#define PAGE_SIZE 4096
-typedef unsigned long uint64;
 typedef unsigned char vec_t;    // mincore()'s vector (BSD: char)
 #else
-#include <sys/fcntl.h>
-#include <machine/vmparam.h>
-#include "user/user.h"
 typedef char vec_t;
 #endif
-
-#include "vmtest.h"
 
 #define P PAGE_SIZE
 #define RW (PROT_READ | PROT_WRITE)

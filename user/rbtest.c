@@ -15,26 +15,7 @@
 // It also builds and runs on Linux (gcc -o rbtest user/rbtest.c): the map is read
 // from /proc/self/maps, and the steps that need the kernel's counters are skipped.
 
-#if defined(__linux__) && __STDC_HOSTED__
-#define LINUX 1
-#endif
-
-#ifdef LINUX
-#define _GNU_SOURCE
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <sys/wait.h>
-#include <unistd.h>
-#define PAGE_SIZE 4096
-typedef unsigned long uint64;
-typedef unsigned int uint32;
-#else
-#include <machine/vmparam.h>
-#include "user/user.h"
-#endif
+#include "vmtest_sys.h"
 
 #define P PAGE_SIZE
 #define RW (PROT_READ | PROT_WRITE)

@@ -16,32 +16,12 @@
 // the stack-pointer rule (Linux grows a stack at any touch in its gap), MAP_STACK's
 // rules, the system calls made without a call instruction, the page counts.
 
-#if defined(__linux__) && __STDC_HOSTED__
-#define LINUX 1
-#endif
-
-#ifdef LINUX
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-#define PAGE_SIZE 4096
-typedef unsigned long uint64;
-#else
-#include <sys/fcntl.h>
-#include <sys/syscall.h>
-#include <machine/vmparam.h>
-#include "user/user.h"
-#endif
-
 #define VMTEST_PROG "stacktest"
 #include "vmtest.h"
+
+#ifndef LINUX
+#include <sys/syscall.h>
+#endif
 
 #define P PAGE_SIZE
 #define KiB 1024UL
@@ -1007,6 +987,126 @@ guard(void)
 #endif
 }
 
+#ifndef LINUX
+// The reservations vmmap shows in [lo, hi), added up.
+static uint64
+reserved_in(uint64 lo, uint64 hi)
+{
+  uint64 sum = 0;
+
+  snapshot();
+  for(int i = 0; i < nkve; i++)
+    if(kve[i].kve_start >= lo && kve[i].kve_end <= hi)
+      sum += kve[i].kve_reserve;
+  return sum;
+}
+
+// The entry [start, end) with protection prot and the stack's flag, as vmmap
+// shows it now.
+static void
+expect_piece(char *what, uint64 start, uint64 end, int prot)
+{
+  struct kinfo_vmentry *e;
+
+  snapshot();
+  e = entry_at(start);
+  if(e && e->kve_start == start && e->kve_end == end && e->kve_protection == prot &&
+     (e->kve_flags & KVME_FLAG_STACK))
+    return;
+  printf("stacktest %s: FAILED: %s: no stack entry 0x%lx-0x%lx with protection %d\n",
+         test, what, start, end, prot);
+  exit(1);
+}
+#endif
+
+// mprotect of a page in the middle of the stack's lowest entry splits it in three:
+// the lowest part keeps the reservation it borders, the others have none (a clip
+// that copied it into both parts would hold it twice: vmverify checks that). Back
+// to rw- the three stay three: stack entries never merge. The stack then still
+// grows down to its limit, and not a byte of reservation is left.
+static void
+split(void)
+{
+#ifndef LINUX
+  uint64 lo = stack_low("before", USRSTACK, MAXSSIZ), hi = entry_at(lo)->kve_end;
+  uint64 a = lo + 4 * P, left = MAXSSIZ - (USRSTACK - lo);
+
+  expect_rlimit("RLIMIT_STACK", RLIMIT_STACK, MAXSSIZ, MAXSSIZ);
+  check("the page lies below the frames in use", a + P + 16 * KiB <= read_sp());
+  check("mprotect a page of the stack's lowest entry read-only",
+        mprotect((char *)a, P, PROT_READ) == 0);
+  expect("vmverify after the split", vmverify(0), 0);
+  expect_piece("the lowest part", lo, a, RW);
+  expect_piece("the read-only page", a, a + P, PROT_READ);
+  expect_piece("the part above it", a + P, hi, RW);
+  expect_hex("vmmap: the reservations below the stack's top, added up",
+             reserved_in(USRSTACK - MAXSSIZ, USRSTACK), left);
+  check("mprotect the page back to rw-", mprotect((char *)a, P, RW) == 0);
+  expect("vmverify after mprotect back", vmverify(0), 0);
+  expect_piece("the lowest part, after mprotect back", lo, a, RW);
+  expect_piece("the page, after mprotect back", a, a + P, RW);
+  expect_piece("the part above it, after mprotect back", a + P, hi, RW);
+  expect_hex("the stack's low end after mprotect back",
+             stack_low("after mprotect back", USRSTACK, MAXSSIZ), lo);
+  touch_at(USRSTACK - MAXSSIZ, 0);
+  expect("vmverify after growth to the limit", vmverify(0), 0);
+  expect_hex("the stack's low end after a touch at its limit",
+             stack_low("at the limit", USRSTACK, MAXSSIZ), USRSTACK - MAXSSIZ);
+  expect_hex("vmmap: the reservations left", reserved_in(USRSTACK - MAXSSIZ, USRSTACK), 0);
+  expect("the byte at the limit", *(volatile char *)(USRSTACK - MAXSSIZ), 0x5a);
+#endif
+}
+
+// The vmmap tool on a process whose stack has grown by 1 MiB: it prints its stack
+// and reservation, "stacktest: pid N: stack 0x...-0x..., reserved 0x...", and
+// waits at the bottom of its recursion while vmmap N runs; the grader checks
+// vmmap's reserved line against those numbers.
+#ifndef LINUX
+static int held[2], released[2];
+
+static void
+hold_stack(void)
+{
+  uint64 lo = stack_low("at the bottom of 1 MiB of frames", USRSTACK, MAXSSIZ);
+  char c;
+
+  printf("stacktest: pid %d: stack 0x%lx-0x%lx, reserved 0x%lx\n", getpid(), lo,
+         (uint64)USRSTACK, entry_at(lo)->kve_reserve);
+  check("say it holds", write(held[1], "h", 1) == 1);
+  check("wait for vmmap", read(released[0], &c, 1) == 1);
+}
+#endif
+
+static void
+vmmap_tool(void)
+{
+#ifndef LINUX
+  char pid[24], *argv[] = { "vmmap", pid, 0 }, c;
+  int child;
+
+  check("pipe", pipe(held) == 0 && pipe(released) == 0);
+  if((child = xfork()) == 0){
+    close(held[0]);
+    close(released[1]);
+    grow(USRSTACK - MiB, 0, hold_stack);
+    exit(0);
+  }
+  // (Only the child's ends left open: should it die, the read below ends.)
+  close(held[1]);
+  close(released[0]);
+  check("wait for the child's stack", read(held[0], &c, 1) == 1);
+  strcpy(pid, num(child));
+  if(xfork() == 0){
+    exec("/vmmap", argv);
+    printf("stacktest %s: FAILED: exec /vmmap (errno %d)\n", test, errno);
+    exit(1);
+  }
+  waitok("vmmap");
+  check("let the child go", write(released[1], "r", 1) == 1);
+  waitok("the child with the grown stack");
+#endif
+}
+
 // ---------------------------------------------------------------- task 3
 
 // A touch just within the reach of sp (sp itself on RISC-V, the red zone on x86-64)
@@ -1154,6 +1254,65 @@ write_buf(void)
   waitok("the child that read");
 }
 
+// This program's file, read again through chunk: its size, and if buf, whether its
+// bytes are those at buf.
+static long
+same_as_self(char *what, char *buf)
+{
+  int fd = open(self, O_RDONLY);
+  long n = 0, m;
+
+  check("open", fd >= 0);
+  while((m = read(fd, chunk, sizeof(chunk))) > 0){
+    for(long i = 0; buf && i < m; i++)
+      if(buf[n + i] != chunk[i])
+        expect(what, (unsigned char)buf[n + i], (unsigned char)chunk[i]);
+    n += m;
+  }
+  check("read the program's file", m == 0);
+  close(fd);
+  return n;
+}
+
+// read() of a file (this program's) into the untouched stack 256 KiB below its
+// lowest entry, from the middle of a page, with the stack pointer right there: a
+// frame with a big local buffer at sp, whose first page starts below sp. A file's
+// read faults the buffer in before it takes the file's locks, and must judge the
+// stack-pointer rule by the buffer's first address, as a pipe's read does: the
+// whole file arrives. One byte lower than sp allows (less the red zone): EFAULT.
+// (On Linux: into a local buffer.)
+static void __attribute__((noinline))
+read_file_into_stack(void)
+{
+  long size = same_as_self("", 0), r;
+  int fd = open(self, O_RDONLY);
+#ifdef LINUX
+  char buf[COPYBYTES], *b = buf + P / 2;
+
+  check("open", fd >= 0);
+  check("the program's file fits in the buffer", size < COPYBYTES - P);
+  r = read(fd, b, COPYBYTES - P);
+#else
+  uint64 lo = stack_low("before", USRSTACK, MAXSSIZ), sp = lo - 2 * SGROWSIZ + P / 2;
+  char *b = (char *)(sp - REDZONE);
+
+  check("open", fd >= 0);
+  check("the program's file fits in the 256 KiB below the stack", size < 2 * SGROWSIZ - P);
+  expect("read of a file to a byte below sp (less the red zone)",
+         sys3(sp, SYS_read, fd, (long)(b - 1), size), -EFAULT);
+  snapshot();
+  check("nothing mapped below sp", entry_at((uint64)b - 1) == 0);
+  r = sys3(sp, SYS_read, fd, (long)b, size);
+#endif
+  expect("read of the file into the untouched stack", r, size);
+  close(fd);
+  same_as_self("a byte of the file read into the stack", b);
+#ifndef LINUX
+  expect_hex("the stack's low end after the file's read",
+             stack_low("after the file's read", USRSTACK, MAXSSIZ), lo - 2 * SGROWSIZ);
+#endif
+}
+
 // Each in a child of its own, whose stack has not grown yet.
 static void
 readbuf(void)
@@ -1163,6 +1322,11 @@ readbuf(void)
     exit(0);
   }
   waitok("the child that read");
+  if(xfork() == 0){
+    read_file_into_stack();
+    exit(0);
+  }
+  waitok("the child that read a file");
   if(xfork() == 0){
     write_buf();
     exit(0);
@@ -1331,6 +1495,31 @@ mapstack_grows(void)
   map_stack_reserve();
 }
 
+// A touch right below a MAP_STACK region (a free page lies there) is a stack
+// overflow: the kernel kills the process with a line that gives the region's own
+// limit, its 1 MiB, not RLIMIT_STACK, which bounds only the process's stack. The
+// grader checks that line against "stacktest: MAP_STACK 0x...-0x...".
+static void
+map_stack_overflow(void)
+{
+#ifndef LINUX
+  char *r = mmap(0, P + SSTACK, PROT_NONE, ANON, -1, 0), *s = r + P;
+
+  check("mmap room for a MAP_STACK and a page below it", r != MAP_FAILED);
+  check("munmap the room", munmap(r, P + SSTACK) == 0);
+  check("mmap MAP_STACK | MAP_FIXED a page above the room's bottom",
+        mmap(s, SSTACK, RW, MAP_STACK | ANON | MAP_FIXED, -1, 0) == s);
+  snapshot();
+  check("nothing mapped right below the MAP_STACK", entry_at((uint64)s - 1) == 0);
+  printf("stacktest: MAP_STACK 0x%lx-0x%lx\n", (uint64)s, (uint64)s + SSTACK);
+  if(xfork() == 0){
+    s[-1] = 'x';
+    exit(0);
+  }
+  waitkilled("a touch right below a MAP_STACK region");
+#endif
+}
+
 // ---------------------------------------------------------------- main
 
 static const struct vmtest tests[] = {
@@ -1347,12 +1536,15 @@ static const struct vmtest tests[] = {
   { "rlimit", overflow_1m },
   { "overflow", overflow_8m },
   { "guard", guard },
+  { "split", split },
+  { "vmmap", vmmap_tool },
   { "belowsp", below_sp },
   { "readbuf", readbuf },
   { "copy_limit", copy_limit },
   { "mapstack_errors", map_stack_errors },
   { "mapstack_pair", map_stack_pair },
   { "mapstack_grows", mapstack_grows },
+  { "mapstack_overflow", map_stack_overflow },
 };
 
 // What `stacktest -x NAME args...` runs in a fresh exec, for the test NAME: it

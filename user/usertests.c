@@ -1313,6 +1313,42 @@ execloop(void)
   }
 }
 
+// Several processes exec the same program at once, round after round. When the
+// last process that maps a program's text exits, the program's file object dies
+// (it writes its pages back and lets go of the inode, which may sleep) while the
+// next exec of the program looks the object up: that exec must get a live object,
+// never the dying one. (MIT's grind found it: a dying object brought back to life
+// was freed under its new user, corrupting the object zone.)
+static void
+execrace(void)
+{
+  enum { WORKERS = 6, ROUNDS = 150 };
+  char *argv[] = { "echo", "x", 0 };
+  int pids[WORKERS];
+
+  for(int w = 0; w < WORKERS; w++){
+    if((pids[w] = fork1()) != 0)
+      continue;
+    for(int i = 0; i < ROUNDS; i++){
+      int pid = fork1();
+      if(pid == 0){
+        close(1);   // echo's output goes nowhere
+        exec("echo", argv);
+        exit(7);
+      }
+      expect("echo's status", waitfor(pid), 0);
+    }
+    exit(0);
+  }
+  for(int w = 0; w < WORKERS; w++){
+    int st = -1, pid = wait(&st), mine = 0;
+    for(int v = 0; v < WORKERS; v++)
+      mine |= pid == pids[v];
+    check("wait: a worker", mine);
+    expect("a worker's status", st, 0);
+  }
+}
+
 // ---------------------------------------------------------------- memory
 
 static void
@@ -1889,6 +1925,7 @@ struct test {
   { "killnone", killnone },
   { "sleeptime", sleeptime },
   { "execloop", execloop, 1 },
+  { "execrace", execrace, 1 },
   { "sbrkbasic", sbrkbasic },
   { "sbrkshrink", sbrkshrink },
   { "sbrkfail", sbrkfail },

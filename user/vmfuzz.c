@@ -13,8 +13,9 @@
 //   i minherit           s store               k fork          y msync
 //   w write() a file     r read() a file       b probe a page that must fault
 //   d madvise            c mincore             t truncate a file (O_TRUNC)
-//   l fork, the parent reading while the child lives (not in DEFMIX: it finds a
-//     bug not fixed yet, an INHERIT_SHARE page read from below while shared)
+//   l fork, the parent reading while the child lives (not in DEFMIX: it still finds
+//     stale reads around INHERIT_SHARE entries, e.g. `vmfuzz 3 1000 a3f3s10i5l3`;
+//     anonymous pages read from below while shared are fixed, see cowtest share_cow)
 // so "s10w3" only stores and writes files (in a window that starts empty: an
 // operation with nothing to act on does nothing).
 //

@@ -6,6 +6,8 @@
 #ifndef _USER_VMTEST_H_
 #define _USER_VMTEST_H_
 
+#include "vmtest_sys.h"
+
 #ifdef VMTEST_PROG
 // A failed check ends the test (its child) with a line that says what it saw.
 // For the programs that define VMTEST_PROG, their name, before including this.

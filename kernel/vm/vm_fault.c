@@ -45,63 +45,121 @@ fault_prepare_entry(vm_map_t map, vm_map_entry_t entry, vm_prot_t fault_type)
   return r;
 }
 
-// A new page at pindex of object, zero-filled, or a copy of src; the page already
-// there if a racing fault put one in first. 0 if out of memory.
+// The page at pindex of object or down its chain: the page, with the object it is
+// in and its index there in *where and *wpi; or 0 if no object has it, with *where
+// the object that must read it in (a file's, at the bottom of the chain) or, if
+// none must, the top object. KERN_FAILURE in *error for a file page wholly past
+// the file's end. objlock held.
 static vm_page_t
-fault_newpage(struct vm_object *object, vm_pindex_t pindex, vm_page_t src)
-{
-  vm_page_t m = vm_page_alloc();
-
-  if (m == 0)
-    return 0;
-  if (src)
-    memmove(VM_PAGE_TO_KVA(m), VM_PAGE_TO_KVA(src), PAGE_SIZE);
-  return vm_object_page_install(object, pindex, m);
-}
-
-// Find the page at pindex in object or below it: the page, and in *where the
-// object it is in. Reads from the file or zero-fills where it must. 0 with *error
-// set on failure.
-static vm_page_t
-fault_findpage(struct vm_object *object, vm_pindex_t pindex, struct vm_object **where,
-               int *error)
+fault_lookup(struct vm_object *object, vm_pindex_t pindex, struct vm_object **where,
+             vm_pindex_t *wpi, int *error)
 {
   struct vm_object *obj = object;
   vm_pindex_t pi = pindex;
   vm_page_t m;
 
-  vm_object_lock();
-  vm_object_collapse(object);
   for (;;) {
+    *where = obj;
+    *wpi = pi;
     // A file's page wholly past its end may still be resident from before a
     // truncation: it fails like one that is not (vnode_pager.c).
     if (obj->type == OBJT_VNODE && pi >= obj->size) {
-      vm_object_unlock();
       *error = KERN_FAILURE;
       return 0;
     }
-    if ((m = vm_page_lookup(obj, pi)) != 0)
-      break;
-    if (obj->type == OBJT_VNODE) {
-      vm_object_unlock();
-      m = vnode_pager_getpage(obj, pi, error);
-      *where = obj;
+    if ((m = vm_page_lookup(obj, pi)) != 0 || obj->type == OBJT_VNODE)
       return m;
-    }
     if (obj->backing_object == 0) {
-      vm_object_unlock();
-      m = fault_newpage(object, pindex, 0);
       *where = object;
-      if (m == 0)
-        *error = KERN_RESOURCE_SHORTAGE;
-      return m;
+      *wpi = pindex;
+      return 0;
     }
     pi += atop(obj->backing_object_offset);
     obj = obj->backing_object;
   }
+}
+
+// Find or make the page at pindex of object for a fault of fault_type, and map it
+// at va with at most prot (wired if the entry is). All of it under objlock, which is dropped only to read a
+// page from a file or to allocate one, after which the search starts again: a page
+// found below the top object stays put until it is mapped or copied (a collapse,
+// which another process's exit may start, frees the pages of the object it absorbs
+// that the top object has), and a copy is in the top object only once the pmap maps
+// it instead of the page below (that collapse may free the page below then, which
+// must be mapped nowhere). Map read-locked. Returns KERN_SUCCESS, KERN_FAILURE
+// (beyond the end of a file) or KERN_RESOURCE_SHORTAGE.
+static int
+fault_page(vm_map_t map, vm_map_entry_t entry, struct vm_object *object, vm_pindex_t pindex,
+           vm_offset_t va, vm_prot_t fault_type, vm_prot_t prot, boolean_t wired)
+{
+  int write = (fault_type & VM_PROT_WRITE) != 0, error = KERN_SUCCESS;
+  struct vm_object *where;
+  vm_pindex_t wpi;
+  vm_page_t m, fresh = 0;
+  int copy;
+
+  vm_object_lock();
+  vm_object_collapse(object);
+  for (;;) {
+    m = fault_lookup(object, pindex, &where, &wpi, &error);
+    if (error != KERN_SUCCESS)
+      break;
+    if (m == 0 && where->type == OBJT_VNODE) {
+      vm_object_unlock();
+      m = vnode_pager_getpage(where, wpi, &error);
+      vm_object_lock();
+      if (m == 0)
+        break;
+      continue;
+    }
+    // A write copies the page below up into the top object (copy-on-write). So does
+    // a read of an anonymous page when other entries map the top object too
+    // (minherit SHARE): once one of them writes the page, the others must see the
+    // copy, and a pmap mapping the page below would not; worse, when the object
+    // below is absorbed by a collapse, it frees that page. Copying at once keeps
+    // every mapping of the shared object on its own pages. (An anonymous object
+    // below another never changes: a copy now is the same as a copy later. A
+    // file's page does change, with the file, so it is mapped from below still.)
+    copy = where != object &&
+           (write || (object->ref_count > 1 && !(entry->eflags & MAP_ENTRY_NEEDS_COPY) &&
+                      where->type != OBJT_VNODE));
+    // A zero page, or the copy, goes in the top object: allocate it first.
+    if ((m == 0 || copy) && fresh == 0) {
+      vm_object_unlock();
+      fresh = vm_page_alloc();
+      vm_object_lock();
+      if (fresh == 0) {
+        error = KERN_RESOURCE_SHORTAGE;
+        break;
+      }
+      continue;
+    }
+    break;
+  }
+  if (error == KERN_SUCCESS) {
+    if (m == 0 || copy) {
+      if (m)
+        memmove(VM_PAGE_TO_KVA(fresh), VM_PAGE_TO_KVA(m), PAGE_SIZE);
+      vm_page_insert(fresh, object, pindex);
+      m = fresh;
+      fresh = 0;
+    } else if (where != object) {
+      prot &= ~VM_PROT_WRITE;   // the page below is read-only: the next write copies
+    }
+    // File pages: map read-only until the first write, so that it is noticed.
+    if (m->object->type == OBJT_VNODE && !(entry->eflags & MAP_ENTRY_COW)) {
+      if (write)
+        m->flags |= PG_DIRTY;
+      else if (!(m->flags & PG_DIRTY))
+        prot &= ~VM_PROT_WRITE;
+    }
+    if (pmap_enter(map->pmap, va, VM_PAGE_TO_PHYS(m), prot, wired) < 0)
+      error = KERN_RESOURCE_SHORTAGE;
+  }
   vm_object_unlock();
-  *where = obj;
-  return m;
+  if (fresh)
+    vm_page_free(fresh);
+  return error;
 }
 
 // Look up the translation of vaddr for a fault of fault_type: the entry, its object
@@ -164,43 +222,18 @@ int
 vm_fault(vm_map_t map, vm_offset_t va, vm_prot_t fault_type, int fault_flags)
 {
   vm_map_entry_t entry;
-  struct vm_object *object, *where;
+  struct vm_object *object;
   vm_pindex_t pindex;
   vm_prot_t prot;
   boolean_t wired;
-  vm_page_t m;
-  int error = KERN_SUCCESS;
+  int error;
 
   (void)fault_flags;
   va = trunc_page(va);
   if ((error = vm_map_lookup(&map, va, fault_type, &entry, &object, &pindex, &prot,
                              &wired)) != KERN_SUCCESS)
     return error;
-  m = fault_findpage(object, pindex, &where, &error);
-  if (m == 0) {
-    vm_map_lookup_done(map, entry, 0);
-    return error;
-  }
-  if (where != object) {
-    if (fault_type & VM_PROT_WRITE) {
-      // Copy-on-write: the page below becomes a private copy in the top object.
-      if ((m = fault_newpage(object, pindex, m)) == 0) {
-        vm_map_lookup_done(map, entry, 0);
-        return KERN_RESOURCE_SHORTAGE;
-      }
-    } else {
-      prot &= ~VM_PROT_WRITE;   // the next write copies
-    }
-  }
-  // File pages: map read-only until the first write, so that it is noticed.
-  if (m->object && m->object->type == OBJT_VNODE && !(entry->eflags & MAP_ENTRY_COW)) {
-    if (fault_type & VM_PROT_WRITE)
-      m->flags |= PG_DIRTY;
-    else if (!(m->flags & PG_DIRTY))
-      prot &= ~VM_PROT_WRITE;
-  }
-  if (pmap_enter(map->pmap, va, VM_PAGE_TO_PHYS(m), prot, wired) < 0)
-    error = KERN_RESOURCE_SHORTAGE;
+  error = fault_page(map, entry, object, pindex, va, fault_type, prot, wired);
   vm_map_lookup_done(map, entry, 0);
   return error;
 }
@@ -224,8 +257,15 @@ vm_fault_trap(struct proc *p, vm_offset_t va, vm_prot_t access)
   if (r == KERN_SUCCESS)
     return 0;
   if (r == KERN_NO_SPACE) {
-    printf("pid %d (%s): stack overflow: fault at va 0x%lx, stack limit %ld KiB: killed\n",
-           p->pid, p->name, va, (long)(p->p_rlimit[RLIMIT_STACK].rlim_cur / 1024));
+    // The limit that stopped the stack: RLIMIT_STACK's for the process's own, a
+    // MAP_STACK region's own size for one of those.
+    vm_size_t own = vm_map_stack_limit(p, va);
+    if (own)
+      printf("pid %d (%s): stack overflow: fault at va 0x%lx, MAP_STACK limit %ld KiB: "
+             "killed\n", p->pid, p->name, va, (long)(own / 1024));
+    else
+      printf("pid %d (%s): stack overflow: fault at va 0x%lx, stack limit %ld KiB: killed\n",
+             p->pid, p->name, va, (long)(p->p_rlimit[RLIMIT_STACK].rlim_cur / 1024));
     setkilled(p);
     return -1;
   }
@@ -272,7 +312,10 @@ vm_fault_prefault_user(uint64 va, uint64 len, vm_prot_t prot)
     return 0;
   if (va >= VM_MAXUSER_ADDRESS || len > VM_MAXUSER_ADDRESS - va)
     return -EFAULT;
-  for (uint64 a = trunc_page(va); a < va + len; a += PAGE_SIZE) {
+  // Each page by the first address of the range in it, which is va itself in the
+  // first: a stack's growth judges that address against the stack pointer, and
+  // the first page may well start below sp where the range does not.
+  for (uint64 a = va; a < va + len; a = trunc_page(a) + PAGE_SIZE) {
     if (pmap_extract_prot(&vm->vm_pmap, a, prot) == 0 &&
         vm_fault_user(vm, a, prot) != KERN_SUCCESS)
       return -EFAULT;

@@ -558,6 +558,10 @@ vm_map_clip_start(vm_map_t map, vm_map_entry_t entry, vm_offset_t addr, int *cou
   // (void)countp;
   // panic("vm_map_clip_start: not written yet (lab 1, task 2)");
   // LAB entries 2: END
+  // A stack's reservation (lab 4) lies below it: the front part, which borders
+  // it, keeps it; entry, above, holds none. (Its gap is empty either way: max_free
+  // stays.)
+  entry->aux.avail_ssize = 0;
 }
 
 // Split entry at addr, if addr is inside it: entry keeps [start, addr), a new entry
@@ -583,6 +587,10 @@ vm_map_clip_end(vm_map_t map, vm_map_entry_t entry, vm_offset_t addr, int *count
   // (void)countp;
   // panic("vm_map_clip_end: not written yet (lab 1, task 2)");
   // LAB entries 2: END
+  // A stack's reservation (lab 4) lies below it: entry, which borders it, keeps it;
+  // the new back part, entry->next, holds none. (Its gap is empty either way:
+  // max_free stays.)
+  entry->next->aux.avail_ssize = 0;
 }
 
 // Can a, which ends where b starts, and b be one entry?
@@ -1016,6 +1024,17 @@ verify_tree(vm_map_t map, const char **why)
 }
 // LAB rbtree 7: END
 
+// Are a and b, which follows it, the two parts of one clipped entry: adjacent, one
+// object at consecutive offsets? (Only a clip puts two entries of one map on one
+// anonymous object, as a stack's are.) Map locked.
+static int
+clipped_apart(vm_map_t map, vm_map_entry_t a, vm_map_entry_t b)
+{
+  return a != &map->header && a->end == b->start && a->object.vm_object != 0 &&
+         a->object.vm_object == b->object.vm_object &&
+         a->offset + (a->end - a->start) == b->offset;
+}
+
 int
 vm_map_verify(vm_map_t map, const char **why)
 {
@@ -1041,6 +1060,11 @@ vm_map_verify(vm_map_t map, const char **why)
     VERIFY(e->aux.avail_ssize == 0 || (e->eflags & MAP_ENTRY_STACK),
            "entry: a reservation below an entry that is no stack");
     VERIFY((e->aux.avail_ssize & (PAGE_SIZE - 1)) == 0, "entry: reservation not page aligned");
+    // A clip leaves a stack's reservation on the lower part, which borders it. (How
+    // much a reservation holds cannot be checked against the hole below it:
+    // MAP_FIXED may map into it, and unmap again.)
+    VERIFY(e->aux.avail_ssize == 0 || !clipped_apart(map, e->prev, e),
+           "entry: a reservation on the upper part of a split stack entry");
     if (in_run && e->start == run_end(map, ff))
       ff = e;
     else

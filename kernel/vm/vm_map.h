@@ -233,6 +233,7 @@ int vm_map_stack(vm_map_t map, int *countp, vm_offset_t addrbos, vm_size_t max_s
                  vm_prot_t prot, vm_prot_t max, int cow);
 struct proc;
 int vm_map_growstack(struct proc *p, vm_offset_t addr);
+vm_size_t vm_map_stack_limit(struct proc *p, vm_offset_t va);
 
 // vm_fault.c: fault in the pages of [start, end) that are not resident (WILLNEED).
 void vm_prefault(vm_map_t map, vm_offset_t start, vm_offset_t end);

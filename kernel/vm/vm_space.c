@@ -147,9 +147,9 @@ vmspace_fork_entry(vm_map_t old_map, vm_map_entry_t old, vm_map_t new_map, int *
     // shadow made just now put there, or one that read faults mapped read-only
     // since an earlier fork): the first write on either side copies such a page up
     // into the shared object, and the other side would go on seeing the old one.
-    // Drop them: the parent faults again, through the shared object. (A page that
-    // either side maps from below while the other lives is not covered: vmfuzz's
-    // operation l finds that.)
+    // Drop them: the parent faults again, through the shared object. (From now on
+    // a read fault through the shared object copies the page up into it at once:
+    // vm_fault.c's fault_page.)
     vm_object_lock();
     int below = old->object.vm_object->backing_object != 0;
     vm_object_unlock();

@@ -77,9 +77,8 @@ vm_map_stack(vm_map_t map, int *countp, vm_offset_t addrbos, vm_size_t max_ssize
 // }
 // LAB stack 1: END
 
-// LAB stack 3: BEGIN
 // The end of the stack that entry is the lowest piece of: growth adds pieces below,
-// so a stack is a run of adjacent stack entries.
+// so a stack is a run of adjacent stack entries. Map locked.
 static vm_offset_t
 stack_top(vm_map_t map, vm_map_entry_t entry)
 {
@@ -88,7 +87,27 @@ stack_top(vm_map_t map, vm_map_entry_t entry)
     entry = entry->next;
   return entry->end;
 }
-// LAB stack 3: END
+
+// The limit of the MAP_STACK region right above va in p, for vm_fault_trap's line
+// about a stack overflow there: its size, what is mapped of it and the reservation
+// left below (RLIMIT_STACK bounds only p's own stack). 0 if the stack above va is
+// p's own, or no stack is there now. Takes the map lock (shared).
+vm_size_t
+vm_map_stack_limit(struct proc *p, vm_offset_t va)
+{
+  struct vmspace *vm = p->p_vmspace;
+  vm_map_t map = &vm->vm_map;
+  vm_map_entry_t prev, stack;
+  vm_size_t limit = 0;
+
+  vm_map_lock_read(map);
+  if (!vm_map_lookup_entry(map, va, &prev) && (stack = prev->next) != &map->header &&
+      (stack->eflags & MAP_ENTRY_STACK) &&
+      !(stack->start >= vm->vm_maxsaddr && stack->end <= vm->vm_minsaddr))
+    limit = stack_top(map, stack) - stack->start + vm_map_stack_reserved(map, stack);
+  vm_map_unlock_read(map);
+  return limit;
+}
 
 // LAB stack 2: BEGIN
 // How far the stack whose lowest piece is `stack` may reach down, in p: its
