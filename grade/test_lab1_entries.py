@@ -39,6 +39,7 @@ CHECKS = [
     ("freemem", 2, 2),        # after all the tests, not a page lost
     ("reprotect", 2, 5),      # a clean shared file page made read-only and writable again:
                               # the next store still faults, marks it dirty, is written back
+    ("invalidate", 1, 2),     # msync(MS_INVALIDATE) writes back, then drops the clean pages
     ("sbrk_nomem", 1, 5),     # sbrk(-n) with no map entry to spare: fails, the break stays
     ("vmmap_huge", 1, 4),     # vmmap of the whole address space mapped is quick; RES exact
     ("willneed", 1, 2),       # MADV_WILLNEED over 1 GiB takes at most a quarter of free memory

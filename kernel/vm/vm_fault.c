@@ -332,27 +332,33 @@ vm_prefault(vm_map_t map, vm_offset_t start, vm_offset_t end)
       vm_fault(map, a, VM_PROT_READ, VM_FAULT_NORMAL);
 }
 
-// msync(): write back the dirty file pages of shared mappings in [start, end).
-// KERN_INVALID_ADDRESS if part of the range is not mapped. Takes the lock itself.
+// msync(): write back the dirty file pages of shared mappings in [start, end); to
+// invalidate, first take the range out of the page table and free the pages that
+// no other mapping maps (vnode_pager_invalidate), unless the entry is wired.
+// KERN_INVALID_ADDRESS if part of the range is not mapped. Takes the lock itself:
+// exclusive to invalidate, so that no fault in this map maps a page being freed.
 int
 vm_map_clean(vm_map_t map, vm_offset_t start, vm_offset_t end, boolean_t syncio,
              boolean_t invalidate)
 {
   vm_map_entry_t entry, e;
+  int rv = KERN_SUCCESS;
 
   (void)syncio;
-  (void)invalidate;
-  vm_map_lock_read(map);
+  if (invalidate)
+    vm_map_lock(map);
+  else
+    vm_map_lock_read(map);
   if (!vm_map_lookup_entry(map, start, &entry)) {
-    vm_map_unlock_read(map);
-    return KERN_INVALID_ADDRESS;
+    rv = KERN_INVALID_ADDRESS;
+    goto out;
   }
   vm_offset_t covered = start;
   for (e = entry; e != &map->header && e->start <= covered && covered < end; e = e->next)
     covered = e->end;
   if (covered < end) {
-    vm_map_unlock_read(map);
-    return KERN_INVALID_ADDRESS;
+    rv = KERN_INVALID_ADDRESS;
+    goto out;
   }
   for (e = entry; e != &map->header && e->start < end; e = e->next) {
     struct vm_object *obj = e->object.vm_object;
@@ -360,12 +366,25 @@ vm_map_clean(vm_map_t map, vm_offset_t start, vm_offset_t end, boolean_t syncio,
       continue;
     vm_offset_t s = MAX(e->start, start), t = MIN(e->end, end);
     vm_pindex_t first = atop(e->offset + (s - e->start));
+    vm_pindex_t last = first + atop(round_page(t) - s);
     vm_object_reference(obj);
-    vnode_pager_putpages(obj, first, first + atop(round_page(t) - s));
+    if (invalidate && e->wired_count == 0) {
+      // The object's references that this map holds: its entries', and ours.
+      int refs = 1;
+      for (vm_map_entry_t x = map->header.next; x != &map->header; x = x->next)
+        refs += x->object.vm_object == obj;
+      pmap_remove(map->pmap, s, t);
+      vnode_pager_invalidate(obj, first, last, refs);
+    }
+    vnode_pager_putpages(obj, first, last);
     vm_object_deallocate(obj);
   }
-  vm_map_unlock_read(map);
-  return KERN_SUCCESS;
+out:
+  if (invalidate)
+    vm_map_unlock(map);
+  else
+    vm_map_unlock_read(map);
+  return rv;
 }
 
 // Is the page at va resident: mapped, or in memory somewhere down its entry's chain?

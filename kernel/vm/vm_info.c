@@ -9,7 +9,6 @@
 #include <sys/mman.h>
 #include <sys/vmmap.h>
 #include "kern/systm.h"
-#include "kern/md.h"
 #include "kern/proc.h"
 #include "vm/vm.h"
 #include "vm/vm_map.h"
@@ -173,16 +172,6 @@ sys_vmmap(void)
   return total;
 }
 
-// The number of pages the page allocator manages.
-static uint64
-page_count(void)
-{
-  vm_paddr_t start, end;
-
-  md_physmem(&start, &end);
-  return (trunc_page(end) - round_page(start)) / PAGE_SIZE;
-}
-
 // int vmstat(struct vmstats *st)
 long
 sys_vmstat(void)
@@ -193,7 +182,7 @@ sys_vmstat(void)
   struct vmstats st;
 
   memset(&st, 0, sizeof(st));
-  st.v_page_count = page_count();
+  st.v_page_count = vm_page_count();
   st.v_free_count = kfreecount();
   vm_map_lock_read(map);
   st.v_map_entries = map->nentries;

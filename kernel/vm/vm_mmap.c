@@ -299,8 +299,10 @@ sys_madvise(void)
 }
 
 // int msync(void *addr, size_t len, int flags): write the range's dirty pages of
-// shared file mappings back; MS_INVALIDATE also drops the cached pages. A hole is
-// ENOMEM. len 0 does nothing (DragonFly and FreeBSD sync the whole entry at addr).
+// shared file mappings back; MS_INVALIDATE also drops the cached pages, all but
+// those another mapping maps (and none while another process maps the file:
+// vnode_pager_invalidate). Private copies stay, as POSIX allows. A hole is ENOMEM.
+// len 0 does nothing (DragonFly and FreeBSD sync the whole entry at addr).
 long
 sys_msync(void)
 {

@@ -71,6 +71,9 @@ struct vm_page *vm_object_page_install(struct vm_object *object, vm_pindex_t pin
 struct vm_object *vnode_pager_alloc(struct inode *ip);   // referenced; 0 if no memory
 struct vm_page *vnode_pager_getpage(struct vm_object *object, vm_pindex_t pindex, int *error);
 void vnode_pager_putpages(struct vm_object *object, vm_pindex_t start, vm_pindex_t end);
+// msync(MS_INVALIDATE): free the unmapped pages, if refs are all the references
+void vnode_pager_invalidate(struct vm_object *object, vm_pindex_t start, vm_pindex_t end,
+                            int refs);
 void vnode_pager_dealloc(struct vm_object *object);     // the last reference is gone
 void vnode_pager_read_sync(struct inode *ip);   // write back dirty pages before read()
 // ip locked: write() put [off, off+n) on disk / ip was truncated.

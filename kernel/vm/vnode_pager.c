@@ -5,7 +5,8 @@
 // Pages written through a mapping are marked PG_DIRTY (vm_fault maps a vnode page
 // read-only until the first write, to notice it) and written back by msync(), by
 // read() of the file, and when the last mapping goes away. write() puts the bytes it
-// wrote into the resident pages too (vnode_pager_written).
+// wrote into the resident pages too (vnode_pager_written). msync(MS_INVALIDATE)
+// frees pages of a live object (vnode_pager_invalidate); nothing else does.
 //
 // The object's size follows the file's, in pages: it grows with write() and
 // shrinks with truncation. A fault on a page wholly past the end of the file
@@ -28,6 +29,7 @@
 #include "vm/vm.h"
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
+#include "vm/pmap_pv.h"
 
 // The referenced object of ip, made on the first mapping. It holds a reference
 // to the inode until it dies.
@@ -44,28 +46,29 @@ vnode_pager_alloc(struct inode *ip)
       object->ref_count++;
       object->flags &= ~OBJ_ONEMAPPING;
       vm_object_unlock();
-      if (fresh) {
-        // Someone else made one meanwhile: ours was never shared.
-        fresh->type = OBJT_DEFAULT;
-        vm_object_deallocate(fresh);
-      }
+      // Someone else made one meanwhile: ours never became the file's.
+      vm_object_deallocate(fresh);
       return object;
     }
     if (fresh) {
+      fresh->type = OBJT_VNODE;
       fresh->handle = ip;
       // Under the object lock, which vnode_pager_written() and _truncated() take
       // after the size changes: a change either sees this object or is seen here.
       fresh->size = atop(round_page((uint64)ip->size));
       ip->i_object = fresh;
       vm_object_unlock();
+      // Only the winner takes the file. The object cannot die before the caller
+      // lets go of it, so its iput cannot come before this.
+      idup(ip);
       return fresh;
     }
     vm_object_unlock();
-    // Allocate outside the lock, then check again.
-    fresh = vm_object_allocate(OBJT_VNODE, 0);
+    // Allocate outside the lock, then check again. The object is anonymous until it
+    // is the file's: one that loses the race holds nothing of the file, and just goes.
+    fresh = vm_object_allocate(OBJT_DEFAULT, 0);
     if (fresh == 0)
       return 0;
-    idup(ip);
   }
 }
 
@@ -145,12 +148,48 @@ vnode_pager_putpages(struct vm_object *object, vm_pindex_t start, vm_pindex_t en
     }
     vm_page_t m = vm_page_lookup(object, pi);
     int dirty = m && (m->flags & PG_DIRTY);
-    // A page of a live object is freed only when the object dies, and the caller
-    // holds a reference: m stays valid after the unlock.
+    // A page of a live object is freed only when the object dies, or by
+    // vnode_pager_invalidate() while nobody else has a reference; the caller holds
+    // one: m stays valid after the unlock.
     vm_object_unlock();
     if (dirty)
       putpage(object->handle, pi, VM_PAGE_TO_KVA(m));
   }
+}
+
+// msync(MS_INVALIDATE): free the resident pages of object in [start, end) that no
+// page table maps and nothing wires, writing dirty ones back first. The caller
+// holds refs of the object's references, with its map locked exclusively and the
+// range taken out of its page table. Only while those are all the references: a
+// process with another could be between finding a page in a fault and mapping it
+// (a page has no busy state to stop that), or writing it back. A page that no
+// page table maps is clean once written back: a store to it needs a fault first,
+// which marks it dirty. Called unlocked; sleeps on the disk.
+void
+vnode_pager_invalidate(struct vm_object *object, vm_pindex_t start, vm_pindex_t end,
+                       int refs)
+{
+  vm_object_lock();
+  vm_page_t m = vm_page_find_least(object, start);
+  while (m && m->pindex < end && object->ref_count == refs) {
+    vm_pindex_t pi = m->pindex;
+    if (m->wire_count || pmap_pv_count(m) > 0) {
+      m = vm_page_next(m);
+    } else if (m->flags & PG_DIRTY) {
+      m->flags &= ~PG_DIRTY;
+      vm_object_unlock();
+      putpage(object->handle, pi, VM_PAGE_TO_KVA(m));
+      vm_object_lock();
+      // (Only this could have freed it.) Checked again: it may be mapped now.
+      m = vm_page_find_least(object, pi);
+    } else {
+      vm_page_t next = vm_page_next(m);
+      vm_page_remove(m);
+      vm_page_free(m);
+      m = next;
+    }
+  }
+  vm_object_unlock();
 }
 
 // read() is about to read ip: let it see what mappings wrote. Called unlocked.
@@ -174,7 +213,7 @@ vnode_pager_read_sync(struct inode *ip)
 }
 
 // The resident page of ip's object at pindex, or 0. Object lock held: the page stays
-// as long as it is (a vnode object's pages are freed only after it is unhooked).
+// as long as it is (pages are freed under it).
 static vm_page_t
 resident_page(struct inode *ip, vm_pindex_t pindex)
 {
