@@ -1809,8 +1809,8 @@ vmstattest(void)
   }
 }
 
-#define RACERS  3
-#define ROUNDS  2000
+#define MMAPRACERS  3
+#define MMAPROUNDS  2000
 
 // Wait for *p to be v: spin (the racers must start at once), but sleep once the wait
 // is long, as it is on one CPU (the others are not running).
@@ -1827,7 +1827,7 @@ await(volatile uint64 *p, uint64 v)
 static void
 mmapracer(int fd, volatile uint64 *go)
 {
-  for(uint64 r = 1; r <= ROUNDS; r++){
+  for(uint64 r = 1; r <= MMAPROUNDS; r++){
     await(&go[0], r);
     char *m = mmap(0, PAGE_SIZE, PROT_READ, MAP_SHARED, fd, 0);
     if(m == MAP_FAILED || munmap(m, PAGE_SIZE) != 0)
@@ -1855,14 +1855,14 @@ mmaprace(void)
   check("create", fd >= 0);
   expect("write", write(fd, buf, PAGE_SIZE), PAGE_SIZE);
   check("fstat", fstat(fd, &st0) == 0);
-  for(int i = 0; i < RACERS; i++)
+  for(int i = 0; i < MMAPRACERS; i++)
     if(fork1() == 0)
       mmapracer(fd, go);
-  for(uint64 r = 1; r <= ROUNDS; r++){
+  for(uint64 r = 1; r <= MMAPROUNDS; r++){
     go[0] = r;
-    await(&go[1], r * RACERS);
+    await(&go[1], r * MMAPRACERS);
   }
-  for(int i = 0; i < RACERS; i++){
+  for(int i = 0; i < MMAPRACERS; i++){
     int st = -1;
     check("wait: a racer", wait(&st) > 0);
     expect("the racer's exit status", st, 0);

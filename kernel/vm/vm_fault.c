@@ -80,14 +80,15 @@ fault_lookup(struct vm_object *object, vm_pindex_t pindex, struct vm_object **wh
 }
 
 // Find or make the page at pindex of object for a fault of fault_type, and map it
-// at va with at most prot (wired if the entry is). All of it under objlock, which is dropped only to read a
-// page from a file or to allocate one, after which the search starts again: a page
-// found below the top object stays put until it is mapped or copied (a collapse,
-// which another process's exit may start, frees the pages of the object it absorbs
-// that the top object has), and a copy is in the top object only once the pmap maps
-// it instead of the page below (that collapse may free the page below then, which
-// must be mapped nowhere). Map read-locked. Returns KERN_SUCCESS, KERN_FAILURE
-// (beyond the end of a file) or KERN_RESOURCE_SHORTAGE.
+// at va with at most prot (wired if the entry is). All of it under objlock, which
+// is dropped only to read a page from a file or to allocate one, after which the
+// search starts again: a page found below the top object stays put until it is
+// mapped or copied (a collapse, which another process's exit may start, frees the
+// pages of the object it absorbs that the top object has), and a copy is in the top
+// object only once the pmap maps it instead of the page below (that collapse may
+// free the page below then, which must be mapped nowhere). Map read-locked.
+// Returns KERN_SUCCESS, KERN_FAILURE (beyond the end of a file) or
+// KERN_RESOURCE_SHORTAGE.
 static int
 fault_page(vm_map_t map, vm_map_entry_t entry, struct vm_object *object, vm_pindex_t pindex,
            vm_offset_t va, vm_prot_t fault_type, vm_prot_t prot, boolean_t wired)
@@ -260,12 +261,9 @@ vm_fault_trap(struct proc *p, vm_offset_t va, vm_prot_t access)
     // The limit that stopped the stack: RLIMIT_STACK's for the process's own, a
     // MAP_STACK region's own size for one of those.
     vm_size_t own = vm_map_stack_limit(p, va);
-    if (own)
-      printf("pid %d (%s): stack overflow: fault at va 0x%lx, MAP_STACK limit %ld KiB: "
-             "killed\n", p->pid, p->name, va, (long)(own / 1024));
-    else
-      printf("pid %d (%s): stack overflow: fault at va 0x%lx, stack limit %ld KiB: killed\n",
-             p->pid, p->name, va, (long)(p->p_rlimit[RLIMIT_STACK].rlim_cur / 1024));
+    printf("pid %d (%s): stack overflow: fault at va 0x%lx, %s limit %ld KiB: killed\n",
+           p->pid, p->name, va, own ? "MAP_STACK" : "stack",
+           (long)((own ? own : p->p_rlimit[RLIMIT_STACK].rlim_cur) / 1024));
     setkilled(p);
     return -1;
   }
