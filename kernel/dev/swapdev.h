@@ -1,0 +1,21 @@
+// The swap disk: a second block device that holds pages, not a file system
+// (build/ARCH/swap.img; the second virtio-blk device on RISC-V, the IDE primary
+// slave on x86-64). The swap pager (vm/swap_pager.c) is its only user.
+#ifndef _DEV_SWAPDEV_H_
+#define _DEV_SWAPDEV_H_
+
+#include <sys/types.h>
+
+// Find the swap disk at boot (after blk_init) and print its size. A machine
+// without one boots and runs without swap: swapdev_npages() is then 0.
+void swapdev_init(void);
+
+// How many PAGE_SIZE pages the swap disk holds.
+uint64 swapdev_npages(void);
+
+// Read page pageno (< swapdev_npages()) of the swap disk into the page at kva, or
+// write it there. Sleeps until the transfer is done: process context only, no
+// spin lock held. Safe from several processes at once.
+void swapdev_rw(uint64 pageno, void *kva, int write);
+
+#endif
