@@ -6,6 +6,7 @@
 #include "fs/fsdefs.h"
 #include "vm/vm.h"
 #include "dev/cons.h"
+#include "dev/swapdev.h"
 
 int ncpu = 1;
 
@@ -26,6 +27,7 @@ main(void)
   iinit();
   fileinit();
   blk_init();
+  swapdev_init();
   userinit();
   // Wait for the other CPUs to come up (and say so) before init runs, so that
   // their lines never land in the middle of a program's output.
