@@ -7,6 +7,7 @@
 #include "vm/vm.h"
 #include "dev/cons.h"
 #include "dev/swapdev.h"
+#include "vm/vm_pageout.h"
 
 int ncpu = 1;
 
@@ -29,6 +30,7 @@ main(void)
   blk_init();
   swapdev_init();
   userinit();
+  vm_pageout_init();    // after init: the daemon takes no pid
   // Wait for the other CPUs to come up (and say so) before init runs, so that
   // their lines never land in the middle of a program's output.
   int others = md_start_aps();
