@@ -162,9 +162,9 @@ ide_identify_slave(void)
   KASSERT(ide.cur == 0, "ide_identify_slave: a request is in flight");
   outb(IDE_CTL, CTL_NIEN);
   outb(IDE_DRIVE, DRIVE_LBA | DRIVE_SLAVE);
-  if (inb(IDE_STATUS) != 0 && inb(IDE_STATUS) != 0xff) {
+  int st = inb(IDE_STATUS);
+  if (st != 0 && st != 0xff) {     // 0xff: a floating bus, no drive either
     outb(IDE_CMD, CMD_IDENTIFY);
-    int st;
     while (((st = ide_wait()) & (ST_DRQ | ST_ERR)) == 0 && st != 0)
       ;
     if (st & ST_DRQ) {           // an ATAPI drive (a CD) refuses with ST_ERR
