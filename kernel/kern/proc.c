@@ -72,10 +72,10 @@ freeproc(struct proc *p)
   p->state = UNUSED;
 }
 
-// Find an unused slot, give it a pid and a kernel stack, and set it up to start
-// in forkret(). Returns it with p->lock held, or 0 with *err set.
+// Find an unused slot, give it pid and a kernel stack, and set it up to start in
+// forkret(). Returns it with p->lock held, or 0 with *err set.
 static struct proc *
-allocproc(int *err)
+allocproc(int pid, int *err)
 {
   struct proc *p;
 
@@ -89,7 +89,7 @@ allocproc(int *err)
   return 0;
 
 found:
-  p->pid = allocpid();
+  p->pid = pid;
   p->state = USED;
   if ((p->kstack = (uint64)kalloc()) == 0) {
     freeproc(p);
@@ -107,7 +107,7 @@ userinit(void)
 {
   int err;
   struct vmspace *vm = vmspace_alloc();
-  struct proc *p = allocproc(&err);
+  struct proc *p = allocproc(allocpid(), &err);
 
   KASSERT(p != 0 && vm != 0, "userinit: no memory");
   initproc = p;
@@ -127,11 +127,10 @@ struct proc *
 kproc_start(const char *name, void (*main)(void))
 {
   int err;
-  struct proc *p = allocproc(&err);
+  struct proc *p = allocproc(0, &err);
 
   if (p == 0)
     panic("kproc_start: no process for %s: error %d", name, err);
-  p->pid = 0;
   p->p_kmain = main;
   safestrcpy(p->name, name, sizeof(p->name));
   p->state = RUNNABLE;
@@ -156,7 +155,7 @@ kfork(void)
 
   if (vm == 0)
     return -ENOMEM;
-  if ((np = allocproc(&err)) == 0) {
+  if ((np = allocproc(allocpid(), &err)) == 0) {
     vmspace_free(vm);
     return err;
   }
