@@ -4,6 +4,7 @@
 #
 #   vmmap [PID]        the map's entries: the lines the user program vmmap prints
 #   vmtree [PID]       the map's red-black tree, sideways: colour, max_free, hint
+#   vmlookup VA [PID]  how vm_map_lookup_entry finds VA: the hint, then the tree
 #   vmobj EXPR         an object's shadow chain, each object's resident pages
 #   pte VA [PID]       the page-table walk for VA, level by level, each PTE decoded
 #   procs              the process table, like ps
@@ -441,6 +442,58 @@ those entries.  PID: default, the process the selected CPU runs."""
                                  f"[{hx(e['start'])}, {hx(e['end'])})"))
 
 
+# ---------------------------------------------------------------- vmlookup
+
+def lookup_lines(m, va):
+    """vm_map_lookup_entry()'s way to va, told step by step: the hint first, then
+    down the tree (lab 2).  Returns the lines and the nodes it visits."""
+    hint = m["hint"]
+    if not is_header(m, hint) and int(hint["start"]) <= va < int(hint["end"]):
+        return [f"the hint [{hx(hint['start'])}, {hx(hint['end'])}) holds {hx(va)}: "
+                "found at once, no tree node visited"], 0
+    lines = ["the hint is the header" if is_header(m, hint) else
+             f"the hint [{hx(hint['start'])}, {hx(hint['end'])}) does not hold {hx(va)}"]
+    n, last, visits = m["rb_root"]["root"], None, 0
+    if addr(n) == 0:
+        lines.append("the tree is empty" + (" (lab 2 puts the entries in it)"
+                                            if int(m["nentries"]) else ""))
+    while addr(n):
+        visits += 1
+        e = container(n, "struct vm_map_entry", "rb_entry").dereference()
+        where = f"  visit {visits}: [{hx(e['start'])}, {hx(e['end'])})"
+        if va < int(e["start"]):
+            lines.append(f"{where}: {hx(va)} is below it, go left")
+            n = n["left"]
+        elif va >= int(e["end"]):
+            lines.append(f"{where}: {hx(va)} is above it, go right")
+            last, n = e, n["right"]
+        else:
+            lines.append(f"{where}: holds {hx(va)}: found, and the hint moves here")
+            return lines, visits
+    before = "the header" if last is None else f"[{hx(last['start'])}, {hx(last['end'])})"
+    lines.append(f"not mapped, after {visits} visits: the entry before it is {before}")
+    return lines, visits
+
+
+class VmlookupCommand(gdb.Command):
+    """vmlookup VA [PID]: how vm_map_lookup_entry finds VA in the map: the hint first,
+then down the red-black tree, node by node, as the kernel's code would go now.
+PID: default, the process the selected CPU runs."""
+
+    def __init__(self):
+        super().__init__("vmlookup", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        args = gdb.string_to_argv(arg)
+        if not args or len(args) > 2:
+            raise gdb.GdbError("usage: vmlookup VA [PID]")
+        va = int(gdb.parse_and_eval(args[0]))
+        p = find_proc(args[1] if len(args) > 1 else "")
+        lines, visits = lookup_lines(proc_map(p), va)
+        print(f"vmlookup {hx(va)} in {proc_label(p)}:")
+        print("\n".join("  " + line for line in lines))
+
+
 # ---------------------------------------------------------------- vmobj
 
 def to_object(v):
@@ -828,7 +881,7 @@ def build_printers():
 
 
 gdb.printing.register_pretty_printer(None, build_printers(), replace=True)
-for cmd in (VmmapCommand, VmtreeCommand, VmobjCommand, PteCommand, ProcsCommand,
+for cmd in (VmmapCommand, VmtreeCommand, VmlookupCommand, VmobjCommand, PteCommand, ProcsCommand,
             VmverifyCommand, UprogCommand):
     cmd()
 CurProc()
