@@ -4,10 +4,10 @@
 # and when it says so, type the command below at the shell in the QEMU window.
 # (grade/test_gdb.py runs this file in batch and types the command itself.)
 #
-# type: mmaptest hold
+# type: mmaptest hold &
 
 echo \n=== Lab 1 (entries): mprotect clips an entry ===\n
-echo In the QEMU window, at the $ prompt, type:  mmaptest hold\n
+echo In the QEMU window, at the $ prompt, type:  mmaptest hold &\n
 echo It maps 4 anonymous pages, writes the first, then makes the second read-only.\n
 set print frame-arguments presence
 break vm_map_protect

@@ -5,10 +5,10 @@
 # and when it says so, type the command below at the shell in the QEMU window.
 # (grade/test_gdb.py runs this file in batch and types the command itself.)
 #
-# type: mmaptest hold
+# type: mmaptest hold &
 
 echo \n=== Lab 2 (rbtree): a lookup, with the hint and the tree ===\n
-echo In the QEMU window, at the $ prompt, type:  mmaptest hold\n
+echo In the QEMU window, at the $ prompt, type:  mmaptest hold &\n
 echo We stop at its first mmap, and follow the lookups that the mmap and the\n
 echo first write to the new memory make.\n
 set print frame-arguments presence
