@@ -431,10 +431,8 @@ those entries.  PID: default, the process the selected CPU runs."""
         p = find_proc(arg)
         m = proc_map(p)
         print(f"{proc_label(p)}: map {hx(m.address)}, {int(m['nentries'])} entries")
-        lines = tree_lines(m)
-        if not lines:
-            print("the tree is empty" + (" (lab 2 puts the entries in it)"
-                                         if int(m["nentries"]) else ""))
+        lines = tree_lines(m) or ["the tree is empty" + (
+            " (lab 2 puts the entries in it)" if int(m["nentries"]) else "")]
         print("\n".join(lines))
         for what in ("hint", "first_free"):
             e = m[what]
