@@ -9,7 +9,7 @@
 #   pte VA [PID]       the page-table walk for VA, level by level, each PTE decoded
 #   procs              the process table, like ps
 #   vmverify [PID]     vm_map_verify's checks, on the stopped machine
-#   uprog NAME         load build/ARCH/user/_NAME's symbols (then: break main)
+#   uprog NAME         load build/ARCH/user/_NAME's symbols (then: break NAME.c:main)
 #   $curproc()         the process the selected CPU runs (a struct proc *), or 0
 #
 # PID defaults to the process the selected CPU runs.  `print` shows a
@@ -374,8 +374,8 @@ def vmmap_lines(vm):
 
 
 class VmmapCommand(gdb.Command):
-    """vmmap [PID]: the process's map, one line per entry, as the user program vmmap
-prints it (START-END PROT MAX INHERIT FLAGS WIRED OBJECT OFFSET RES DEPTH).
+    """vmmap [PID]: the process's map entries, as the vmmap program prints them.
+One line per entry: START-END PROT MAX INHERIT FLAGS WIRED OBJECT OFFSET RES DEPTH.
 PID: default, the process the selected CPU runs."""
 
     def __init__(self):
@@ -419,10 +419,11 @@ def tree_lines(m):
 
 
 class VmtreeCommand(gdb.Command):
-    """vmtree [PID]: the map's red-black tree, sideways: the root first, each child
-indented under its parent (L: left, R: right), with its colour, its bounds, max_free
-(the largest free gap in its subtree) and its own gap; <hint and <first_free mark
-those entries.  PID: default, the process the selected CPU runs."""
+    """vmtree [PID]: the map's red-black tree, drawn sideways.
+The root first, each child indented under its parent (L: left, R: right), with its
+colour, its bounds, max_free (the largest free gap in its subtree) and its own gap;
+<hint and <first_free mark those entries.  PID: default, the process the selected
+CPU runs."""
 
     def __init__(self):
         super().__init__("vmtree", gdb.COMMAND_USER)
@@ -474,9 +475,9 @@ def lookup_lines(m, va):
 
 
 class VmlookupCommand(gdb.Command):
-    """vmlookup VA [PID]: how vm_map_lookup_entry finds VA in the map: the hint first,
-then down the red-black tree, node by node, as the kernel's code would go now.
-PID: default, the process the selected CPU runs."""
+    """vmlookup VA [PID]: how vm_map_lookup_entry would find VA in the map now.
+The hint first, then down the red-black tree, node by node.  PID: default, the
+process the selected CPU runs."""
 
     def __init__(self):
         super().__init__("vmlookup", gdb.COMMAND_USER)
@@ -517,9 +518,9 @@ def object_line(o):
 
 
 class VmobjCommand(gdb.Command):
-    """vmobj EXPR: the shadow chain of an object (EXPR: a struct vm_object *, a map
-entry, or an address), top to bottom, with each object's resident pages as
-pindex:physical address."""
+    """vmobj EXPR: an object's shadow chain, with each object's resident pages.
+EXPR: a struct vm_object *, a map entry, or an address.  Top to bottom, each
+object with its pages as pindex:physical address."""
 
     def __init__(self):
         super().__init__("vmobj", gdb.COMMAND_USER)
@@ -540,10 +541,9 @@ pindex:physical address."""
 # ---------------------------------------------------------------- pte
 
 class PteCommand(gdb.Command):
-    """pte VA [PID]: how the process's page table translates VA, level by level (Sv39:
-L2 L1 L0; x86-64: PML4 PDPT PD PT), each PTE's bits decoded; then the page's
-physical address and what user code may do with it.  PID: default, the process
-the selected CPU runs."""
+    """pte VA [PID]: the page-table walk for VA, level by level, each PTE decoded.
+Sv39: L2 L1 L0; x86-64: PML4 PDPT PD PT.  Then the page's physical address and
+what user code may do with it.  PID: default, the process the selected CPU runs."""
 
     def __init__(self):
         super().__init__("pte", gdb.COMMAND_USER)
@@ -570,9 +570,9 @@ the selected CPU runs."""
 # ---------------------------------------------------------------- procs
 
 class ProcsCommand(gdb.Command):
-    """procs: the process table, like ps: pid, parent, state, the CPU running it,
-its map's entries and size, its resident pages, its name; and what a sleeper
-sleeps on."""
+    """procs: the process table, like ps.
+Pid, parent, state, the CPU running it, its map's entries and size, its resident
+pages, its name; and what a sleeper sleeps on."""
 
     def __init__(self):
         super().__init__("procs", gdb.COMMAND_USER)
@@ -751,10 +751,10 @@ def map_verify(m):
 
 
 class VmverifyCommand(gdb.Command):
-    """vmverify [PID]: the checks of the kernel's vm_map_verify (kernel/vm/vm_map.c),
-done here on the stopped machine: the list, each entry, the counts, the hint,
-first_free and the tree.  Names the first broken invariant and the entry.
-PID: default, the process the selected CPU runs."""
+    """vmverify [PID]: the kernel's vm_map_verify checks, done on the stopped machine.
+The list, each entry, the counts, the hint, first_free and the tree (kernel/vm/
+vm_map.c); names the first broken invariant and the entry.  PID: default, the
+process the selected CPU runs."""
 
     def __init__(self):
         super().__init__("vmverify", gdb.COMMAND_USER)
@@ -773,9 +773,10 @@ PID: default, the process the selected CPU runs."""
 # ---------------------------------------------------------------- uprog
 
 class UprogCommand(gdb.Command):
-    """uprog NAME: load the symbols of the user program NAME (build/ARCH/user/_NAME),
-so that `break main` stops in it (in whichever process runs it).  The previous
-uprog's symbols are dropped: every program is linked at the same address."""
+    """uprog NAME: load the user program NAME's symbols (build/ARCH/user/_NAME).
+Then `break NAME.c:main` stops in it, in whichever process runs it (plain `main`
+is the kernel's too).  The previous uprog's symbols are dropped: every program is
+linked at the same address."""
 
     loaded = None
 
