@@ -18,6 +18,7 @@ import pytest
 from harness import BOOT_TIMEOUT, PROMPT, ROOT, boot_for_gdb, make_var
 
 GDB_TIMEOUT = 60.0
+DETACHED = "[Inferior 1 (process 1) detached]"
 DEMOS = ROOT / "labs" / "demos"
 HEX = r"0x[0-9a-f]+"
 
@@ -30,18 +31,19 @@ def gdb_script(arch, port):
 
 
 def run_gdb(boot, arch, scale, tmp_path, script, typed=()):
-    """Boot a machine halted for GDB; run GDB in batch on the template and script;
-    once the shell prompts, type each line of typed.  Returns (the machine, GDB's
-    output), after GDB has ended (the script ends with detach, so the machine runs
-    on).  GDB's output is kept next to the console log."""
+    """Boot a machine halted for GDB; run GDB in batch on the template and script
+    (which ends with detach, so that the machine runs on); once the shell prompts,
+    type each line of typed.  Returns (the machine, GDB's output), once GDB has
+    detached.  GDB's output is kept next to the console log."""
     q = boot_for_gdb(boot, scale)
     path = tmp_path / "gdbinit"
     path.write_text(gdb_script(arch, q.gdbport) + script)
     log = q.log_path.with_suffix(".gdb.log")
     with open(log, "w") as f:
-        gdb = subprocess.Popen(["gdb-multiarch", "-batch", "-nx", "-x", str(path)], cwd=ROOT,
-                               stdin=subprocess.DEVNULL, stdout=f, stderr=subprocess.STDOUT,
-                               start_new_session=True)
+        # Line-buffered, so that the log shows how far GDB got, should it hang.
+        gdb = subprocess.Popen(["stdbuf", "-oL", "gdb-multiarch", "-batch", "-nx", "-x",
+                                str(path)], cwd=ROOT, stdin=subprocess.DEVNULL, stdout=f,
+                               stderr=subprocess.STDOUT, start_new_session=True)
         try:
             if typed:
                 # GDB's first `continue` boots the machine; a script that failed
@@ -61,7 +63,7 @@ def run_gdb(boot, arch, scale, tmp_path, script, typed=()):
                 gdb.kill()
                 gdb.wait()
     out = log.read_text()
-    assert gdb.returncode == 0, out
+    assert gdb.returncode == 0 and DETACHED in out, out
     assert "Python Exception" not in out and "Error occurred" not in out, out
     return q, out
 
@@ -100,7 +102,7 @@ def parse_vmmap(line):
 
 @pytest.mark.points(2)
 def test_gdb_break_main(boot, arch, scale, tmp_path):
-    q, out = run_gdb(boot, arch, scale, tmp_path, "break main\ncontinue\nbt\nkill\n")
+    q, out = run_gdb(boot, arch, scale, tmp_path, "break main\ncontinue\nbt\ndetach\n")
     assert re.search(r"^Breakpoint 1 at 0x[0-9a-f]+: file kernel/kern/main\.c, line \d+\.$",
                      out, re.M), out
     assert re.search(r"Breakpoint 1, main \(\) at kernel/kern/main\.c:\d+$", out, re.M), out

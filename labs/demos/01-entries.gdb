@@ -22,8 +22,9 @@ echo \n--- The map before (vmmap: the same lines as the vmmap program):\n
 print *$map
 vmmap
 echo \n--- Let vm_map_protect run to its end: it clips the entry at start and at end,\n
-echo --- then changes the protection of the middle piece.\n
-finish
+echo --- then changes the protection of the middle piece.  (pfinish is GDB's finish\n
+echo --- for a process, which a timer interrupt may move to another CPU meanwhile.)\n
+pfinish
 echo \n--- After: three entries where there was one, on the same object at\n
 echo --- consecutive offsets.  Only the middle one is read-only.\n
 print *$map

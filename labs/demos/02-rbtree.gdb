@@ -26,7 +26,7 @@ echo \n--- Lookup 1: mmap inserts the new entry, and first looks up its start.\n
 printf "vm_map_lookup_entry(map, 0x%lx)\n", addr
 vmlookup addr
 set $visits = $map->lookup_visits
-finish
+pfinish
 printf "The kernel's lookup visited %d tree nodes.\n", $map->lookup_visits - $visits
 
 continue
@@ -36,7 +36,7 @@ vmtree
 printf "vm_map_lookup_entry(map, 0x%lx)\n", addr
 vmlookup addr
 set $visits = $map->lookup_visits
-finish
+pfinish
 printf "The kernel's lookup visited %d tree nodes.\n", $map->lookup_visits - $visits
 
 continue
@@ -44,7 +44,7 @@ echo \n--- Lookup 3: and the next.\n
 printf "vm_map_lookup_entry(map, 0x%lx)\n", addr
 vmlookup addr
 set $visits = $map->lookup_visits
-finish
+pfinish
 printf "The kernel's lookup visited %d tree nodes.\n", $map->lookup_visits - $visits
 delete
 vmverify

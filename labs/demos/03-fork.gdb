@@ -19,7 +19,7 @@ set $map = &$sh->p_vmspace->vm_map
 echo \n--- The shell forks.  Its map before the fork:\n
 print *$sh
 vmmap
-finish
+pfinish
 echo \n--- After vmspace_fork: the parent's entries are COW and NEEDS_COPY, and the\n
 echo --- child's map points at the same objects (each has one more reference):\n
 vmmap
@@ -32,7 +32,7 @@ continue
 delete
 print *$curproc()
 set $slot = object
-finish
+pfinish
 echo \n--- The entry's new object: the shadow, empty so far, backed by the shared one.\n
 vmobj *$slot
 vmmap
@@ -47,7 +47,7 @@ backtrace 3
 set $top = object
 echo --- Before the collapse, the chain:\n
 vmobj $top
-finish
+pfinish
 echo \n--- After: one object holds the pages, with no backing object.\n
 vmobj $top
 vmverify $sh->pid

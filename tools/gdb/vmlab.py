@@ -10,6 +10,7 @@
 #   procs              the process table, like ps
 #   vmverify [PID]     vm_map_verify's checks, on the stopped machine
 #   uprog NAME         load build/ARCH/user/_NAME's symbols (then: break NAME.c:main)
+#   pfinish            finish, in this process, on whichever CPU it returns
 #   $curproc()         the process the selected CPU runs (a struct proc *), or 0
 #
 # PID defaults to the process the selected CPU runs.  `print` shows a
@@ -800,6 +801,57 @@ linked at the same address."""
         print(f"uprog: {name}'s symbols from {os.path.relpath(path)}")
 
 
+# ---------------------------------------------------------------- pfinish
+
+class ReturnBreakpoint(gdb.Breakpoint):
+    """A breakpoint at a return address that stops only in one process."""
+
+    def __init__(self, pc, proc):
+        super().__init__(f"*{hx(pc)}", internal=True)
+        self.proc = proc
+        self.hit = False
+
+    def stop(self):
+        if addr(current_proc()) != self.proc:
+            return False
+        self.hit = True
+        return True
+
+
+class PfinishCommand(gdb.Command):
+    """pfinish: finish, for this process, on whichever CPU it returns.
+GDB's finish waits for the return on the CPU it started on; but a timer interrupt
+may move a process to another CPU in the middle of a system call (GDB's threads
+are the CPUs), and then finish never ends.  pfinish stops at the return address
+in the process that the selected CPU runs, on any CPU, and prints the value
+returned."""
+
+    def __init__(self):
+        super().__init__("pfinish", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        frame = gdb.selected_frame()
+        caller = frame.older()
+        p = current_proc()
+        if caller is None or addr(p) == 0:
+            raise gdb.GdbError("pfinish: no caller to return to, or no process on this CPU")
+        func = frame.function()
+        print(f"Run till exit from {func.name if func else hx(frame.pc())}")
+        bp = ReturnBreakpoint(caller.pc(), addr(p))
+        try:
+            gdb.execute("continue")
+        finally:
+            bp.delete()
+        if not bp.hit:
+            print("pfinish: stopped elsewhere before the return")
+            return
+        rettype = func.type.target() if func else None
+        if rettype is not None and rettype.code != gdb.TYPE_CODE_VOID:
+            reg = "$a0" if port() == "riscv64" else "$rax"
+            value = gdb.parse_and_eval(reg).cast(rettype)
+            print(f"Value returned is ${gdb.add_history(value)} = {value.format_string()}")
+
+
 # ---------------------------------------------------------------- pretty-printers
 
 class EntryPrinter:
@@ -881,6 +933,6 @@ def build_printers():
 
 gdb.printing.register_pretty_printer(None, build_printers(), replace=True)
 for cmd in (VmmapCommand, VmtreeCommand, VmlookupCommand, VmobjCommand, PteCommand, ProcsCommand,
-            VmverifyCommand, UprogCommand):
+            VmverifyCommand, UprogCommand, PfinishCommand):
     cmd()
 CurProc()
