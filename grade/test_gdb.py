@@ -6,7 +6,8 @@ output is checked.
     test_gdb_break_main   the kernel's symbols: stop at main, backtrace
     test_gdb_commands     vmmap, vmtree, vmverify, pte, procs, the pretty-printers
                           and uprog, on init's map, against the vmmap program's lines
-    test_gdb_demo[lab]    each tour in labs/demos/ whose lab this tree has solved
+    test_gdb_demo[lab]    each tour in labs/demos/ whose lab this tree has solved,
+                          its output checked
 """
 
 import importlib.util
@@ -346,7 +347,29 @@ def check_fork(q, out):
     assert shell_output(q, "echo hi") == "hi\n"
 
 
-CHECKS = {"entries": check_entries, "rbtree": check_rbtree, "fork": check_fork}
+def check_stack(q, out):
+    """A fault below the stack: a new stack entry from the fault's SGROWSIZ step up
+    to the old stack, taken from the reservation below, which shrinks as much."""
+    va = int(re.search(rf"^grow the stack of pid \d+ down to ({HEX})$", out, re.M)[1], 16)
+    before, after = ([parse_vmmap(l) for l in b] for b in vmmap_blocks(out))
+    i = next(k for k, e in enumerate(before) if e["flags"] == "reserved")
+    room, stack = before[i:i + 2]
+    assert room["end"] == stack["start"] and "stack" in stack["flags"], before
+    assert room["start"] <= va < room["end"], (hex(va), before)
+    step = 128 * 1024
+    start = stack["start"] - -(-(stack["start"] - va // 4096 * 4096) // step) * step
+    j = next(k for k, e in enumerate(after) if e["flags"] == "reserved")
+    room2, piece, old = after[j:j + 3]
+    assert (room2["start"], room2["end"]) == (room["start"], start), after
+    assert (piece["start"], piece["end"], piece["prot"], piece["flags"]) == \
+        (start, stack["start"], stack["prot"], "stack"), after
+    assert old == stack, (before, after)
+    assert re.search(r"^vmverify: pid \d+ \(stacktest\): ok, \d+ entries(; .*)?$", out, re.M), out
+    assert "stacktest: ALL OK" in shell_output(q, "stacktest deep")
+
+
+CHECKS = {"entries": check_entries, "rbtree": check_rbtree, "fork": check_fork,
+          "stack": check_stack}
 
 
 # Only where some tour's lab is solved (not in lab 1's tree): a test that cannot run
