@@ -122,6 +122,8 @@ echo @vmverify\\n
 vmverify 1
 echo @vmtree\\n
 vmtree 1
+echo @dot\\n
+vmtree --dot {dot} 1
 echo @pte\\n
 pte 0x10000 1
 echo @vmobj\\n
@@ -146,7 +148,8 @@ detach
 
 @pytest.mark.points(3)
 def test_gdb_commands(boot, arch, scale, tmp_path):
-    q, out = run_gdb(boot, arch, scale, tmp_path, COMMANDS, typed=["vmmap 1"])
+    dot = tmp_path / "tree.dot"
+    q, out = run_gdb(boot, arch, scale, tmp_path, COMMANDS.format(dot=dot), typed=["vmmap 1"])
     program = shell_output(q, "vmmap 1").splitlines()
     assert program and program[0].startswith("START-END"), program
 
@@ -163,7 +166,7 @@ def test_gdb_commands(boot, arch, scale, tmp_path):
     assert broken == ["vmverify: pid 1 (init): BROKEN: nentries is not the number of entries"], broken
 
     # vmtree: every entry once, in order in the tree, the hint marked where it is.
-    tree = section(out, "@vmtree", "@pte")
+    tree = section(out, "@vmtree", "@dot")
     assert tree[0].startswith(f"pid 1 (init): map 0x"), tree
     nodes = [re.search(rf"(?:red|black) +\[({HEX}), ({HEX})\) max_free {HEX} gap {HEX}", l)
              for l in tree[1:-2]]
@@ -179,6 +182,13 @@ def test_gdb_commands(boot, arch, scale, tmp_path):
         assert len(marked) == (1 if hint[1] else 0), tree
         if hint[1]:
             assert f"[{hint[1]}, {hint[2]})" in marked[0], tree
+        # The same tree for Graphviz: a node per entry in its colour, L and R edges.
+        graph = dot.read_text()
+        colours = re.findall(rf'label="\[({HEX}), ({HEX})\)\\nmax_free {HEX}[^"]*", '
+                             r'fillcolor=(red|black)\]', graph)
+        assert sorted((a, b, c) for a, b, c in colours) == \
+            sorted((m[1], m[2], "red" if "red " in l else "black") for m, l in zip(nodes, tree[1:-2])), graph
+        assert len(re.findall(r' -> n[0-9a-f]+ \[label="[LR]"\];', graph)) == len(nodes) - 1, graph
 
     # pte: init's first text page, level by level; its physical page is the text
     # object's page, as vmobj shows it.

@@ -4,6 +4,7 @@
 #
 #   vmmap [PID]        the map's entries: the lines the user program vmmap prints
 #   vmtree [PID]       the map's red-black tree, sideways: colour, max_free, hint
+#                      (vmtree --dot FILE [PID]: for Graphviz)
 #   vmlookup VA [PID]  how vm_map_lookup_entry finds VA: the hint, then the tree
 #   vmobj EXPR         an object's shadow chain, each object's resident pages
 #   pte VA [PID]       the page-table walk for VA, level by level, each PTE decoded
@@ -419,19 +420,51 @@ def tree_lines(m):
     return lines
 
 
+def tree_dot(m, title):
+    """The tree in Graphviz's dot language: red and black nodes, L and R edges."""
+    hint, ff = addr(m["hint"]), addr(m["first_free"])
+    out = [f'digraph vmtree {{', f'  label="{title}"; labelloc=t;',
+           '  node [shape=box, style=filled, fontname=monospace, fontcolor=white];']
+    for n in rb_inorder(m["rb_root"]["root"]):
+        e = container(n, "struct vm_map_entry", "rb_entry").dereference()
+        marks = ("\\nhint" if addr(e.address) == hint else "") + \
+            ("\\nfirst_free" if addr(e.address) == ff else "")
+        out.append(f'  n{addr(n):x} [label="[{hx(e["start"])}, {hx(e["end"])})\\n'
+                   f'max_free {hx(e["max_free"])}{marks}", '
+                   f'fillcolor={"red" if int(n["red"]) else "black"}];')
+        for child, side in ((n["left"], "L"), (n["right"], "R")):
+            if addr(child):
+                out.append(f'  n{addr(n):x} -> n{addr(child):x} [label="{side}"];')
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
 class VmtreeCommand(gdb.Command):
-    """vmtree [PID]: the map's red-black tree, drawn sideways.
+    """vmtree [--dot FILE] [PID]: the map's red-black tree, drawn sideways.
 The root first, each child indented under its parent (L: left, R: right), with its
 colour, its bounds, max_free (the largest free gap in its subtree) and its own gap;
-<hint and <first_free mark those entries.  PID: default, the process the selected
-CPU runs."""
+<hint and <first_free mark those entries.  --dot FILE: write it for Graphviz
+instead (dot -Tsvg FILE -o tree.svg draws it).  PID: default, the process the
+selected CPU runs."""
 
     def __init__(self):
         super().__init__("vmtree", gdb.COMMAND_USER)
 
     def invoke(self, arg, from_tty):
-        p = find_proc(arg)
+        args = gdb.string_to_argv(arg)
+        dot = None
+        if args[:1] == ["--dot"]:
+            if len(args) < 2:
+                raise gdb.GdbError("usage: vmtree [--dot FILE] [PID]")
+            dot, args = args[1], args[2:]
+        p = find_proc(" ".join(args))
         m = proc_map(p)
+        if dot:
+            with open(dot, "w") as f:
+                f.write(tree_dot(m, f"{proc_label(p)}: map {hx(m.address)}"))
+            print(f"vmtree: {proc_label(p)}'s tree in {dot}; draw it with "
+                  f"dot -Tsvg {dot} -o tree.svg")
+            return
         print(f"{proc_label(p)}: map {hx(m.address)}, {int(m['nentries'])} entries")
         lines = tree_lines(m) or ["the tree is empty" + (
             " (lab 2 puts the entries in it)" if int(m["nentries"]) else "")]
