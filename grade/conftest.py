@@ -6,11 +6,15 @@ fixtures, failure reports with the console's last lines, and the score.
 
 Fixtures for tests:
     arch, cpus   the machine (parametrized: every arch given; cpus per @pytest.mark.cpus)
-    boot         boot(cpus=..., fsimg=..., gdb=False, prompt=True, debug=False)
-                 -> harness.QEMU, booted.  debug=True boots the DEBUG=1 kernel
-                 (build/ARCH-debug/kernel: vm_map_verify at every exclusive unlock
-                 of a map, a panic with the verifier's reason if it fails) on the
-                 same disk image; it is built with the normal one, never stale.
+    boot         boot(cpus=..., fsimg=..., gdb=False, prompt=True, debug=False,
+                 mem=None, swap=None) -> harness.QEMU, booted.  debug=True boots the
+                 DEBUG=1 kernel (build/ARCH-debug/kernel: vm_map_verify at every
+                 exclusive unlock of a map, a panic with the verifier's reason if it
+                 fails) on the same disk image; it is built with the normal one,
+                 never stale.  mem="32M": the machine's memory; swap="1M": its swap
+                 disk's size, "0" for none (default: the GNUmakefile's MEM, SWAP).
+                 Each machine gets a fresh, sparse swap disk of its own, removed
+                 with its copy of the file system (both kept if the test failed).
     sh           a machine booted to its first "$ " prompt
     shared       shared(cpus=..., debug=False) -> harness.QEMU at a prompt, shared with
                  this worker's later tests that ask for the same machine: not fresh
@@ -242,16 +246,20 @@ def boot(request, arch, cpus, scale):
     gradedir = ROOT / "build" / arch / "grade"
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
 
-    def _boot(cpus=cpus, fsimg=None, gdb=False, prompt=True, debug=False):
+    def _boot(cpus=cpus, fsimg=None, gdb=False, prompt=True, debug=False, mem=None,
+              swap=None):
         n = len(qemus) + 1
         name = log_name(item) + (f".{n}" if n > 1 else "")
+        gradedir.mkdir(parents=True, exist_ok=True)
         if fsimg is None:
             fsimg = gradedir / f"{name}.{worker}-{os.getpid()}.img"
-            fsimg.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(ROOT / "build" / arch / "fs.img", fsimg)
             images.append(fsimg)
+        swapimg = gradedir / f"{name}.{worker}-{os.getpid()}.swap.img"
+        images.append(swapimg)
         q = harness.QEMU(arch, cpus, fsimg, log=gradedir / "logs" / f"{name}.log",
-                         timeout_scale=scale, gdb=gdb, debug=debug)
+                         timeout_scale=scale, gdb=gdb, debug=debug, mem=mem, swap=swap,
+                         swapimg=swapimg)
         qemus.append(q)
         q.start()
         if prompt:
@@ -277,16 +285,17 @@ def sh(boot):
 
 # This worker's shared machine (at most one runs: asking for another closes it), and
 # the outputs (or failures) of run_once's commands.
-_shared = {}       # (arch, cpus, debug) -> (harness.QEMU, its disk image)
+_shared = {}       # (arch, cpus, debug) -> (harness.QEMU, its disk images)
 _ran = {}          # (arch, cpus, debug, cmd) -> (output or exception, harness.QEMU)
 _shared_boots = itertools.count(1)
 
 
 def _drop_shared(key):
     if key in _shared:
-        q, img = _shared.pop(key)
+        q, images = _shared.pop(key)
         q.close()
-        img.unlink(missing_ok=True)
+        for img in images:
+            img.unlink(missing_ok=True)
 
 
 def _show(item, q):
@@ -306,11 +315,12 @@ def _shared_machine(item, arch, cpus, debug, scale):
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
         name = f"shared.cpus{cpus}{'.debug' if debug else ''}.{worker}.{next(_shared_boots)}"
         img = gradedir / f"{name}-{os.getpid()}.img"
+        swapimg = gradedir / f"{name}-{os.getpid()}.swap.img"
         img.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(ROOT / "build" / arch / "fs.img", img)
         q = harness.QEMU(arch, cpus, img, log=gradedir / "logs" / f"{name}.log",
-                         timeout_scale=scale, debug=debug)
-        _shared[key] = (q, img)
+                         timeout_scale=scale, debug=debug, swapimg=swapimg)
+        _shared[key] = (q, [img, swapimg])
         _show(item, q)
         q.start()
         try:

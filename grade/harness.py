@@ -7,7 +7,10 @@ regular expressions in the output, with timeouts, never fixed sleeps.  QEMU runs
 in its own process group, which close() always kills.
 
     q = QEMU("riscv64", cpus=3, fsimg=copy, log="build/riscv64/grade/logs/x.log")
-                                       # debug=True: the DEBUG=1 kernel
+                                       # debug=True: the DEBUG=1 kernel; mem="32M":
+                                       # its memory; swap="1M" (0: none), swapimg=path:
+                                       # its swap disk (default: the GNUmakefile's
+                                       # MEM and SWAP; the image beside fsimg)
     q.start()
     q.wait_booted()
     out = q.run("echo hello")          # "hello\n": what it printed before the next "$ "
@@ -83,18 +86,46 @@ def make(arch, target, **vars):
     return p.stdout.strip()
 
 
-def qemu_command(arch, cpus, fsimg, gdbport, gdb=False, debug=False):
+def qemu_command(arch, cpus, fsimg, gdbport, gdb=False, debug=False, mem=None,
+                 swap=None, swapimg=None):
     """QEMU's argv for this machine, as `make print-qemu` says (+ QEMUGDB if gdb);
     debug: boot the DEBUG=1 kernel (build/ARCH-debug/kernel), which runs
     vm_map_verify at every exclusive unlock of a map.  Both kernels boot the same
-    disk image (the GNUmakefile builds user space once)."""
+    disk image (the GNUmakefile builds user space once).  mem, swap (a size; "0":
+    no swap disk) and swapimg (the swap disk's file): the GNUmakefile's MEM, SWAP
+    and SWAPIMG where None."""
     vars = dict(CPUS=cpus, FSIMG=fsimg, GDBPORT=gdbport)
     if debug:
         vars["DEBUG"] = 1
+    for name, value in (("MEM", mem), ("SWAP", swap), ("SWAPIMG", swapimg)):
+        if value is not None:
+            vars[name] = value
     argv = shlex.split(make(arch, "print-qemu", **vars))
     if gdb:
         argv += shlex.split(make_var(arch, "QEMUGDB", **vars))
     return argv
+
+
+@functools.lru_cache(maxsize=None)
+def make_default(arch, name):
+    """A GNUmakefile variable's value for ARCH, asked once."""
+    return make_var(arch, name)
+
+
+@functools.lru_cache(maxsize=None)
+def swap_bytes(arch, swap=None):
+    """The size in bytes of a swap disk of size swap ("32M"; None: the GNUmakefile's
+    SWAP), as the GNUmakefile reckons it (it refuses a size that is not whole pages)."""
+    return int(make_var(arch, "SWAP_BYTES", **({} if swap is None else dict(SWAP=swap))))
+
+
+def make_swap_image(path, size):
+    """A fresh swap disk of size bytes at path: sparse, so it costs no disk space
+    or time until the kernel writes to it."""
+    path = Path(path)
+    path.unlink(missing_ok=True)     # a running QEMU may still hold the old one
+    with open(path, "wb") as f:
+        f.truncate(size)
 
 
 @functools.lru_cache(maxsize=None)
@@ -284,13 +315,23 @@ def kill_all():
 
 class QEMU:
     def __init__(self, arch, cpus, fsimg, log=None, timeout_scale=1.0, gdb=False,
-                 debug=False):
+                 debug=False, mem=None, swap=None, swapimg=None):
         self.arch, self.cpus, self.fsimg = arch, cpus, str(fsimg)
         self.scale = float(timeout_scale)
         self.log_path = Path(log) if log else None
         self.gdb, self.debug = gdb, debug
         self.gdbport = free_port()
-        self.argv = qemu_command(arch, cpus, self.fsimg, self.gdbport, gdb, debug)
+        self.mem = mem or make_default(arch, "MEM")
+        # Each machine its own swap disk (QEMU locks a writable image), made fresh
+        # by start().  One given by the caller is the caller's to remove; one named
+        # here, beside fsimg, goes with close().
+        self.swap_bytes = swap_bytes(arch, None if swap is None else str(swap))
+        self.own_swapimg = swapimg is None
+        self.swapimg = None
+        if self.swap_bytes:
+            self.swapimg = str(swapimg or Path(self.fsimg).with_suffix(".swap.img"))
+        self.argv = qemu_command(arch, cpus, self.fsimg, self.gdbport, gdb, debug, self.mem,
+                                 self.swap_bytes, self.swapimg)
         self.proc = None
         self.buf = ""            # all console output so far, \r removed
         self.pos = 0             # wait_for() searches from here
@@ -307,6 +348,8 @@ class QEMU:
             self.log.write("# " + shlex.join(self.argv) + "\n")
         else:
             self.log = None
+        if self.swapimg:
+            make_swap_image(self.swapimg, self.swap_bytes)
         self.started = time.monotonic()
         self.proc = subprocess.Popen(self.argv, cwd=ROOT, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -354,6 +397,8 @@ class QEMU:
         if self.log:
             self.log.close()
             self.log = None
+        if self.swapimg and self.own_swapimg:
+            Path(self.swapimg).unlink(missing_ok=True)
         _live.discard(self)
 
     def __enter__(self):

@@ -1,10 +1,13 @@
-"""The base kernel boots to the shell, on one CPU and on several, powers off
-cleanly, and keeps its files across a reboot."""
+"""The base kernel boots to the shell, on one CPU and on several, finds its swap
+disk, powers off cleanly, and keeps its files across a reboot."""
 
 
 import pytest
 
-from harness import BOOT_TIMEOUT, HART_UP, make_var
+from harness import BOOT_TIMEOUT, HART_UP, make_var, swap_bytes
+
+# The swap disk's boot line (dev/swapdev.h), printed once, after the disk's.
+SWAP_DISK = {"riscv64": "virtio1", "x86_64": "ide0 slave"}
 
 
 @pytest.mark.points(2)
@@ -13,12 +16,29 @@ def test_boot_to_shell(boot, cpus):
     q = boot(prompt=False)
     q.wait_for(r"^vmlab kernel is booting$", BOOT_TIMEOUT)
     q.wait_booted()
+    # The swap disk the machine was given (the GNUmakefile's SWAP), in KiB.
+    kib = swap_bytes(q.arch) // 1024
+    assert q.output.count("swap: ") == 1, q.output
+    assert f"\nswap: {kib} KiB on {SWAP_DISK[q.arch]}\n" in q.output, q.output
     # Every other CPU came up (CPU 0 boots the kernel and says nothing).
     assert q.harts() == list(range(1, cpus))
     # Their lines can fall anywhere in init's and the shell's output.
     assert "\ninit: starting sh\n" in HART_UP.sub("", q.output)
     assert q.run("echo booted") == "booted\n"
     assert "panic" not in q.output
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("swap", ["0", "68K"])
+def test_swap_disk_size(boot, arch, swap):
+    """The kernel takes the swap disk's size from the device, and boots without
+    one: the boot line says what it found."""
+    q = boot(swap=swap)
+    if swap == "0":
+        assert "\nswap: none (no disk on " + SWAP_DISK[arch] + ")\n" in q.output, q.output
+    else:
+        assert "\nswap: 68 KiB on " + SWAP_DISK[arch] + "\n" in q.output, q.output
+    assert q.run("echo swap") == "swap\n"
 
 
 @pytest.mark.points(1)

@@ -7,14 +7,16 @@ kernel in init's first fork and adds one to the map's entry count; the kernel th
 finds the map broken at its next unlock, prints the map, and panics.  Nothing in the
 kernel or on the disk is there for the test."""
 
+import os
 import re
+import shutil
 import subprocess
 import time
 
 import pytest
 
 import harness
-from harness import ROOT, boot_for_gdb, make_var, verify_reason
+from harness import ROOT, boot_for_gdb, make_var, swap_bytes, verify_reason
 
 GDB_TIMEOUT = 60.0
 # The argument register at a function's first instruction.
@@ -112,3 +114,35 @@ def test_verify_reason(arch):
     assert verify_reason(out, "mmaptest holes: FAILED: vmverify after munmap") == \
         "mmaptest holes: FAILED: vmverify after munmap"
     assert verify_reason(out, "failed: coalesce, holes", "").endswith("of this map")
+
+
+@pytest.mark.points(0)
+def test_own_swap_disks(boot, arch):
+    # Two machines at once (QEMU locks a writable image): each its own swap disk,
+    # fresh and sparse, of the size asked for; and the memory asked for.
+    a = boot()
+    b = boot(mem="64M", swap="1M")
+    assert a.swapimg != b.swapimg
+    for q, size in ((a, swap_bytes(arch)), (b, 1 << 20)):
+        st = os.stat(q.swapimg)
+        assert (st.st_size, st.st_blocks) == (size, 0), (q.swapimg, st)
+    assert "1024 KiB on" in b.output, b.output
+    i = b.argv.index("-m")
+    assert b.argv[i:i + 2] == ["-m", "64M"], b.argv
+    assert a.run("echo a") == "a\n" and b.run("echo b") == "b\n"
+
+
+@pytest.mark.points(0)
+def test_swap_image_goes_with_machine(arch, scale, tmp_path):
+    # bench.py and fuzz.py boot harness.QEMU with a disk image of their own: the
+    # swap disk is named beside it, and close() removes it.
+    img = tmp_path / "fs.img"
+    shutil.copyfile(ROOT / "build" / arch / "fs.img", img)
+    q = harness.QEMU(arch, 1, img, timeout_scale=scale, swap="8K")
+    assert q.swapimg == str(tmp_path / "fs.swap.img")
+    with q:
+        q.wait_booted()
+        assert os.path.getsize(q.swapimg) == 8192
+        assert "swap: 8 KiB on" in q.output, q.output
+    assert not os.path.exists(q.swapimg)
+    assert harness.QEMU(arch, 1, img, swap="0").swapimg is None

@@ -34,7 +34,7 @@ char* sbrk(int);
 int sleep(int);
 int uptime(void);
 int halt(int code);        // power off; QEMU exits with code
-long freemem(void);        // number of free physical pages
+long freemem(void);        // free physical pages, less what swap holds
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t offset);
 int munmap(void *addr, size_t len);
 int mprotect(void *addr, size_t len, int prot);

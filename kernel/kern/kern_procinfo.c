@@ -64,7 +64,7 @@ sys_procinfo(void)
     return -EINVAL;
   for (struct proc *p = proc; p < &proc[NPROC]; p++) {
     acquire(&p->lock);
-    if (p->state == UNUSED) {
+    if (p->state == UNUSED || p->p_kmain) {
       release(&p->lock);
       continue;
     }

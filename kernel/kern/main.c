@@ -6,6 +6,8 @@
 #include "fs/fsdefs.h"
 #include "vm/vm.h"
 #include "dev/cons.h"
+#include "dev/swapdev.h"
+#include "vm/vm_pageout.h"
 
 int ncpu = 1;
 
@@ -26,7 +28,9 @@ main(void)
   iinit();
   fileinit();
   blk_init();
+  swapdev_init();
   userinit();
+  vm_pageout_init();    // after init: the daemon takes no pid
   // Wait for the other CPUs to come up (and say so) before init runs, so that
   // their lines never land in the middle of a program's output.
   int others = md_start_aps();

@@ -57,7 +57,8 @@ int intr_get(void);
 //   clockintr()        kern/clock.c:   once per tick, on CPU 0 only
 //   yield()            kern/proc.c:    give up the CPU on a timer tick
 //   uartintr()         dev/uart.c:     the console UART's interrupt
-//   blk_intr()         the disk driver's interrupt
+//   blk_intr()         the disk driver's interrupt, for any of its disks (the file
+//                      system's and the swap disk, dev/swapdev.h)
 void syscall(void);
 
 #endif

@@ -120,6 +120,25 @@ userinit(void)
   release(&p->lock);
 }
 
+// A kernel process: no address space, pid 0 (it takes no pid from the user
+// processes' sequence, as V7's swapper was pid 0), running main() forever. procinfo
+// does not list it; nobody can kill or wait for it.
+struct proc *
+kproc_start(const char *name, void (*main)(void))
+{
+  int err;
+  struct proc *p = allocproc(&err);
+
+  if (p == 0)
+    panic("kproc_start: no process for %s: error %d", name, err);
+  p->pid = 0;
+  p->p_kmain = main;
+  safestrcpy(p->name, name, sizeof(p->name));
+  p->state = RUNNABLE;
+  release(&p->lock);
+  return p;
+}
+
 int
 growproc(long n, uint64 *oldbrk)
 {
@@ -269,7 +288,7 @@ scheduler(void)
       if (p->state == RUNNABLE) {
         p->state = RUNNING;
         c->proc = p;
-        pmap_activate(&p->p_vmspace->vm_pmap);
+        pmap_activate(p->p_vmspace ? &p->p_vmspace->vm_pmap : 0);
         swtch(&c->context, &p->context);
         // Leave no page table of p live on this CPU: wait() may free it.
         pmap_activate(0);
@@ -325,6 +344,8 @@ forkret(void)
   struct proc *p = myproc();
 
   release(&p->lock);
+  if (p->p_kmain)
+    p->p_kmain();   // never returns
   if (first) {
     // The file system must be set up in a process, since it sleeps on the disk.
     fsinit(ROOTDEV);
@@ -371,10 +392,23 @@ wakeup(void *chan)
   }
 }
 
+// Wake p if it sleeps on chan. Unlike wakeup(), it takes p's lock alone, so the
+// caller may hold another process's (allocproc() allocates pages with it held).
+void
+wakeup_proc(struct proc *p, void *chan)
+{
+  acquire(&p->lock);
+  if (p->state == SLEEPING && p->chan == chan)
+    p->state = RUNNABLE;
+  release(&p->lock);
+}
+
 // Kill pid: it exits when it next crosses into or out of the kernel.
 int
 kkill(int pid)
 {
+  if (pid <= 0)
+    return -ESRCH;   // kernel processes are pid 0
   for (struct proc *p = proc; p < &proc[NPROC]; p++) {
     acquire(&p->lock);
     if (p->pid == pid && p->state != UNUSED) {

@@ -41,7 +41,8 @@ struct proc {
   uint64 kstack;               // kernel virtual address of the kernel stack (KSTACKSIZE)
   struct trapframe *trapframe; // user registers; placed by the port (md_proc_setup)
   struct context context;      // swtch() here to run the process
-  struct vmspace *p_vmspace;   // user address space
+  struct vmspace *p_vmspace;   // user address space (0: a kernel process)
+  void (*p_kmain)(void);       // a kernel process's body (kproc_start)
   struct file *ofile[NOFILE];  // open files
   struct inode *cwd;           // current directory
   struct rlimit p_rlimit[RLIM_NLIMITS];   // resource limits (getrlimit)
@@ -54,6 +55,8 @@ struct cpu *mycpu(void);
 struct proc *myproc(void);
 void procinit(void);
 void userinit(void);
+struct proc *kproc_start(const char *name, void (*main)(void));
+void wakeup_proc(struct proc *p, void *chan);
 int kfork(void);
 void kexit(int status) __attribute__((noreturn));
 int kwait(uint64 addr);

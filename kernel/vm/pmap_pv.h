@@ -18,10 +18,41 @@ struct pv_entry {
 };
 
 void pmap_pv_init(void);
+// The lock of every pv list and of every user page table's PTEs: the MD pmap holds
+// it while it changes a PTE, so that the pageout daemon's pmap_remove_all() and
+// pmap_ts_referenced() see each page table whole.
+void pmap_pv_lock(void);
+void pmap_pv_unlock(void);
 // Called by pmap_enter() before va maps pa in pmap: 0, or -ENOMEM with nothing done.
+// pmap_pv_lock() held, as for pmap_pv_remove().
 int pmap_pv_insert(pmap_t pmap, vm_offset_t va, vm_paddr_t pa);
 // Called by the pmap when va stops mapping pa in pmap (the pair must be listed).
 void pmap_pv_remove(pmap_t pmap, vm_offset_t va, vm_paddr_t pa);
 int pmap_pv_count(vm_page_t m);     // the page's mappings, in all page tables
+
+// A pmap is busy (pm_busy > 0) while a CPU has it loaded, or the kernel holds it
+// to copy through it (vm_copy.c): its TLB entries and the addresses the kernel
+// took from it may be in use. The pageout daemon leaves the pages of busy pmaps
+// alone: with no TLB shootdown yet, that is what keeps a page it takes from being
+// used through a stale translation.
+void pmap_hold(pmap_t pmap);
+void pmap_drop(pmap_t pmap);
+// The MD pmap_activate() switches this CPU from its pmap to pmap (either may be
+// null) thus, interrupts off: begin; load the page table and flush; end(the old).
+pmap_t pmap_switch_begin(pmap_t pmap);
+void pmap_switch_end(pmap_t old, pmap_t pmap);
+
+// For the pageout daemon, object lock held: take m out of every page table that
+// maps it (0), or change nothing if one of them is busy (-1). How many of m's
+// mappings were used since the last call (a busy pmap's count as used), clearing
+// their referenced bits.
+int pmap_remove_all(vm_page_t m);
+int pmap_ts_referenced(vm_page_t m);
+
+// Each MD pmap gives the two above their PTE work: clear va's referenced bit and
+// say whether it was set; remove va's PTE (its pv entry is the caller's). Only on
+// a pmap that no CPU has loaded: no TLB holds its entries, so neither flushes.
+int pmap_pte_clear_referenced(pmap_t pmap, vm_offset_t va);
+void pmap_pte_zap(pmap_t pmap, vm_offset_t va);
 
 #endif

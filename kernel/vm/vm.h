@@ -71,6 +71,7 @@ int vm_map_resident(vm_map_t map, vm_offset_t va);
 
 // vm_info.c
 uint64 vmspace_pss(struct vmspace *vm);   // proportional resident set size, in bytes
+uint64 vmspace_swap_count(struct vmspace *vm);   // pages in swap (the OOM killer's)
 
 // vm_copy.c (copyin/copyout are declared in kern/systm.h)
 int vm_copyout(struct vmspace *vm, uint64 dstva, const void *src, uint64 len);

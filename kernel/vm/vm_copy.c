@@ -7,20 +7,23 @@
 #include "kern/systm.h"
 #include "kern/proc.h"
 #include "vm/vm.h"
+#include "vm/pmap_pv.h"
 
 // The kernel address of user address va in vm, mapped for prot (faulting it in if
-// need be), or 0.
+// need be), or 0. The pmap is held (pmap_pv.h) until the caller's pmap_drop(),
+// after its copy: until then the pageout daemon cannot take the page away.
 static char *
 user_ptr(struct vmspace *vm, uint64 va, vm_prot_t prot)
 {
   if (va >= VM_MAXUSER_ADDRESS)
     return 0;
+  pmap_hold(&vm->vm_pmap);
   vm_paddr_t pa = pmap_extract_prot(&vm->vm_pmap, va, prot);
+  if (pa == 0 && vm_fault_user(vm, va, prot) == KERN_SUCCESS)
+    pa = pmap_extract_prot(&vm->vm_pmap, va, prot);
   if (pa == 0) {
-    if (vm_fault_user(vm, va, prot) != KERN_SUCCESS)
-      return 0;
-    if ((pa = pmap_extract_prot(&vm->vm_pmap, va, prot)) == 0)
-      return 0;
+    pmap_drop(&vm->vm_pmap);
+    return 0;
   }
   return (char *)PHYS_TO_DMAP(pa);
 }
@@ -34,6 +37,7 @@ vm_copyout(struct vmspace *vm, uint64 dstva, const void *src, uint64 len)
       return -EFAULT;
     uint64 n = MIN(PAGE_SIZE - (dstva & (PAGE_SIZE - 1)), len);
     memmove(dst, src, n);
+    pmap_drop(&vm->vm_pmap);
     len -= n;
     src = (const char *)src + n;
     dstva += n;
@@ -58,6 +62,7 @@ copyin(void *dst, uint64 srcva, uint64 len)
       return -EFAULT;
     uint64 n = MIN(PAGE_SIZE - (srcva & (PAGE_SIZE - 1)), len);
     memmove(dst, src, n);
+    pmap_drop(&vm->vm_pmap);
     len -= n;
     dst = (char *)dst + n;
     srcva += n;
@@ -76,10 +81,12 @@ copyinstr(char *dst, uint64 srcva, uint64 max)
     if (src == 0)
       return -EFAULT;
     uint64 n = MIN(PAGE_SIZE - (srcva & (PAGE_SIZE - 1)), max);
-    for (uint64 i = 0; i < n; i++) {
-      if ((*dst++ = src[i]) == 0)
-        return 0;
-    }
+    uint64 i = 0;
+    while (i < n && (*dst++ = src[i]) != 0)
+      i++;
+    pmap_drop(&vm->vm_pmap);
+    if (i < n)
+      return 0;
     max -= n;
     srcva += n;
   }

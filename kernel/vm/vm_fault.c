@@ -12,6 +12,7 @@
 #include "vm/vm_map.h"
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
+#include "vm/swap_pager.h"
 
 // Make sure the entry has an object of its own to put pages in, shadowing the
 // shared one first if a write needs a private copy. The map is read-locked;
@@ -46,18 +47,19 @@ fault_prepare_entry(vm_map_t map, vm_map_entry_t entry, vm_prot_t fault_type)
 }
 
 // The page at pindex of object or down its chain: the page, with the object it is
-// in and its index there in *where and *wpi; or 0 if no object has it, with *where
-// the object that must read it in (a file's, at the bottom of the chain) or, if
-// none must, the top object. KERN_FAILURE in *error for a file page wholly past
-// the file's end. objlock held.
+// in and its index there in *where and *wpi; or 0 if no object has it resident,
+// with *where the object that must read it in (from swap, *swapped set, or a
+// file's, at the bottom of the chain) or, if none must, the top object.
+// KERN_FAILURE in *error for a file page wholly past the file's end. objlock held.
 static vm_page_t
 fault_lookup(struct vm_object *object, vm_pindex_t pindex, struct vm_object **where,
-             vm_pindex_t *wpi, int *error)
+             vm_pindex_t *wpi, int *swapped, int *error)
 {
   struct vm_object *obj = object;
   vm_pindex_t pi = pindex;
   vm_page_t m;
 
+  *swapped = 0;
   for (;;) {
     *where = obj;
     *wpi = pi;
@@ -69,6 +71,10 @@ fault_lookup(struct vm_object *object, vm_pindex_t pindex, struct vm_object **wh
     }
     if ((m = vm_page_lookup(obj, pi)) != 0 || obj->type == OBJT_VNODE)
       return m;
+    if (swap_pager_lookup(obj, pi) != 0) {
+      *swapped = 1;
+      return 0;
+    }
     if (obj->backing_object == 0) {
       *where = object;
       *wpi = pindex;
@@ -81,8 +87,8 @@ fault_lookup(struct vm_object *object, vm_pindex_t pindex, struct vm_object **wh
 
 // Find or make the page at pindex of object for a fault of fault_type, and map it
 // at va with at most prot (wired if the entry is). All of it under objlock, which
-// is dropped only to read a page from a file or to allocate one, after which the
-// search starts again: a page found below the top object stays put until it is
+// is dropped only to read a page from a file or from swap, to allocate one, or to
+// wait for a busy one (in swap I/O), after which the search starts again: a page found below the top object stays put until it is
 // mapped or copied (a collapse, which another process's exit may start, frees the
 // pages of the object it absorbs that the top object has), and a copy is in the top
 // object only once the pmap maps it instead of the page below (that collapse may
@@ -97,14 +103,18 @@ fault_page(vm_map_t map, vm_map_entry_t entry, struct vm_object *object, vm_pind
   struct vm_object *where;
   vm_pindex_t wpi;
   vm_page_t m, fresh = 0;
-  int copy;
+  int copy, swapped;
 
   vm_object_lock();
   vm_object_collapse(object);
   for (;;) {
-    m = fault_lookup(object, pindex, &where, &wpi, &error);
+    m = fault_lookup(object, pindex, &where, &wpi, &swapped, &error);
     if (error != KERN_SUCCESS)
       break;
+    if (m && (m->flags & PG_BUSY)) {
+      vm_page_sleep_busy(m);
+      continue;
+    }
     if (m == 0 && where->type == OBJT_VNODE) {
       vm_object_unlock();
       m = vnode_pager_getpage(where, wpi, &error);
@@ -124,7 +134,7 @@ fault_page(vm_map_t map, vm_map_entry_t entry, struct vm_object *object, vm_pind
     copy = where != object &&
            (write || (object->ref_count > 1 && !(entry->eflags & MAP_ENTRY_NEEDS_COPY) &&
                       where->type != OBJT_VNODE));
-    // A zero page, or the copy, goes in the top object: allocate it first.
+    // A zero page, the copy, or the page read from swap: allocate it first.
     if ((m == 0 || copy) && fresh == 0) {
       vm_object_unlock();
       fresh = vm_page_alloc();
@@ -133,6 +143,11 @@ fault_page(vm_map_t map, vm_map_entry_t entry, struct vm_object *object, vm_pind
         error = KERN_RESOURCE_SHORTAGE;
         break;
       }
+      continue;
+    }
+    if (m == 0 && swapped) {
+      swap_pager_getpage(where, wpi, fresh);
+      fresh = 0;
       continue;
     }
     break;
@@ -231,12 +246,17 @@ vm_fault(vm_map_t map, vm_offset_t va, vm_prot_t fault_type, int fault_flags)
 
   (void)fault_flags;
   va = trunc_page(va);
-  if ((error = vm_map_lookup(&map, va, fault_type, &entry, &object, &pindex, &prot,
-                             &wired)) != KERN_SUCCESS)
-    return error;
-  error = fault_page(map, entry, object, pindex, va, fault_type, prot, wired);
-  vm_map_lookup_done(map, entry, 0);
-  return error;
+  for (;;) {
+    error = vm_map_lookup(&map, va, fault_type, &entry, &object, &pindex, &prot, &wired);
+    if (error == KERN_SUCCESS) {
+      error = fault_page(map, entry, object, pindex, va, fault_type, prot, wired);
+      vm_map_lookup_done(map, entry, 0);
+    }
+    // Out of memory: the pageout daemon frees some (or kills a process, perhaps
+    // this one); then look again, with the map unlocked meanwhile.
+    if (error != KERN_RESOURCE_SHORTAGE || vm_wait() < 0)
+      return error;
+  }
 }
 
 // A page fault in user mode at va, for access: resolve it, or kill the process with
@@ -257,6 +277,8 @@ vm_fault_trap(struct proc *p, vm_offset_t va, vm_prot_t access)
   }
   if (r == KERN_SUCCESS)
     return 0;
+  if (r == KERN_RESOURCE_SHORTAGE && killed(p))
+    return -1;   // the pageout daemon's victim: it said so
   if (r == KERN_NO_SPACE) {
     // The limit that stopped the stack: RLIMIT_STACK's for the process's own, a
     // MAP_STACK region's own size for one of those.
@@ -401,6 +423,8 @@ vm_map_resident(vm_map_t map, vm_offset_t va)
   vm_object_lock();
   for (struct vm_object *o = entry->object.vm_object; o && !found; o = o->backing_object) {
     found = vm_page_lookup(o, pi) != 0;
+    if (!found && swap_pager_lookup(o, pi))
+      break;   // in swap: what is below is shadowed
     pi += atop(o->backing_object_offset);
   }
   vm_object_unlock();

@@ -15,6 +15,8 @@
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
 #include "vm/pmap_pv.h"
+#include "vm/vm_pageout.h"
+#include "vm/swap_pager.h"
 
 // Each flag, with the name vmmap gives it.
 static const struct {
@@ -57,6 +59,9 @@ entry_resident(vm_map_t map, vm_map_entry_t entry, struct residency *r)
 {
   vm_pindex_t first = atop(entry->offset), n = atop(entry->end - entry->start);
 
+  // Held, the pmap keeps its pages from the pageout daemon (which needs no map
+  // lock): a page found mapped stays mapped until it is counted.
+  pmap_hold(map->pmap);
   vm_object_lock();
   for (struct vm_object *o = entry->object.vm_object; o; o = o->backing_object) {
     for (vm_page_t m = vm_page_find_least(o, first); m && m->pindex < first + n;
@@ -74,6 +79,7 @@ entry_resident(vm_map_t map, vm_map_entry_t entry, struct residency *r)
     first += atop(o->backing_object_offset);
   }
   vm_object_unlock();
+  pmap_drop(map->pmap);
 }
 
 // The proportional set size of vm's resident pages, in bytes (ps's PSS). Takes the
@@ -191,6 +197,15 @@ sys_vmstat(void)
   st.v_map_timestamp = map->timestamp;
   vm_map_unlock_read(map);
   st.v_resident = pmap_resident_count(&vm->vm_pmap);
+  struct vm_pageout_stats ps;
+  vm_pageout_stats(&ps);
+  st.v_active_count = ps.active;
+  st.v_inactive_count = ps.inactive;
+  st.v_swap_pages = swap_pager_total();
+  st.v_swap_used = swap_pager_used();
+  st.v_swapin = ps.pageins;
+  st.v_swapout = ps.pageouts;
+  st.v_oom_kills = ps.oom_kills;
   return copyout(ust, &st, sizeof(st));
 }
 
@@ -281,4 +296,25 @@ vm_map_print(vm_map_t map)
     print_entry(map, e);
   if (e != &map->header)
     printf("... (stopped after %d entries)\n", n);
+}
+
+// The pages that vm's entries' own objects have in swap: the OOM killer's measure
+// (objects further down are shared with other processes). 0 if the map is locked
+// exclusively: the pageout daemon must not wait for a process that may be
+// waiting for it.
+uint64
+vmspace_swap_count(struct vmspace *vm)
+{
+  vm_map_t map = &vm->vm_map;
+  uint64 n = 0;
+
+  if (vm_map_lock_read_try(map) != 0)
+    return 0;
+  vm_object_lock();
+  for (vm_map_entry_t e = map->header.next; e != &map->header; e = e->next)
+    if (e->object.vm_object)
+      n += e->object.vm_object->swap_count;
+  vm_object_unlock();
+  vm_map_unlock_read(map);
+  return n;
 }

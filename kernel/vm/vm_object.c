@@ -8,6 +8,7 @@
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
 #include "vm/vm_zone.h"
+#include "vm/swap_pager.h"
 
 static struct vm_zone objzone;
 static struct spinlock objlock;
@@ -22,6 +23,7 @@ vm_object_init(void)
 
 void vm_object_lock(void) { acquire(&objlock); }
 void vm_object_unlock(void) { release(&objlock); }
+void vm_object_sleep(void *chan) { sleep(chan, &objlock); }
 
 // A new object with one reference, or 0 if memory ran out. (The map's callers
 // reserve entries, not objects: an allocation failure here is an ENOMEM.)
@@ -36,6 +38,7 @@ vm_object_allocate(objtype_t type, vm_pindex_t size)
   object->size = size;
   object->flags = OBJ_ONEMAPPING;
   rb_init(&object->rb_memq, 0);
+  rb_init(&object->swblocks, 0);
   acquire(&objlock);
   object->id = next_object_id++;
   release(&objlock);
@@ -74,16 +77,29 @@ shadow_unlink(struct vm_object *backing, struct vm_object *object)
   backing->shadow_count--;
 }
 
-// Free every page of a dead object. objlock held.
+// Take m out of its object and free it. A busy page is in swap I/O with the lock
+// dropped: the I/O's owner frees it when done (PG_ORPHAN). objlock held.
+static void
+page_free(vm_page_t m)
+{
+  if (m->flags & PG_BUSY) {
+    m->object->paging_in_progress--;
+    m->flags |= PG_ORPHAN;
+    vm_page_remove(m);
+    return;
+  }
+  vm_page_remove(m);
+  vm_page_free(m);
+}
+
+// Free every page and swap slot of a dead object. objlock held.
 static void
 free_pages(struct vm_object *object)
 {
   struct rb_node *n;
-  while ((n = rb_first(&object->rb_memq)) != 0) {
-    vm_page_t m = rb_entry(n, struct vm_page, rb);
-    vm_page_remove(m);
-    vm_page_free(m);
-  }
+  while ((n = rb_first(&object->rb_memq)) != 0)
+    page_free(rb_entry(n, struct vm_page, rb));
+  swap_pager_free_range(object, 0, 0);
 }
 
 // Drop a reference. The last one frees the object and its pages and drops its
@@ -161,6 +177,10 @@ vm_object_collapse(struct vm_object *object)
 
   while ((backing = object->backing_object) != 0 && backing->ref_count == 1 &&
          backing->type == OBJT_DEFAULT) {
+    // Pages in swap, or in swap I/O, stay where they are: a slot cannot move
+    // without memory for its metadata, which a collapse must not need.
+    if (backing->swap_count || backing->paging_in_progress || object->swap_count)
+      break;
     vm_pindex_t shift = object->backing_object_offset >> PAGE_SHIFT;
     struct rb_node *n;
     while ((n = rb_first(&backing->rb_memq)) != 0) {
@@ -238,9 +258,9 @@ vm_object_page_remove_locked(struct vm_object *object, vm_pindex_t start, vm_pin
     n = rb_next(n);
     if (m->wire_count)
       continue;
-    vm_page_remove(m);
-    vm_page_free(m);
+    page_free(m);
   }
+  swap_pager_free_range(object, start, end);
 }
 
 void

@@ -24,6 +24,9 @@ struct vm_object {
   vm_pindex_t size;                  // in pages
   struct rb_tree rb_memq;            // resident pages, by pindex
   long resident_page_count;
+  int paging_in_progress;            // busy pages (PG_BUSY) in rb_memq
+  struct rb_tree swblocks;           // swapped-out pages' slots (swap_pager.c)
+  long swap_count;                   // how many
   struct vm_object *backing_object;  // copy-on-write: look here for pages we lack
   vm_ooffset_t backing_object_offset;
   struct vm_object *shadow_head;     // the objects that this one backs
@@ -57,6 +60,7 @@ int vm_object_shadow_try(struct vm_object **object, vm_ooffset_t *offset, vm_siz
 // simple and safe; DragonFly has a token per object. Never held across a sleep.
 void vm_object_lock(void);
 void vm_object_unlock(void);
+void vm_object_sleep(void *chan);   // sleep with objlock held; it is held again after
 // Collapse object with its backing object while nobody else uses that one, so that
 // a long fork history leaves short chains. vm_object_lock held.
 void vm_object_collapse(struct vm_object *object);

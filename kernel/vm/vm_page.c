@@ -10,6 +10,7 @@
 #include "vm/vm_page.h"
 #include "vm/vm_object.h"
 #include "vm/pmap_pv.h"
+#include "vm/vm_pageout.h"
 
 static struct {
   struct spinlock lock;
@@ -53,16 +54,23 @@ PHYS_TO_VM_PAGE(vm_paddr_t pa)
   return &pages.array[(pa - pages.first) / PAGE_SIZE];
 }
 
+// The last VM_PAGE_RESERVE free pages are the pageout daemon's: it needs a few
+// to free many (swap metadata), and must never wait for itself.
 vm_page_t
 vm_page_alloc(void)
 {
+  int daemon = vm_pageout_is_daemon();
+
   acquire(&pages.lock);
-  vm_page_t m = pages.free;
+  vm_page_t m = pages.nfree > VM_PAGE_RESERVE || daemon ? pages.free : 0;
   if (m) {
     pages.free = (vm_page_t)m->rb.left;
     pages.nfree--;
   }
+  uint64 nfree = pages.nfree;
   release(&pages.lock);
+  if (nfree < vm_pageout_free_min() && !daemon)
+    vm_pageout_wakeup();
   if (m == 0)
     return 0;
   KASSERT(m->flags == PG_FREE, "vm_page_alloc: free page not free");
@@ -79,11 +87,14 @@ vm_page_free(vm_page_t m)
 {
   KASSERT(!(m->flags & PG_FREE), "vm_page_free: freed twice");
   KASSERT(m->object == 0, "vm_page_free: page still in an object");
+  if (m->queue != PQ_NONE)
+    panic("vm_page_free: page 0x%lx still on queue %d", m->phys_addr, m->queue);
   // A page still mapped would be reused while a process can still reach it.
   if (m->pv_count != 0)
     panic("vm_page_free: page 0x%lx is still mapped in %d page tables (first at va 0x%lx)",
           m->phys_addr, m->pv_count, m->pv_list ? m->pv_list->pv_va : 0);
   m->flags = PG_FREE;
+  m->swapblk = 0;
   acquire(&pages.lock);
   m->rb.left = (struct rb_node *)pages.free;
   pages.free = m;
@@ -193,6 +204,7 @@ vm_page_insert(vm_page_t m, struct vm_object *object, vm_pindex_t pindex)
   m->pindex = pindex;
   rb_insert(&object->rb_memq, &m->rb, parent, left);
   object->resident_page_count++;
+  vm_page_enqueue(m, PQ_ACTIVE);
 }
 
 void
@@ -203,4 +215,20 @@ vm_page_remove(vm_page_t m)
   rb_remove(&object->rb_memq, &m->rb);
   object->resident_page_count--;
   m->object = 0;
+  vm_page_dequeue(m);
+}
+
+// A busy page's owner does its I/O with the object lock dropped; whoever finds the
+// page meanwhile sleeps here until the owner is done (vm_page_wakeup()).
+void
+vm_page_sleep_busy(vm_page_t m)
+{
+  vm_object_sleep(m);
+}
+
+void
+vm_page_wakeup(vm_page_t m)
+{
+  m->flags &= ~PG_BUSY;
+  wakeup(m);
 }

@@ -1,6 +1,8 @@
 // Physical pages: one struct vm_page per page of RAM that the kernel manages.
 // A page is free, or the kernel's own (kalloc), or belongs to a vm_object at a page
-// index (pindex) and is found in the object's tree.
+// index (pindex) and is found in the object's tree. A page in an object is also on
+// one of the pageout daemon's two queues (vm_pageout.c): active (in use lately) or
+// inactive (a candidate to be taken back), both under the object lock.
 #ifndef _VM_VM_PAGE_H_
 #define _VM_VM_PAGE_H_
 
@@ -20,15 +22,29 @@ struct vm_page {
   uint16 wire_count;          // wired mappings: never paged out while > 0
   uint32 pv_count;            // page tables that map it (pmap_pv.c's lock)
   struct pv_entry *pv_list;   // those mappings (pmap_pv.c's lock)
+  struct vm_page *pq_next;    // its queue (object lock), a ring: see queue
+  struct vm_page *pq_prev;
+  uint8 queue;                // PQ_NONE, PQ_ACTIVE or PQ_INACTIVE
+  uint32 swapblk;             // PG_BUSY in swap I/O: its swap slot (swap_pager.c)
 };
 typedef struct vm_page *vm_page_t;
 
 #define PG_FREE    0x0001   // on the free list
 #define PG_KERNEL  0x0002   // kalloc()'s
 #define PG_DIRTY   0x0004   // written through a mapping since it was read in
+#define PG_BUSY    0x0008   // in swap I/O, the object lock dropped: wait for it
+#define PG_ORPHAN  0x0010   // taken out of its dying object while busy: the I/O's
+                            // owner frees it when done
+
+#define PQ_NONE     0
+#define PQ_ACTIVE   1
+#define PQ_INACTIVE 2
 
 void vm_page_startup(void);
 vm_page_t vm_page_alloc(void);           // a zeroed page owned by nobody, or 0
+// Wait until the pageout daemon has freed pages (after vm_page_alloc() failed):
+// 0, or -1 if the process was killed meanwhile. No spin lock held.
+int vm_wait(void);
 void vm_page_free(vm_page_t m);          // must be in no object and mapped nowhere
 uint64 vm_page_free_count(void);
 uint64 vm_page_count(void);              // pages managed
@@ -42,5 +58,9 @@ vm_page_t vm_page_find_least(struct vm_object *object, vm_pindex_t pindex);
 vm_page_t vm_page_next(vm_page_t m);   // the next page of its object, by pindex, or 0
 void vm_page_insert(vm_page_t m, struct vm_object *object, vm_pindex_t pindex);
 void vm_page_remove(vm_page_t m);
+// Busy pages (object lock held): wait until m is not busy (the lock is dropped
+// while asleep: look m up again after); wake its waiters.
+void vm_page_sleep_busy(vm_page_t m);
+void vm_page_wakeup(vm_page_t m);
 
 #endif

@@ -7,6 +7,7 @@
 #include "vm/vm.h"
 #include "vm/vm_map.h"
 #include "vm/vm_object.h"
+#include "vm/swap_pager.h"
 #include "vm/vm_page.h"
 #include "vm/vm_zone.h"
 #include "vm/pmap_pv.h"
@@ -243,8 +244,10 @@ vm_sbrk(struct vmspace *vm, long n, vm_offset_t *oldbrk)
 
   *oldbrk = brk;
   if (n > 0) {
-    // Refuse at once what could never be touched: no overcommit beyond free memory.
-    if ((uint64)n >= VM_MAXUSER_ADDRESS - brk || atop((uint64)n) > kfreecount())
+    // Refuse at once what could never be touched: no overcommit beyond free memory
+    // and free swap.
+    if ((uint64)n >= VM_MAXUSER_ADDRESS - brk ||
+        atop((uint64)n) > kfreecount() + swap_pager_total() - swap_pager_used())
       return -ENOMEM;
     vm_offset_t to = round_page(brk + n);
     if (to > from && vm_map_find(map, 0, 0, &from, to - from, 0, 0, VM_MAPTYPE_NORMAL,

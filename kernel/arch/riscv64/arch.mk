@@ -18,7 +18,12 @@ ARCH_DEVS = dev/uart.c dev/virtio_blk.c
 QEMU_MACHINE = -machine virt -bios none -kernel $(KERNEL) -m $(MEM) -smp $(CPUS) -nographic \
 	-global virtio-mmio.force-legacy=false \
 	-drive file=$(FSIMG),if=none,format=raw,id=x0 \
-	-device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
+	-device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0 $(SWAP_DRIVE)
+# The swap disk (unless SWAP=0) in the second virtio-mmio slot (0x10002000, IRQ 2).
+ifneq ($(SWAP_ON),)
+SWAP_DRIVE = -drive file=$(SWAPIMG),if=none,format=raw,id=x1 \
+	-device virtio-blk-device,drive=x1,bus=virtio-mmio-bus.1
+endif
 
 # Flags for the kernel only and for user programs only (ARCH_CFLAGS applies to both).
 # User code has no frame pointer: with one, GCC 12 may store into a large frame

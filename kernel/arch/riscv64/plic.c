@@ -1,4 +1,4 @@
-// The platform-level interrupt controller: routes the UART's and the disk's
+// The platform-level interrupt controller: routes the UART's and the two disks'
 // interrupts to every hart's supervisor mode.
 #include <sys/types.h>
 #include <machine/memlayout.h>
@@ -11,12 +11,13 @@ plic_init(void)
   // A non-zero priority enables the source.
   REG32(PLIC_PRIORITY + UART0_IRQ * 4) = 1;
   REG32(PLIC_PRIORITY + VIRTIO0_IRQ * 4) = 1;
+  REG32(PLIC_PRIORITY + VIRTIO1_IRQ * 4) = 1;
 }
 
 void
 plic_init_hart(int hart)
 {
-  REG32(PLIC_SENABLE(hart)) = (1 << UART0_IRQ) | (1 << VIRTIO0_IRQ);
+  REG32(PLIC_SENABLE(hart)) = (1 << UART0_IRQ) | (1 << VIRTIO0_IRQ) | (1 << VIRTIO1_IRQ);
   REG32(PLIC_SPRIORITY(hart)) = 0;   // take interrupts of any priority
 }
 

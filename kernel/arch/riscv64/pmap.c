@@ -13,6 +13,7 @@
 #include "kern/systm.h"
 #include "kern/param.h"
 #include "kern/md.h"
+#include "kern/spinlock.h"
 #include "vm/vm.h"
 #include "vm/pmap_pv.h"
 #include <machine/riscv.h>
@@ -171,13 +172,18 @@ int
 pmap_enter(pmap_t pmap, vm_offset_t va, vm_paddr_t pa, vm_prot_t prot, int wired)
 {
   KASSERT(va < VM_MAXUSER_ADDRESS && (va & (PAGE_SIZE - 1)) == 0, "pmap_enter: bad va");
+  pmap_pv_lock();
   pt_entry_t *pte = pmap_walk(pmap->pm_root, va, 1, 0);
-  if (pte == 0)
+  if (pte == 0) {
+    pmap_pv_unlock();
     return -ENOMEM;
+  }
   pt_entry_t old = *pte;
   if ((old & PTE_V) == 0 || PTE2PA(old) != pa) {
-    if (pmap_pv_insert(pmap, va, pa) < 0)
+    if (pmap_pv_insert(pmap, va, pa) < 0) {
+      pmap_pv_unlock();
       return -ENOMEM;
+    }
     if (old & PTE_V)
       pmap_pv_remove(pmap, va, PTE2PA(old));   // a copy-on-write copy replaces a page
     else
@@ -187,6 +193,7 @@ pmap_enter(pmap_t pmap, vm_offset_t va, vm_paddr_t pa, vm_prot_t prot, int wired
          (wired ? PTE_SW_WIRED : 0);
   if (pmap_enter_needs_fence(old, *pte))
     sfence_vma_page(va);
+  pmap_pv_unlock();
   return 0;
 }
 
@@ -199,6 +206,7 @@ pmap_range(pmap_t pmap, vm_offset_t sva, vm_offset_t eva,
            void (*f)(pmap_t, vm_offset_t, pt_entry_t *, vm_prot_t), vm_prot_t prot)
 {
   eva = MIN(eva, VM_MAXUSER_ADDRESS);
+  pmap_pv_lock();
   for (vm_offset_t va = trunc_page(sva); va < eva; ) {
     uint64 skip;
     pt_entry_t *pte = pmap_walk(pmap->pm_root, va, 0, &skip);
@@ -212,6 +220,7 @@ pmap_range(pmap_t pmap, vm_offset_t sva, vm_offset_t eva,
         f(pmap, va, pte, prot);
   }
   sfence_vma();
+  pmap_pv_unlock();
 }
 
 static void
@@ -278,8 +287,36 @@ pmap_extract_prot(pmap_t pmap, vm_offset_t va, vm_prot_t prot)
 void
 pmap_activate(pmap_t pmap)
 {
+  push_off();
+  pmap_t old = pmap_switch_begin(pmap);
   w_satp(MAKE_SATP(DMAP_TO_PHYS(pmap ? pmap->pm_root : kernel_pt)));
   sfence_vma();
+  pmap_switch_end(old, pmap);
+  pop_off();
+}
+
+// The pageout daemon's PTE work (vm/pmap_pv.h): pmap is loaded nowhere. A cleared
+// PTE_A is what pmap_enter_needs_fence() takes for "no TLB holds this", and none
+// does. QEMU sets PTE_A again on the next access (hardware A/D updating).
+int
+pmap_pte_clear_referenced(pmap_t pmap, vm_offset_t va)
+{
+  pt_entry_t *pte = pmap_walk(pmap->pm_root, va, 0, 0);
+  if (pte == 0 || (*pte & PTE_V) == 0)
+    panic("pmap_pte_clear_referenced: va 0x%lx not mapped", va);
+  int referenced = (*pte & PTE_A) != 0;
+  *pte &= ~PTE_A;
+  return referenced;
+}
+
+void
+pmap_pte_zap(pmap_t pmap, vm_offset_t va)
+{
+  pt_entry_t *pte = pmap_walk(pmap->pm_root, va, 0, 0);
+  if (pte == 0 || (*pte & PTE_V) == 0)
+    panic("pmap_pte_zap: va 0x%lx not mapped", va);
+  *pte = 0;
+  pmap->pm_resident--;
 }
 
 long

@@ -50,8 +50,8 @@ devintr(uint64 scause)
     int irq = plic_claim(hart);
     if (irq == UART0_IRQ)
       uartintr();
-    else if (irq == VIRTIO0_IRQ)
-      blk_intr();
+    else if (irq == VIRTIO0_IRQ || irq == VIRTIO1_IRQ)
+      blk_intr();          // the fs disk's or the swap disk's
     else if (irq)
       printf("unexpected interrupt irq=%d\n", irq);
     if (irq)

@@ -25,12 +25,18 @@ GDB_ARCH     = i386:x86-64
 ARCH_DEVS = dev/uart.c
 
 # The i440FX ("pc") machine, for its legacy IDE controller (q35's disks are AHCI).
-# The file system is the primary master. The kernel powers off through ACPI, which
-# makes QEMU exit with status 0; isa-debug-exit reports a non-zero `halt` code
-# (QEMU exits with (code << 1) | 1). -no-reboot turns a triple fault into an exit.
+# The file system is the primary master; the swap disk (unless SWAP=0) the primary
+# slave. The kernel powers off through ACPI, which makes QEMU exit with status 0;
+# isa-debug-exit reports a non-zero `halt` code (QEMU exits with (code << 1) | 1).
+# -no-reboot turns a triple fault into an exit.
 QEMU_MACHINE = -machine pc -kernel $(KERNEL) -m $(MEM) -smp $(CPUS) -nographic -no-reboot -net none \
 	-drive file=$(FSIMG),if=ide,index=0,media=disk,format=raw \
+	$(SWAP_DRIVE) \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
+
+ifneq ($(SWAP_ON),)
+SWAP_DRIVE = -drive file=$(SWAPIMG),if=ide,index=1,media=disk,format=raw
+endif
 
 # QEMU cannot exit with an arbitrary status here: `halt N` (N != 0) leaves through
 # isa-debug-exit, so QEMU's status is (N << EXIT_CODE_SHIFT) | 1; 0 stays 0 (ACPI).

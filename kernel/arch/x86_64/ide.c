@@ -1,46 +1,63 @@
-// The disk: the primary master of the legacy IDE (ATA) controller on QEMU's pc
-// machine, driven by PIO with interrupts. Implements blk_init/blk_rw/blk_intr for
-// the buffer cache (fs/fsdefs.h).
+// The disks: the primary channel of the legacy IDE (ATA) controller on QEMU's pc
+// machine, driven by PIO with interrupts. The master holds the file system
+// (blk_init/blk_rw/blk_intr for the buffer cache, fs/fsdefs.h); the slave, if
+// there is one, is the swap disk (dev/swapdev.h).
 //
-// One request at a time: a block is BSIZE/512 sectors, moved by READ/WRITE SECTORS,
-// which raise an interrupt per sector. blk_intr() moves each sector's data and, after
-// the last, wakes the process sleeping in blk_rw().
+// One request at a time on the channel, for either drive: a run of sectors moved by
+// READ/WRITE SECTORS, which raise an interrupt per sector. blk_intr() moves each
+// sector's data and, after the last, wakes the process sleeping in ide_rw().
 #include <sys/types.h>
 #include "kern/systm.h"
 #include "kern/proc.h"
 #include "kern/spinlock.h"
 #include "fs/fsdefs.h"
 #include "fs/buf.h"
+#include "dev/swapdev.h"
 #include <machine/x86.h>
+#include <machine/vmparam.h>
 
 #define IDE_DATA    0x1f0
 #define IDE_COUNT   0x1f2
 #define IDE_LBA0    0x1f3
 #define IDE_LBA1    0x1f4
 #define IDE_LBA2    0x1f5
-#define IDE_DRIVE   0x1f6       // 0xe0: master, LBA; low 4 bits: LBA bits 24-27
+#define IDE_DRIVE   0x1f6       // DRIVE_LBA | DRIVE_SLAVE?; low 4 bits: LBA bits 24-27
+#define  DRIVE_LBA   0xe0
+#define  DRIVE_SLAVE 0x10
 #define IDE_CMD     0x1f7       // write: command
 #define IDE_STATUS  0x1f7       // read: status (and acknowledge the interrupt)
-#define IDE_CTL     0x3f6       // device control: 0 enables interrupts
+#define IDE_CTL     0x3f6       // device control, for both drives
+#define  CTL_NIEN 0x02          // no interrupts
 #define  ST_BSY  0x80
 #define  ST_DRDY 0x40
 #define  ST_DF   0x20
 #define  ST_DRQ  0x08
 #define  ST_ERR  0x01
-#define CMD_READ  0x20
-#define CMD_WRITE 0x30
+#define CMD_READ     0x20
+#define CMD_WRITE    0x30
+#define CMD_IDENTIFY 0xec
 
 #define SECTOR 512
-#define SPB    (BSIZE / SECTOR)  // sectors per block
+#define MASTER 0
+#define SLAVE  1
+
+// A transfer of nsect sectors from sector on, between data and drive unit.
+struct ide_req {
+  int unit;
+  uint32 sector;
+  int nsect;
+  char *data;
+  int write;
+  int done;                    // sectors moved so far
+};
 
 static struct {
   struct spinlock lock;
-  struct buf *cur;             // the request in flight, or null
-  int write;
-  int done;                    // sectors of cur moved so far
+  struct ide_req *cur;         // the request in flight, or null
+  uint32 swap_sectors;         // the slave's size; 0 if there is none
 } ide;
 
-// Wait until the drive is not busy; then the status.
+// Wait until the selected drive is not busy; then the status.
 static int
 ide_wait(void)
 {
@@ -54,51 +71,56 @@ void
 blk_init(void)
 {
   initlock(&ide.lock, "ide");
-  outb(IDE_DRIVE, 0xe0);
+  outb(IDE_DRIVE, DRIVE_LBA);
   if ((ide_wait() & ST_DRDY) == 0)
     panic("blk_init: no IDE disk");
   outb(IDE_CTL, 0);
 }
 
 static void
-ide_start(struct buf *b, int write)
+ide_start(struct ide_req *r)
 {
-  uint32 sector = b->blockno * SPB;
-
+  outb(IDE_DRIVE, DRIVE_LBA | (r->unit == SLAVE ? DRIVE_SLAVE : 0) |
+                  ((r->sector >> 24) & 0x0f));
   ide_wait();
-  outb(IDE_COUNT, SPB);
-  outb(IDE_LBA0, sector);
-  outb(IDE_LBA1, sector >> 8);
-  outb(IDE_LBA2, sector >> 16);
-  outb(IDE_DRIVE, 0xe0 | ((sector >> 24) & 0x0f));
-  if (write) {
+  outb(IDE_COUNT, r->nsect);
+  outb(IDE_LBA0, r->sector);
+  outb(IDE_LBA1, r->sector >> 8);
+  outb(IDE_LBA2, r->sector >> 16);
+  if (r->write) {
     outb(IDE_CMD, CMD_WRITE);
     // The first sector goes without an interrupt, as soon as the drive asks.
     while ((ide_wait() & ST_DRQ) == 0)
       ;
-    outsw(IDE_DATA, b->data, SECTOR / 2);
+    outsw(IDE_DATA, r->data, SECTOR / 2);
   } else {
     outb(IDE_CMD, CMD_READ);
   }
+}
+
+// Move nsect (1 to 255) sectors between data and the drive; sleeps until done.
+static void
+ide_rw(int unit, uint32 sector, int nsect, void *data, int write)
+{
+  struct ide_req r = { unit, sector, nsect, data, write, 0 };
+
+  acquire(&ide.lock);
+  while (ide.cur)
+    sleep(&ide, &ide.lock);
+  ide.cur = &r;
+  ide_start(&r);
+  while (r.done < r.nsect)
+    sleep(&r, &ide.lock);
+  ide.cur = 0;
+  wakeup(&ide);
+  release(&ide.lock);
 }
 
 // Read b->data from disk or write it there; sleeps until done.
 void
 blk_rw(struct buf *b, int write)
 {
-  acquire(&ide.lock);
-  while (ide.cur)
-    sleep(&ide, &ide.lock);
-  ide.cur = b;
-  ide.write = write;
-  ide.done = 0;
-  b->disk = 1;
-  ide_start(b, write);
-  while (b->disk)
-    sleep(b, &ide.lock);
-  ide.cur = 0;
-  wakeup(&ide);
-  release(&ide.lock);
+  ide_rw(MASTER, b->blockno * (BSIZE / SECTOR), BSIZE / SECTOR, b->data, write);
 }
 
 // A sector has been read, or written; move the next one.
@@ -107,25 +129,75 @@ blk_intr(void)
 {
   acquire(&ide.lock);
   int st = inb(IDE_STATUS);
-  struct buf *b = ide.cur;
-  if (b == 0 || b->disk == 0) {
+  struct ide_req *r = ide.cur;
+  if (r == 0 || r->done == r->nsect) {
     release(&ide.lock);        // not ours (the line was shared, or spurious)
     return;
   }
   if (st & (ST_ERR | ST_DF))
-    panic("ide: %s error on block %d, status 0x%x", ide.write ? "write" : "read",
-          b->blockno, st);
-  if (ide.write) {
-    ide.done++;
-    if (ide.done < SPB)
-      outsw(IDE_DATA, b->data + ide.done * SECTOR, SECTOR / 2);
+    panic("ide%d: %s error at sector %d, status 0x%x", r->unit,
+          r->write ? "write" : "read", r->sector + r->done, st);
+  if (r->write) {
+    r->done++;
+    if (r->done < r->nsect)
+      outsw(IDE_DATA, r->data + r->done * SECTOR, SECTOR / 2);
   } else {
-    insw(IDE_DATA, b->data + ide.done * SECTOR, SECTOR / 2);
-    ide.done++;
+    insw(IDE_DATA, r->data + r->done * SECTOR, SECTOR / 2);
+    r->done++;
   }
-  if (ide.done == SPB) {
-    b->disk = 0;
-    wakeup(b);
-  }
+  if (r->done == r->nsect)
+    wakeup(r);
   release(&ide.lock);
+}
+
+// The slave's size in sectors (LBA28), by IDENTIFY DEVICE, polled: 0 if the
+// channel has no slave disk (an absent drive reads as status 0).
+static uint32
+ide_identify_slave(void)
+{
+  uint16 id[SECTOR / 2];
+  uint32 sectors = 0;
+
+  acquire(&ide.lock);
+  KASSERT(ide.cur == 0, "ide_identify_slave: a request is in flight");
+  outb(IDE_CTL, CTL_NIEN);
+  outb(IDE_DRIVE, DRIVE_LBA | DRIVE_SLAVE);
+  int st = inb(IDE_STATUS);
+  if (st != 0 && st != 0xff) {     // 0xff: a floating bus, no drive either
+    outb(IDE_CMD, CMD_IDENTIFY);
+    while (((st = ide_wait()) & (ST_DRQ | ST_ERR)) == 0 && st != 0)
+      ;
+    if (st & ST_DRQ) {           // an ATAPI drive (a CD) refuses with ST_ERR
+      insw(IDE_DATA, id, SECTOR / 2);
+      sectors = id[60] | (uint32)id[61] << 16;
+    }
+  }
+  outb(IDE_DRIVE, DRIVE_LBA);
+  outb(IDE_CTL, 0);
+  release(&ide.lock);
+  return sectors;
+}
+
+void
+swapdev_init(void)
+{
+  ide.swap_sectors = ide_identify_slave();
+  if (ide.swap_sectors)
+    printf("swap: %lu KiB on ide0 slave\n", swapdev_npages() * (PAGE_SIZE / 1024));
+  else
+    printf("swap: none (no disk on ide0 slave)\n");
+}
+
+uint64
+swapdev_npages(void)
+{
+  return ide.swap_sectors / (PAGE_SIZE / SECTOR);
+}
+
+// A page is PAGE_SIZE / SECTOR = 8 sectors: one READ/WRITE SECTORS command.
+void
+swapdev_rw(uint64 pageno, void *kva, int write)
+{
+  KASSERT(pageno < swapdev_npages(), "swapdev_rw: page beyond the swap disk");
+  ide_rw(SLAVE, pageno * (PAGE_SIZE / SECTOR), PAGE_SIZE / SECTOR, kva, write);
 }

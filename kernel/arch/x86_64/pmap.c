@@ -11,6 +11,7 @@
 #include <sys/types.h>
 #include "kern/systm.h"
 #include "kern/param.h"
+#include "kern/spinlock.h"
 #include "vm/vm.h"
 #include "vm/pmap_pv.h"
 #include <machine/x86.h>
@@ -195,13 +196,18 @@ int
 pmap_enter(pmap_t pmap, vm_offset_t va, vm_paddr_t pa, vm_prot_t prot, int wired)
 {
   KASSERT(va < VM_MAXUSER_ADDRESS && (va & (PAGE_SIZE - 1)) == 0, "pmap_enter: bad va");
+  pmap_pv_lock();
   pt_entry_t *pte = pmap_walk(pmap->pm_root, va, 1, 0);
-  if (pte == 0)
+  if (pte == 0) {
+    pmap_pv_unlock();
     return -ENOMEM;
+  }
   pt_entry_t old = *pte;
   if ((old & PG_V) == 0 || (old & PG_FRAME) != pa) {
-    if (pmap_pv_insert(pmap, va, pa) < 0)
+    if (pmap_pv_insert(pmap, va, pa) < 0) {
+      pmap_pv_unlock();
       return -ENOMEM;
+    }
     if (old & PG_V)
       pmap_pv_remove(pmap, va, old & PG_FRAME);   // a copy-on-write copy replaces a page
     else
@@ -210,6 +216,7 @@ pmap_enter(pmap_t pmap, vm_offset_t va, vm_paddr_t pa, vm_prot_t prot, int wired
   *pte = pa | prot_bits(prot) | PG_V | PG_U | PG_A | PG_M | (wired ? PG_W : 0);
   if (pmap_live(pmap))
     invlpg(va);
+  pmap_pv_unlock();
   return 0;
 }
 
@@ -228,6 +235,7 @@ pmap_range(pmap_t pmap, vm_offset_t sva, vm_offset_t eva,
   int live = pmap_live(pmap), n = 0;
 
   eva = MIN(eva, VM_MAXUSER_ADDRESS);
+  pmap_pv_lock();
   for (vm_offset_t va = trunc_page(sva); va < eva; ) {
     uint64 skip;
     pt_entry_t *pte = pmap_walk(pmap->pm_root, va, 0, &skip);
@@ -246,6 +254,7 @@ pmap_range(pmap_t pmap, vm_offset_t sva, vm_offset_t eva,
   }
   if (live && n > INVLPG_MAX)
     lcr3(rcr3());
+  pmap_pv_unlock();
 }
 
 static void
@@ -310,7 +319,34 @@ pmap_extract_prot(pmap_t pmap, vm_offset_t va, vm_prot_t prot)
 void
 pmap_activate(pmap_t pmap)
 {
+  push_off();
+  pmap_t old = pmap_switch_begin(pmap);
   lcr3(DMAP_TO_PHYS(pmap ? pmap->pm_root : kernel_pml4));
+  pmap_switch_end(old, pmap);
+  pop_off();
+}
+
+// The pageout daemon's PTE work (vm/pmap_pv.h): pmap is loaded nowhere, so no TLB
+// holds its entries; the CPU sets PG_A again on the next access.
+int
+pmap_pte_clear_referenced(pmap_t pmap, vm_offset_t va)
+{
+  pt_entry_t *pte = pmap_walk(pmap->pm_root, va, 0, 0);
+  if (pte == 0 || (*pte & PG_V) == 0)
+    panic("pmap_pte_clear_referenced: va 0x%lx not mapped", va);
+  int referenced = (*pte & PG_A) != 0;
+  *pte &= ~PG_A;
+  return referenced;
+}
+
+void
+pmap_pte_zap(pmap_t pmap, vm_offset_t va)
+{
+  pt_entry_t *pte = pmap_walk(pmap->pm_root, va, 0, 0);
+  if (pte == 0 || (*pte & PG_V) == 0)
+    panic("pmap_pte_zap: va 0x%lx not mapped", va);
+  *pte = 0;
+  pmap->pm_resident--;
 }
 
 long

@@ -56,6 +56,13 @@ struct vmstats {
   uint64 v_lookup_visits;      // tree nodes visited by its lookups so far
   uint64 v_map_timestamp;      // bumped on every exclusive lock of it
   uint64 v_resident;           // its pages mapped in the page table
+  uint64 v_active_count;       // pages on the pageout daemon's active queue
+  uint64 v_inactive_count;     // and on its inactive queue
+  uint64 v_swap_pages;         // pages the swap disk holds
+  uint64 v_swap_used;          // of which in use
+  uint64 v_swapin;             // pages read back from swap, ever
+  uint64 v_swapout;            // pages written to swap, ever
+  uint64 v_oom_kills;          // processes killed for want of memory and swap
 };
 
 // int procinfo(struct kinfo_proc *buf, int n): one per process.

@@ -6,7 +6,8 @@
 //   0x02000000  CLINT
 //   0x0c000000  PLIC
 //   0x10000000  UART0 (16550), IRQ 10
-//   0x10001000  virtio-mmio disk, IRQ 1
+//   0x10001000  virtio-mmio slot 0: the disk (fs.img), IRQ 1
+//   0x10002000  virtio-mmio slot 1: the swap disk (swap.img), if any, IRQ 2
 //   0x80000000  RAM (RAMBASE): the kernel is loaded here by -kernel, with -bios none
 #ifndef _MACHINE_MEMLAYOUT_H_
 #define _MACHINE_MEMLAYOUT_H_
@@ -19,6 +20,8 @@
 #define UART0_IRQ    10
 #define VIRTIO0      PHYS_TO_DMAP(0x10001000L)
 #define VIRTIO0_IRQ  1
+#define VIRTIO1      PHYS_TO_DMAP(0x10002000L)
+#define VIRTIO1_IRQ  2
 #define PLIC         PHYS_TO_DMAP(0x0c000000L)
 #define PLIC_PRIORITY          (PLIC + 0x0)
 #define PLIC_SENABLE(hart)     (PLIC + 0x2080 + (hart) * 0x100)

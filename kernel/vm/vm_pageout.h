@@ -1,0 +1,28 @@
+// The pageout daemon: a kernel process that takes pages back when free memory runs
+// low, and the page queues it scans (see vm_pageout.c).
+#ifndef _VM_VM_PAGEOUT_H_
+#define _VM_VM_PAGEOUT_H_
+
+#include <sys/types.h>
+#include "vm/vm_page.h"
+
+#define VM_PAGE_RESERVE 16   // free pages that only the daemon may allocate
+
+void vm_pageout_init(void);          // start the daemon (process context exists)
+int vm_pageout_is_daemon(void);      // is the caller the daemon?
+uint64 vm_pageout_free_min(void);    // below this many free pages, it runs
+void vm_pageout_wakeup(void);        // no lock needed (a process's may be held)
+
+// The queues (object lock held): put m at the tail of queue q (PQ_ACTIVE or
+// PQ_INACTIVE), off whatever queue it was on; take it off its queue.
+void vm_page_enqueue(vm_page_t m, int q);
+void vm_page_dequeue(vm_page_t m);
+
+struct vm_pageout_stats {
+  uint64 active, inactive;     // pages on each queue
+  uint64 pageins, pageouts;    // pages read from and written to swap, ever
+  uint64 oom_kills;
+};
+void vm_pageout_stats(struct vm_pageout_stats *st);
+
+#endif

@@ -1,0 +1,23 @@
+// vmstat: the machine's memory, the pageout daemon's queues and swap, in pages:
+//
+//   pages 7936 free 6210 active 1200 inactive 400
+//   swap 8192 used 0
+//   swapin 0 swapout 0 oomkills 0
+
+#include "user/user.h"
+
+int
+main(void)
+{
+  struct vmstats st;
+
+  if (vmstat(&st) < 0) {
+    fprintf(2, "vmstat: vmstat failed\n");
+    exit(1);
+  }
+  printf("pages %ld free %ld active %ld inactive %ld\n", st.v_page_count, st.v_free_count,
+         st.v_active_count, st.v_inactive_count);
+  printf("swap %ld used %ld\n", st.v_swap_pages, st.v_swap_used);
+  printf("swapin %ld swapout %ld oomkills %ld\n", st.v_swapin, st.v_swapout, st.v_oom_kills);
+  exit(0);
+}
