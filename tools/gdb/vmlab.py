@@ -93,7 +93,11 @@ def container(ptr, typename, field):
 
 
 def has_field(value, name):
-    return any(f.name == name for f in value.type.strip_typedefs().fields())
+    """Has the structure (or the one value points to) a field called name?"""
+    t = value.type.strip_typedefs()
+    if t.code == gdb.TYPE_CODE_PTR:
+        t = t.target().strip_typedefs()
+    return any(f.name == name for f in t.fields())
 
 
 def prot_str(p):
@@ -545,9 +549,11 @@ def to_object(v):
 
 def object_line(o):
     b = addr(o["backing_object"])
+    # Pages in swap: only in a tree with the swap pager.
+    swap = f", {int(o['swap_count'])} in swap" if has_field(o, "swap_count") else ""
     return (f"{object_type(o)} object id {int(o['id'])}, {int(o['size'])} pages, "
             f"ref {int(o['ref_count'])}, shadows {int(o['shadow_count'])}, "
-            f"{int(o['resident_page_count'])} resident, backing " +
+            f"{int(o['resident_page_count'])} resident{swap}, backing " +
             (f"{hx(b)} at offset {hx(o['backing_object_offset'])}" if b else "none"))
 
 
