@@ -167,7 +167,7 @@ def test_gdb_commands(boot, arch, scale, tmp_path):
 
     # vmtree: every entry once, in order in the tree, the hint marked where it is.
     tree = section(out, "@vmtree", "@dot")
-    assert tree[0].startswith(f"pid 1 (init): map 0x"), tree
+    assert tree[0].startswith("pid 1 (init): map 0x"), tree
     nodes = [re.search(rf"(?:red|black) +\[({HEX}), ({HEX})\) max_free {HEX} gap {HEX}", l)
              for l in tree[1:-2]]
     if "rbtree" not in solved_labs():

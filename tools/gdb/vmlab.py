@@ -27,7 +27,6 @@ import struct
 
 import gdb
 import gdb.printing
-import gdb.types
 
 PAGE_SIZE = 4096
 
@@ -318,7 +317,7 @@ def decode_pte(pte):
     return " ".join(names)
 
 
-def pte_summary(pte, leaf):
+def pte_summary(pte):
     """The words both ports share: present, writable, user, exec."""
     if not pte & 1:
         return "not present"
@@ -427,7 +426,7 @@ def tree_lines(m):
 def tree_dot(m, title):
     """The tree in Graphviz's dot language: red and black nodes, L and R edges."""
     hint, ff = addr(m["hint"]), addr(m["first_free"])
-    out = [f'digraph vmtree {{', f'  label="{title}"; labelloc=t;',
+    out = ['digraph vmtree {', f'  label="{title}"; labelloc=t;',
            '  node [shape=box, style=filled, fontname=monospace, fontcolor=white];']
     for n in rb_inorder(m["rb_root"]["root"]):
         e = container(n, "struct vm_map_entry", "rb_entry").dereference()
@@ -483,11 +482,11 @@ selected CPU runs."""
 
 def lookup_lines(m, va):
     """vm_map_lookup_entry()'s way to va, told step by step: the hint first, then
-    down the tree (lab 2).  Returns the lines and the nodes it visits."""
+    down the tree (lab 2)."""
     hint = m["hint"]
     if not is_header(m, hint) and int(hint["start"]) <= va < int(hint["end"]):
         return [f"the hint [{hx(hint['start'])}, {hx(hint['end'])}) holds {hx(va)}: "
-                "found at once, no tree node visited"], 0
+                "found at once, no tree node visited"]
     lines = ["the hint is the header" if is_header(m, hint) else
              f"the hint [{hx(hint['start'])}, {hx(hint['end'])}) does not hold {hx(va)}"]
     n, last, visits = m["rb_root"]["root"], None, 0
@@ -506,10 +505,10 @@ def lookup_lines(m, va):
             last, n = e, n["right"]
         else:
             lines.append(f"{where}: holds {hx(va)}: found, and the hint moves here")
-            return lines, visits
+            return lines
     before = "the header" if last is None else f"[{hx(last['start'])}, {hx(last['end'])})"
     lines.append(f"not mapped, after {visits} visits: the entry before it is {before}")
-    return lines, visits
+    return lines
 
 
 class VmlookupCommand(gdb.Command):
@@ -526,7 +525,7 @@ process the selected CPU runs."""
             raise gdb.GdbError("usage: vmlookup VA [PID]")
         va = int(gdb.parse_and_eval(args[0]))
         p = find_proc(args[1] if len(args) > 1 else "")
-        lines, visits = lookup_lines(proc_map(p), va)
+        lines = lookup_lines(proc_map(p), va)
         print(f"vmlookup {hx(va)} in {proc_label(p)}:")
         print("\n".join("  " + line for line in lines))
 
@@ -604,7 +603,7 @@ what user code may do with it.  PID: default, the process the selected CPU runs.
         if pa is None:
             print(f"  {hx(va)} is not mapped ({steps[-1][0]} entry not valid)")
         else:
-            print(f"  {hx(va)} -> physical {hx(pa)}: {pte_summary(steps[-1][3], True)}")
+            print(f"  {hx(va)} -> physical {hx(pa)}: {pte_summary(steps[-1][3])}")
 
 
 # ---------------------------------------------------------------- procs
