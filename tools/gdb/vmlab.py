@@ -317,15 +317,20 @@ def decode_pte(pte):
     return " ".join(names)
 
 
-def pte_summary(pte):
-    """The words both ports share: present, writable, user, exec."""
+def pte_summary(ptes):
+    """What the walk's PTEs (root first) allow, in words both ports share.  Sv39:
+    the leaf says it all; x86-64: each level must allow writes and user access,
+    and any level can forbid execution."""
+    pte = ptes[-1]
     if not pte & 1:
         return "not present"
     if port() == "riscv64":
         w, u, x = pte & (1 << 2), pte & (1 << 4), pte & (1 << 3)
         r = pte & (1 << 1)
     else:
-        w, u, x, r = pte & 2, pte & 4, not pte & (1 << 63), True
+        w = all(p & 2 for p in ptes)
+        u = all(p & 4 for p in ptes)
+        x, r = not any(p & (1 << 63) for p in ptes), True
     return ", ".join(["present", "read" if r else "no read",
                       "writable" if w else "not writable", "user" if u else "kernel only",
                       "exec" if x else "no exec"])
@@ -603,7 +608,7 @@ what user code may do with it.  PID: default, the process the selected CPU runs.
         if pa is None:
             print(f"  {hx(va)} is not mapped ({steps[-1][0]} entry not valid)")
         else:
-            print(f"  {hx(va)} -> physical {hx(pa)}: {pte_summary(steps[-1][3])}")
+            print(f"  {hx(va)} -> physical {hx(pa)}: {pte_summary([pte for _, _, _, pte in steps])}")
 
 
 # ---------------------------------------------------------------- procs
