@@ -35,6 +35,7 @@ set $slot = object
 pfinish
 echo \n--- The entry's new object: the shadow, empty so far, backed by the shared one.\n
 vmobj *$slot
+echo --- The faulting process's map: that entry's chain is two objects deep (DEPTH 2).\n
 vmmap
 
 echo \n--- Once the child's exec has freed its old address space, a shared object\n
