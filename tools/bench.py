@@ -7,7 +7,8 @@ Measures, each boot on a fresh copy of build/A/fs.img:
   - wall time of `usertests` with CPUS=3;
   - the figures the guest's `bench` program prints ("bench NAME VALUE UNIT" lines,
     then "bench done"), with CPUS=3;
-  - swap throughput, `bench swap` (swap-out and swap-in MiB/s), on a small machine
+  - swap throughput, `bench swap` (swap-out, swap-in, and swap-in by three
+    processes at once, in MiB/s), on a small machine
     (CPUS=1, MEM=SWAP_MEM, SWAP=SWAP_DISK) so that memory runs out soon.
 `make bench` builds first, then runs this.  Uses grade/harness.py.
 """

@@ -292,7 +292,7 @@ touch(char *p, long npages, int write)
 // enough memory, and read a page by page: MiB/s of pages read back from swap.
 #define SWAPMB 8
 static void
-bench_swap(void)
+swap_serial(void)
 {
   struct vmstats st0, st1, st2;
   long na = SWAPMB * (1024 * 1024 / PAGE_SIZE), nb;
@@ -317,6 +317,78 @@ bench_swap(void)
   munmap(a, na * PAGE_SIZE);
   print_mibs("swap_out", st1.v_swapout - st0.v_swapout, t1 - t0);
   print_mibs("swap_in", st2.v_swapin - st1.v_swapin, t3 - t2);
+}
+
+// Write all free pages and free them again: the pages written before go to swap.
+static void
+push_out(void)
+{
+  struct vmstats st;
+
+  vmstat(&st);
+  char *b = map_anon(st.v_free_count);
+  touch(b, st.v_free_count, 1);
+  munmap(b, st.v_free_count * PAGE_SIZE);
+}
+
+// Swap-in by NREADERS processes at once: each writes its share of SWAPMB MiB and
+// waits; push_out() sends the shares to swap; then all read their shares back
+// together, so that as many faults wait on the disk at once. MiB/s of pages read
+// from swap from the start until the last reader is done.
+#define NREADERS 3
+static void
+swap_parallel(void)
+{
+  struct vmstats st0, st1;
+  long share = SWAPMB * (1024 * 1024 / PAGE_SIZE) / NREADERS;
+  int ready[2], go[2], i;
+  char c;
+
+  if(pipe(ready) < 0 || pipe(go) < 0){
+    fprintf(2, "bench: pipe failed\n");
+    exit(1);
+  }
+  for(i = 0; i < NREADERS; i++){
+    int pid = fork();
+    if(pid < 0){
+      fprintf(2, "bench: fork failed\n");
+      exit(1);
+    }
+    if(pid == 0){
+      char *a = map_anon(share);
+      touch(a, share, 1);
+      write(ready[1], "w", 1);
+      read(go[0], &c, 1);
+      touch(a, share, 0);
+      write(ready[1], "r", 1);
+      exit(0);
+    }
+  }
+  for(i = 0; i < NREADERS; i++)
+    read(ready[0], &c, 1);
+  push_out();
+  vmstat(&st0);
+  long t0 = now();
+  for(i = 0; i < NREADERS; i++)
+    write(go[1], "g", 1);
+  for(i = 0; i < NREADERS; i++)
+    read(ready[0], &c, 1);
+  long t1 = now();
+  vmstat(&st1);
+  for(i = 0; i < NREADERS; i++)
+    wait(0);
+  close(ready[0]);
+  close(ready[1]);
+  close(go[0]);
+  close(go[1]);
+  print_mibs("swap_in_par", st1.v_swapin - st0.v_swapin, t1 - t0);
+}
+
+static void
+bench_swap(void)
+{
+  swap_serial();
+  swap_parallel();
 }
 
 struct bench {
