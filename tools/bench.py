@@ -6,12 +6,16 @@ Measures, each boot on a fresh copy of build/A/fs.img:
     with CPUS=1 and with CPUS=3;
   - wall time of `usertests` with CPUS=3;
   - the figures the guest's `bench` program prints ("bench NAME VALUE UNIT" lines,
-    then "bench done"), with CPUS=3.
+    then "bench done"), with CPUS=3;
+  - swap throughput, `bench swap` (swap-out, swap-in, and swap-in by three
+    processes at once, in MiB/s), on a small machine
+    (CPUS=1, MEM=SWAP_MEM, SWAP=SWAP_DISK) so that memory runs out soon.
 `make bench` builds first, then runs this.  Uses grade/harness.py.
 """
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import sys
@@ -23,6 +27,7 @@ import harness  # noqa: E402
 from harness import ROOT  # noqa: E402
 
 BOOTS = 5
+SWAP_MEM, SWAP_DISK = "32M", "32M"
 
 
 class Bench:
@@ -30,13 +35,13 @@ class Bench:
         self.arch, self.scale, self.logdir, self.tmpdir = arch, scale, logdir, tmpdir
         self.n = 0
 
-    def boot(self, cpus, name):
-        """A machine on a fresh disk copy, to start with `with`."""
+    def boot(self, cpus, name, mem=None, swap=None):
+        """A machine on a fresh disk copy (and swap disk), to start with `with`."""
         self.n += 1
         img = self.tmpdir / f"{self.n}.img"
         shutil.copyfile(ROOT / "build" / self.arch / "fs.img", img)
         return harness.QEMU(self.arch, cpus, img, log=self.logdir / f"{name}.log",
-                            timeout_scale=self.scale)   # `with` starts it
+                            timeout_scale=self.scale, mem=mem, swap=swap)   # `with` starts it
 
     def boot_time(self, cpus, i):
         with self.boot(cpus, f"boot-cpus{cpus}-{i}") as q:
@@ -52,11 +57,13 @@ class Bench:
             m = q.wait_for(r"^(ALL TESTS PASSED|SOME TESTS FAILED)$", 600)
             return q.elapsed() - start, m[1]
 
-    def guest_bench(self, cpus):
-        with self.boot(cpus, f"bench-cpus{cpus}") as q:
+    def guest_bench(self, cpus, args="", mem=None, swap=None):
+        """(name, value, unit) for each line `bench args` prints."""
+        cmd = f"bench {args}".strip()
+        with self.boot(cpus, f"{cmd.replace(' ', '-')}-cpus{cpus}", mem, swap) as q:
             q.wait_booted()
-            q.sendline("bench")
-            q.wait_for(r"bench\n")       # the echo
+            q.sendline(cmd)
+            q.wait_for(re.escape(cmd) + r"\n")   # the echo
             start = q.pos
             q.wait_for(r"^bench done$", 600)
             lines = q.output[start:q.pos].splitlines()
@@ -92,6 +99,8 @@ def main():
             rows.append(("usertests wall time, CPUS=3", f"{secs:.1f}", f"s ({verdict})"))
             print(f"  usertests: {secs:.1f} s, {verdict}", file=sys.stderr)
             rows += [(f"bench {name}, CPUS=3", value, unit) for name, value, unit in b.guest_bench(3)]
+            rows += [(f"bench {name}, CPUS=1, MEM={SWAP_MEM}", value, unit)
+                     for name, value, unit in b.guest_bench(1, "swap", SWAP_MEM, SWAP_DISK)]
     except (harness.Timeout, harness.Exited) as e:
         print(f"bench: {e}", file=sys.stderr)
         return 1

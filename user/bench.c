@@ -1,6 +1,7 @@
 // bench [NAME]: in-guest microbenchmarks.  Each runs its operation for at least
 // one second of clock ticks and prints one line, "bench NAME VALUE UNIT";
-// "bench done" ends the output.
+// "bench done" ends the output.  `bench swap` runs only when named: it wants a
+// machine with little memory and a swap disk (make bench boots one).
 
 #include <machine/vmparam.h>
 #include "user/user.h"
@@ -248,9 +249,152 @@ bench_fault_stack(void)
   printf("bench fault_stack %ld ns/fault\n", t1);
 }
 
+// ---------------------------------------------------------------- swap
+
+// n pages in s nanoseconds, in MiB/s with one decimal: "12.3".
+static void
+print_mibs(char *name, long n, long ns)
+{
+  long tenths = ns > 0 ? n * 10000000000L / (256 * ns) : 0;
+
+  printf("bench %s %ld.%ld MiB/s\n", name, tenths / 10, tenths % 10);
+}
+
+static char *
+map_anon(long npages)
+{
+  char *p = mmap(0, npages * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_ANON | MAP_PRIVATE, -1, 0);
+
+  if(p == MAP_FAILED){
+    fprintf(2, "bench: mmap of %ld pages failed\n", npages);
+    exit(1);
+  }
+  return p;
+}
+
+// Write, or read, a byte of each of npages pages at p.
+static void
+touch(char *p, long npages, int write)
+{
+  volatile char *v = p;
+
+  for(long i = 0; i < npages; i++){
+    if(write)
+      v[i * PAGE_SIZE] = 1;
+    else
+      (void)v[i * PAGE_SIZE];
+  }
+}
+
+// Swap throughput. Swap-out: write SWAPMB MiB (a), then as many pages as are free
+// (b): the pageout daemon must write about a's pages to swap to make room; MiB/s
+// of pages written to swap over the whole time. Swap-in: unmap b, which frees
+// enough memory, and read a page by page: MiB/s of pages read back from swap.
+#define SWAPMB 8
+static void
+swap_serial(void)
+{
+  struct vmstats st0, st1, st2;
+  long na = SWAPMB * (1024 * 1024 / PAGE_SIZE), nb;
+
+  vmstat(&st0);
+  if(st0.v_swap_pages < 2 * na){
+    fprintf(2, "bench: swap wants a swap disk of %d MiB or more\n", 2 * SWAPMB);
+    exit(1);
+  }
+  nb = st0.v_free_count;
+  char *a = map_anon(na), *b = map_anon(nb);
+  long t0 = now();
+  touch(a, na, 1);
+  touch(b, nb, 1);
+  long t1 = now();
+  vmstat(&st1);
+  munmap(b, nb * PAGE_SIZE);
+  long t2 = now();
+  touch(a, na, 0);
+  long t3 = now();
+  vmstat(&st2);
+  munmap(a, na * PAGE_SIZE);
+  print_mibs("swap_out", st1.v_swapout - st0.v_swapout, t1 - t0);
+  print_mibs("swap_in", st2.v_swapin - st1.v_swapin, t3 - t2);
+}
+
+// Write all free pages and free them again: the pages written before go to swap.
+static void
+push_out(void)
+{
+  struct vmstats st;
+
+  vmstat(&st);
+  char *b = map_anon(st.v_free_count);
+  touch(b, st.v_free_count, 1);
+  munmap(b, st.v_free_count * PAGE_SIZE);
+}
+
+// Swap-in by NREADERS processes at once: each writes its share of SWAPMB MiB and
+// waits; push_out() sends the shares to swap; then all read their shares back
+// together, so that as many faults wait on the disk at once. MiB/s of pages read
+// from swap from the start until the last reader is done.
+#define NREADERS 3
+static void
+swap_parallel(void)
+{
+  struct vmstats st0, st1;
+  long share = SWAPMB * (1024 * 1024 / PAGE_SIZE) / NREADERS;
+  int ready[2], go[2], i;
+  char c;
+
+  if(pipe(ready) < 0 || pipe(go) < 0){
+    fprintf(2, "bench: pipe failed\n");
+    exit(1);
+  }
+  for(i = 0; i < NREADERS; i++){
+    int pid = fork();
+    if(pid < 0){
+      fprintf(2, "bench: fork failed\n");
+      exit(1);
+    }
+    if(pid == 0){
+      char *a = map_anon(share);
+      touch(a, share, 1);
+      write(ready[1], "w", 1);
+      read(go[0], &c, 1);
+      touch(a, share, 0);
+      write(ready[1], "r", 1);
+      exit(0);
+    }
+  }
+  for(i = 0; i < NREADERS; i++)
+    read(ready[0], &c, 1);
+  push_out();
+  vmstat(&st0);
+  long t0 = now();
+  for(i = 0; i < NREADERS; i++)
+    write(go[1], "g", 1);
+  for(i = 0; i < NREADERS; i++)
+    read(ready[0], &c, 1);
+  long t1 = now();
+  vmstat(&st1);
+  for(i = 0; i < NREADERS; i++)
+    wait(0);
+  close(ready[0]);
+  close(ready[1]);
+  close(go[0]);
+  close(go[1]);
+  print_mibs("swap_in_par", st1.v_swapin - st0.v_swapin, t1 - t0);
+}
+
+static void
+bench_swap(void)
+{
+  swap_serial();
+  swap_parallel();
+}
+
 struct bench {
   char *name;
   void (*fn)(void);
+  int named;                   // run only when named
 } benches[] = {
   { "getpid", bench_getpid },
   { "fork", bench_fork },
@@ -260,6 +404,7 @@ struct bench {
   { "fault_zero", bench_fault_zero },
   { "fault_cow", bench_fault_cow },
   { "fault_stack", bench_fault_stack },
+  { "swap", bench_swap, 1 },
 };
 
 int
@@ -268,13 +413,13 @@ main(int argc, char *argv[])
   int i, ran = 0;
 
   for(i = 0; i < sizeof(benches)/sizeof(benches[0]); i++){
-    if(argc > 1 && strcmp(argv[1], benches[i].name) != 0)
+    if(argc > 1 ? strcmp(argv[1], benches[i].name) != 0 : benches[i].named)
       continue;
     benches[i].fn();
     ran = 1;
   }
   if(!ran){
-    fprintf(2, "usage: bench [getpid | fork | fork_1mb | lookup | forksize | fault_zero | fault_cow | fault_stack]\n");
+    fprintf(2, "usage: bench [getpid | fork | fork_1mb | lookup | forksize | fault_zero | fault_cow | fault_stack | swap]\n");
     exit(1);
   }
   printf("bench done\n");

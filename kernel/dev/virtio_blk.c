@@ -49,7 +49,9 @@
 #define RING_F_INDIRECT   28
 #define RING_F_EVENT_IDX  29
 
-#define NUM 8   // descriptors in a queue
+// Descriptors in a queue (a power of 2): three a request, so up to ten requests
+// in flight, from as many processes (swap-ins, the pageout daemon, the fs).
+#define NUM 32
 #define SECTOR 512
 
 struct virtq_desc {
