@@ -16,7 +16,8 @@ Fixtures for tests:
                  Each machine gets a fresh, sparse swap disk of its own, removed
                  with its copy of the file system (both kept if the test failed).
     sh           a machine booted to its first "$ " prompt
-    shared       shared(cpus=..., debug=False) -> harness.QEMU at a prompt, shared with
+    shared       shared(cpus=..., debug=False) -> harness.QEMU at a prompt (no swap
+                 disk: the labs' programs count pages exactly), shared with
                  this worker's later tests that ask for the same machine: not fresh
                  (earlier tests' files and processes are there), but a boot saved.
                  Replaced by a fresh boot once it has panicked, QEMU has exited, or a
@@ -318,8 +319,10 @@ def _shared_machine(item, arch, cpus, debug, scale):
         swapimg = gradedir / f"{name}-{os.getpid()}.swap.img"
         img.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(ROOT / "build" / arch / "fs.img", img)
+        # No swap disk: the labs' test programs count pages exactly, and take all
+        # of memory to test its exhaustion; paging is test_swap.py's to grade.
         q = harness.QEMU(arch, cpus, img, log=gradedir / "logs" / f"{name}.log",
-                         timeout_scale=scale, debug=debug, swapimg=swapimg)
+                         timeout_scale=scale, debug=debug, swap="0", swapimg=swapimg)
         _shared[key] = (q, [img, swapimg])
         _show(item, q)
         q.start()

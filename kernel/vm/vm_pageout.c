@@ -161,6 +161,8 @@ scan_inactive(uint64 want, struct scan *s)
       s->later++;
       continue;
     }
+    if (swap_pager_used() >= swap_pager_total())
+      continue;   // nowhere to put it
     if (pmap_remove_all(m) < 0) {
       s->later++;
       continue;
