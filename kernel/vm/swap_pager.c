@@ -95,15 +95,23 @@ swb_find(struct vm_object *object, vm_pindex_t base, struct rb_node **parent, in
   return 0;
 }
 
-uint32
-swap_pager_lookup(struct vm_object *object, vm_pindex_t pindex)
+// The block that holds pindex's slot, if object has one.
+static struct swblock *
+swb_of(struct vm_object *object, vm_pindex_t pindex)
 {
   struct rb_node *parent;
   int left;
 
   if (object->swap_count == 0)
     return 0;
-  struct swblock *b = swb_find(object, pindex - pindex % SWB_NPAGES, &parent, &left);
+  return swb_find(object, pindex - pindex % SWB_NPAGES, &parent, &left);
+}
+
+uint32
+swap_pager_lookup(struct vm_object *object, vm_pindex_t pindex)
+{
+  struct swblock *b = swb_of(object, pindex);
+
   return b ? b->slot[pindex % SWB_NPAGES] : 0;
 }
 
@@ -150,12 +158,8 @@ swb_clear(struct vm_object *object, struct swblock *b, int i)
 uint32
 swap_pager_take(struct vm_object *object, vm_pindex_t pindex)
 {
-  struct rb_node *parent;
-  int left;
+  struct swblock *b = swb_of(object, pindex);
 
-  if (object->swap_count == 0)
-    return 0;
-  struct swblock *b = swb_find(object, pindex - pindex % SWB_NPAGES, &parent, &left);
   return b ? swb_clear(object, b, pindex % SWB_NPAGES) : 0;
 }
 
