@@ -173,13 +173,12 @@ swap_pager_free_range(struct vm_object *object, vm_pindex_t start, vm_pindex_t e
     n = rb_next(n);
     for (int i = 0; i < SWB_NPAGES; i++) {
       vm_pindex_t pi = b->base + i;
-      // The last slot cleared frees b: stop looking at it then.
-      int last = b->count == 1 && b->slot[i] != 0;
-      if (pi >= start && (end == 0 || pi < end) && b->slot[i] != 0) {
-        swap_pager_free_slot(swb_clear(object, b, i));
-        if (last)
-          break;
-      }
+      if (b->slot[i] == 0 || pi < start || (end != 0 && pi >= end))
+        continue;
+      int emptied = b->count == 1;     // then swb_clear() frees b
+      swap_pager_free_slot(swb_clear(object, b, i));
+      if (emptied)
+        break;
     }
   }
 }
@@ -195,22 +194,21 @@ uint64 swap_pager_pageouts(void) { return pageouts; }
 static int
 io_done(vm_page_t m)
 {
-  wakeup(m);
   if (m->flags & PG_ORPHAN) {
+    wakeup(m);
     vm_page_free(m);
     return 1;
   }
   m->object->paging_in_progress--;
-  m->flags &= ~PG_BUSY;
+  vm_page_wakeup(m);
   return 0;
 }
 
-// m is busy with slot while the lock is dropped for I/O on it.
+// m is busy while the lock is dropped for I/O on it.
 static void
-io_start(vm_page_t m, uint32 slot)
+io_start(vm_page_t m)
 {
   m->flags |= PG_BUSY;
-  m->swapblk = slot;
   m->object->paging_in_progress++;
 }
 
@@ -225,11 +223,10 @@ swap_pager_getpage(struct vm_object *object, vm_pindex_t pindex, vm_page_t fresh
   if (slot == 0)
     panic("swap_pager_getpage: index %ld of object %d is not in swap", pindex, object->id);
   vm_page_insert(fresh, object, pindex);
-  io_start(fresh, slot);
+  io_start(fresh);
   vm_object_unlock();
   swapdev_rw(slot - 1, VM_PAGE_TO_KVA(fresh), 0);
   vm_object_lock();
-  fresh->swapblk = 0;
   swap_pager_free_slot(slot);
   pageins++;
   io_done(fresh);
@@ -247,11 +244,10 @@ swap_pager_putpage(vm_page_t m)
 
   if (slot == 0)
     return -1;
-  io_start(m, slot);
+  io_start(m);
   vm_object_unlock();
   swapdev_rw(slot - 1, VM_PAGE_TO_KVA(m), 1);
   vm_object_lock();
-  m->swapblk = 0;
   if (io_done(m)) {
     swap_pager_free_slot(slot);
     return 0;

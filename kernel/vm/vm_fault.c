@@ -88,11 +88,12 @@ fault_lookup(struct vm_object *object, vm_pindex_t pindex, struct vm_object **wh
 // Find or make the page at pindex of object for a fault of fault_type, and map it
 // at va with at most prot (wired if the entry is). All of it under objlock, which
 // is dropped only to read a page from a file or from swap, to allocate one, or to
-// wait for a busy one (in swap I/O), after which the search starts again: a page found below the top object stays put until it is
-// mapped or copied (a collapse, which another process's exit may start, frees the
-// pages of the object it absorbs that the top object has), and a copy is in the top
-// object only once the pmap maps it instead of the page below (that collapse may
-// free the page below then, which must be mapped nowhere). Map read-locked.
+// wait for a busy one (in swap I/O), after which the search starts again: a page
+// found below the top object stays put until it is mapped or copied (a collapse,
+// which another process's exit may start, frees the pages of the object it
+// absorbs that the top object has), and a copy is in the top object only once the
+// pmap maps it instead of the page below (that collapse may free the page below
+// then, which must be mapped nowhere). Map read-locked.
 // Returns KERN_SUCCESS, KERN_FAILURE (beyond the end of a file) or
 // KERN_RESOURCE_SHORTAGE.
 static int

@@ -55,22 +55,23 @@ PHYS_TO_VM_PAGE(vm_paddr_t pa)
 }
 
 // The last VM_PAGE_RESERVE free pages are the pageout daemon's: it needs a few
-// to free many (swap metadata), and must never wait for itself.
+// to free many (swap metadata), and must never wait for itself. (Who is asking
+// matters only then: the common case does not look.)
 vm_page_t
 vm_page_alloc(void)
 {
-  int daemon = vm_pageout_is_daemon();
-
   acquire(&pages.lock);
-  vm_page_t m = pages.nfree > VM_PAGE_RESERVE || daemon ? pages.free : 0;
+  vm_page_t m = pages.free;
+  if (m && pages.nfree <= VM_PAGE_RESERVE && !vm_pageout_is_daemon())
+    m = 0;
   if (m) {
     pages.free = (vm_page_t)m->rb.left;
     pages.nfree--;
   }
   uint64 nfree = pages.nfree;
   release(&pages.lock);
-  if (nfree < vm_pageout_free_min() && !daemon)
-    vm_pageout_wakeup();
+  if (nfree < vm_pageout_free_min())
+    vm_pageout_wakeup();   // (a no-op for the daemon itself: it is running)
   if (m == 0)
     return 0;
   KASSERT(m->flags == PG_FREE, "vm_page_alloc: free page not free");
@@ -94,7 +95,6 @@ vm_page_free(vm_page_t m)
     panic("vm_page_free: page 0x%lx is still mapped in %d page tables (first at va 0x%lx)",
           m->phys_addr, m->pv_count, m->pv_list ? m->pv_list->pv_va : 0);
   m->flags = PG_FREE;
-  m->swapblk = 0;
   acquire(&pages.lock);
   m->rb.left = (struct rb_node *)pages.free;
   pages.free = m;

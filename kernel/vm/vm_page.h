@@ -25,7 +25,6 @@ struct vm_page {
   struct vm_page *pq_next;    // its queue (object lock), a ring: see queue
   struct vm_page *pq_prev;
   uint8 queue;                // PQ_NONE, PQ_ACTIVE or PQ_INACTIVE
-  uint32 swapblk;             // PG_BUSY in swap I/O: its swap slot (swap_pager.c)
 };
 typedef struct vm_page *vm_page_t;
 
