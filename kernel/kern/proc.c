@@ -151,13 +151,18 @@ kfork(void)
   int err, pid;
   struct proc *np, *p = myproc();
   // Copy the address space first: it may sleep, which allocproc's lock forbids.
-  struct vmspace *vm = vmspace_fork(p->p_vmspace);
+  // Short of memory, wait for the pageout daemon and try again, as a fault does;
+  // ENOMEM only if this process is killed meanwhile (out of memory and swap).
+  struct vmspace *vm;
 
-  if (vm == 0)
-    return -ENOMEM;
-  if ((np = allocproc(allocpid(), &err)) == 0) {
-    vmspace_free(vm);
-    return err;
+  while ((vm = vmspace_fork(p->p_vmspace)) == 0)
+    if (vm_wait() < 0)
+      return -ENOMEM;
+  while ((np = allocproc(allocpid(), &err)) == 0) {
+    if (err != -ENOMEM || vm_wait() < 0) {
+      vmspace_free(vm);
+      return err;
+    }
   }
   np->p_vmspace = vm;
   md_fork_child(np, p);

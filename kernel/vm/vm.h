@@ -17,6 +17,9 @@ void kinit(void);
 void *kalloc(void);             // one zeroed page, or 0
 void kfree(void *va);
 uint64 kfreecount(void);        // free pages
+// Wait until the pageout daemon has freed pages (after an allocation failed): 0,
+// or -1 if the process was killed meanwhile. Process context, no spin lock held.
+int vm_wait(void);
 
 // A process address space. Sizes are in pages, as in the seed; vm_brk is vmlab's:
 // sbrk() moves the break a byte at a time, while the map moves in pages.

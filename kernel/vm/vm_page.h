@@ -41,9 +41,6 @@ typedef struct vm_page *vm_page_t;
 
 void vm_page_startup(void);
 vm_page_t vm_page_alloc(void);           // a zeroed page owned by nobody, or 0
-// Wait until the pageout daemon has freed pages (after vm_page_alloc() failed):
-// 0, or -1 if the process was killed meanwhile. No spin lock held.
-int vm_wait(void);
 void vm_page_free(vm_page_t m);          // must be in no object and mapped nowhere
 uint64 vm_page_free_count(void);
 uint64 vm_page_count(void);              // pages managed
