@@ -25,7 +25,8 @@ Fixtures for tests:
     run_once     run_once(cmd, done, timeout, cpus=..., debug=False) -> str: what
                  cmd printed (from its echo to the prompt after a line matching the
                  regex done), typed once per worker at a shared machine; later tests
-                 get the same output, or the same failure again at once.  So a test
+                 get the same output, or the same failure again at once (cmd
+                 ending without a line matching done fails at once: Ended).  So a test
                  program that panics costs its own checks' points, fast, and the
                  next program runs on a fresh machine.  (Lab graders that give each
                  line of one program's output its own points use it.)
@@ -368,7 +369,7 @@ def run_once(request, arch, cpus, scale):
                 q.sendline(cmd)
                 q.wait_for(re.escape(cmd) + r"\n")     # the echo
                 start = q.pos
-                q.wait_for(done, timeout)
+                q.wait_for(done, timeout, in_command=True)
                 end = q.wait_for_prompt().start()
                 _ran[key] = (q.output[start:end], q)
             except AssertionError as e:        # a panic, a timeout, QEMU gone

@@ -19,7 +19,9 @@ in its own process group, which close() always kills.
 
 A kernel panic ends every wait at once with Panic, whose message has the whole
 panic line and the kernel's backtrace as "function (file:line)" lines (addr2line on
-the kernel that was booted).  verify_reason() adds the kernel's own reason to a
+the kernel that was booted).  wait_for(..., in_command=True), for a program's
+last line, ends with Ended as soon as the shell prompts again without it (the
+program was killed, say).  verify_reason() adds the kernel's own reason to a
 grader's message about a failed vmverify.
 """
 
@@ -54,6 +56,11 @@ class Timeout(AssertionError):
 
 class Exited(AssertionError):
     """QEMU exited (the machine powered off, crashed, or QEMU failed)."""
+
+
+class Ended(AssertionError):
+    """The command ended (the shell prompted again) without printing what was
+    awaited: a program killed, or one that stopped early."""
 
 
 class Panic(AssertionError):
@@ -263,7 +270,7 @@ def run_test_program(boot, prog, cpus, debug, test_timeout):
             raise AssertionError(f"init could not start the shell: {m[0]}")
         q.wait_booted()
         q.sendline(prog)
-        while not q.wait_for(progress, test_timeout)["verdict"]:
+        while not q.wait_for(progress, test_timeout, in_command=True)["verdict"]:
             pass        # a test's line: the next one may take test_timeout again
         q.wait_for_prompt()
         return [q.output, None]
@@ -454,13 +461,26 @@ class QEMU:
             lines.append("  (no backtrace)")
         return "\n".join(lines)
 
-    def wait_for(self, pattern, timeout=CMD_TIMEOUT):
+    def wait_for(self, pattern, timeout=CMD_TIMEOUT, in_command=False):
         """Wait until pattern (a regex; ^ and $ match at lines) shows up in the
-        output after the previous match; return the match and move past it."""
+        output after the previous match; return the match and move past it.
+        in_command: pattern is the output of the command running in the
+        foreground, so a shell prompt before it raises Ended at once."""
         rx = re.compile(pattern, re.M) if isinstance(pattern, str) else pattern
-        m = self.wait_until(lambda buf: rx.search(buf, self.pos), repr(rx.pattern), timeout)
+
+        def found(buf):
+            m = rx.search(buf, self.pos)
+            p = PROMPT.search(buf, self.pos) if in_command else None
+            if p and (not m or p.start() < m.start()):
+                raise Ended(f"the command ended without {rx.pattern!r}; its last "
+                            f"lines:\n{self._lines_before(p.start())}")
+            return m
+        m = self.wait_until(found, repr(rx.pattern), timeout)
         self.pos = m.end()
         return m
+
+    def _lines_before(self, end, n=5):
+        return "\n".join(self.buf[self.pos:end].splitlines()[-n:])
 
     def harts(self, buf=None):
         """The CPUs that said "hart N starting", as a sorted list of N."""

@@ -92,13 +92,18 @@ def test_run_once(run_once, shared, scale):
     assert q.output.count("echo once\n") == 1
     # A failure is kept too, and raised again at once; the machine is replaced.
     with pytest.raises(harness.Timeout):
-        run_once("echo twice", r"^never$", timeout=0.2)
+        run_once("sleep 1000", r"^never$", timeout=0.2)
     start = time.monotonic()
     with pytest.raises(harness.Timeout):
-        run_once("echo twice", r"^never$", timeout=0.2)
+        run_once("sleep 1000", r"^never$", timeout=0.2)
     assert time.monotonic() - start < 0.5
     assert shared() is not q
     assert shared().run("echo fresh") == "fresh\n"
+    # A command that ends without the line fails at once, with its last lines.
+    start = time.monotonic()
+    with pytest.raises(harness.Ended, match="ended without .*never.*\n.*twice"):
+        run_once("echo twice", r"^never$", timeout=60)
+    assert time.monotonic() - start < 30
 
 
 @pytest.mark.points(0)

@@ -42,7 +42,7 @@ def rbtest_output(boot, arch, cpus, debug=False):
     def run():
         q = boot(cpus=cpus, debug=True) if debug else boot(cpus=cpus)
         q.sendline("rbtest small" if debug else "rbtest")
-        q.wait_for(r"^rbtest: (ALL OK|\d+ FAILED)$", RBTEST_TIMEOUT)
+        q.wait_for(r"^rbtest: (ALL OK|\d+ FAILED)$", RBTEST_TIMEOUT, in_command=True)
         q.wait_for_prompt()
         return q.output
     return shared_run(f"lab2-{arch}-{cpus}{'-debug' if debug else ''}", run)

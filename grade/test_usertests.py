@@ -13,7 +13,8 @@ USERTESTS_TIMEOUT = 300.0
 @pytest.mark.cpus(1, 3, 4)
 def test_usertests(sh):
     sh.sendline("usertests")
-    m = sh.wait_for(r"^(ALL TESTS PASSED|SOME TESTS FAILED)$", USERTESTS_TIMEOUT)
+    m = sh.wait_for(r"^(ALL TESTS PASSED|SOME TESTS FAILED)$", USERTESTS_TIMEOUT,
+                    in_command=True)
     out = sh.output
     failed = re.findall(r"^test (\S+): FAILED", out, re.M)
     passed = re.findall(r"^test (\S+): OK$", out, re.M)

@@ -23,7 +23,8 @@ TIMEOUT = 120.0        # seconds, before scaling, for all the seeds
 def test_vmfuzz(sh):
     for seed in SEEDS:
         sh.sendline(f"vmfuzz {seed} {OPS}")
-        m = sh.wait_for(rf"^vmfuzz: seed {seed}\b(.*)\n", TIMEOUT)   # a whole line
+        m = sh.wait_for(rf"^vmfuzz: seed {seed}\b(.*)\n", TIMEOUT,   # a whole line
+                        in_command=True)
         assert m[1] == f": {OPS} ops ok", \
             f"vmfuzz: seed {seed}{m[1]} (each operation: vmfuzz {seed} {OPS} - v)"
         sh.wait_for_prompt()

@@ -1,8 +1,8 @@
 // The pageout daemon (pagedaemon, a kernel process) and its page queues.
 //
 // Every page in an object is on the active or the inactive queue. The daemon runs
-// when free pages fall below free_min, or when a process waits for memory
-// (vm_wait), and works until free_target pages are free:
+// when free pages fall below free_min and swap has room, or when a process waits
+// for memory (vm_wait), and works until free_target pages are free:
 //
 //   1. The inactive queue is kept at a third of the pages: pages move there from
 //      the head of the active queue unless their mappings were used since the last
@@ -18,9 +18,8 @@
 //
 // If a pass frees nothing while a process waits, and passed over nothing that a
 // later pass might free (used lately, mapped where in use, busy), memory and swap
-// are exhausted: the process
-// with the most resident and swapped pages is killed, with a console line, and the
-// kernel lives on.
+// are exhausted: the process with the most resident and swapped pages is killed,
+// with a console line, and the kernel lives on.
 #include <sys/types.h>
 #include "kern/systm.h"
 #include "kern/param.h"
@@ -126,6 +125,13 @@ struct scan {
                             // table in use, or busy
 };
 
+// Whether no anonymous page can be paged out: there is no swap, or no free slot.
+static int
+swap_full(void)
+{
+  return swap_pager_used() >= swap_pager_total();
+}
+
 // Step 1: move unreferenced pages from the active queue to the inactive one until
 // it holds a third of them. objlock held.
 static void
@@ -155,14 +161,17 @@ scan_inactive(uint64 want, struct scan *s)
     vm_page_enqueue(m, PQ_INACTIVE);    // to the tail, whatever happens to it
     if (m->wire_count || m->object->type != OBJT_DEFAULT)
       continue;
-    if ((m->flags & PG_BUSY) || pmap_ts_referenced(m)) {
-      if (!(m->flags & PG_BUSY))
-        vm_page_enqueue(m, PQ_ACTIVE);
+    if (m->flags & PG_BUSY) {
+      s->later++;         // freed when its write to swap completes
+      continue;
+    }
+    if (swap_full())
+      continue;           // nowhere to put it
+    if (pmap_ts_referenced(m)) {
+      vm_page_enqueue(m, PQ_ACTIVE);
       s->later++;
       continue;
     }
-    if (swap_pager_used() >= swap_pager_total())
-      continue;   // nowhere to put it
     if (pmap_remove_all(m) < 0) {
       s->later++;
       continue;
@@ -234,7 +243,8 @@ vm_pageout_scan(void)
   if (want == 0 && pageout.waiters)
     want = 1;
   vm_object_lock();
-  deactivate(&s);
+  if (!swap_full())
+    deactivate(&s);
   scan_inactive(want, &s);
   vm_object_unlock();
   return s;
@@ -244,8 +254,12 @@ static void
 vm_pageout(void)
 {
   for (;;) {
+    // With swap full (or none), a pass frees nothing: the daemon waits for a
+    // process that needs a page, to decide whether to kill (scanning on would
+    // only take the CPU and the object lock from the processes).
     acquire(&pageout.lock);
-    while (pageout.waiters == 0 && vm_page_free_count() >= pageout.free_min)
+    while (pageout.waiters == 0 &&
+           (vm_page_free_count() >= pageout.free_min || swap_full()))
       sleep(&pageout.waiters, &pageout.lock);
     release(&pageout.lock);
 
@@ -255,8 +269,8 @@ vm_pageout(void)
     int waiting = pageout.waiters;
     wakeup(&pageout.waiters);
     release(&pageout.lock);
-    if (s.freed == 0 && waiting && vm_page_free_count() < pageout.free_min) {
-      if (s.later == 0)
+    if (s.freed == 0 && vm_page_free_count() < pageout.free_min) {
+      if (waiting && s.later == 0)
         oom_kill();
       // Let the processes run: one leaves the CPU (its page table is then free to
       // take pages from), or the victim exits.
