@@ -44,6 +44,10 @@ int msync(void *addr, size_t len, int flags);
 int mincore(const void *addr, size_t len, char *vec);
 int getrlimit(int resource, struct rlimit *rl);
 int setrlimit(int resource, const struct rlimit *rl);
+int mlock(const void *addr, size_t len);      // wire: never paged out (lab 5)
+int munlock(const void *addr, size_t len);
+int mlockall(int flags);                      // MCL_CURRENT | MCL_FUTURE
+int munlockall(void);
 // informational (structures in <sys/vmmap.h>)
 int vmmap(int pid, struct kinfo_vmentry *buf, int n);  // entries in pid's map (0: mine)
 int vmstat(struct vmstats *st);

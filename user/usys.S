@@ -41,6 +41,10 @@ SYSCALL(procinfo)
 SYSCALL(vmbench)
 SYSCALL(getrlimit)
 SYSCALL(setrlimit)
+SYSCALL(mlock)
+SYSCALL(munlock)
+SYSCALL(mlockall)
+SYSCALL(munlockall)
 
 // No executable stack wanted (the linker asks each object to say so).
 .section .note.GNU-stack,"",@progbits

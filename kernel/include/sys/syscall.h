@@ -43,6 +43,11 @@
 // Resource limits (kern/kern_resource.c; sys/resource.h)
 #define SYS_getrlimit 36
 #define SYS_setrlimit 37
-#define SYS_nsyscall 38  // one past the last; the VM labs add theirs below it
+// Wiring (lab 5: vm/vm_mmap.c)
+#define SYS_mlock      38
+#define SYS_munlock    39
+#define SYS_mlockall   40
+#define SYS_munlockall 41
+#define SYS_nsyscall 42  // one past the last; the VM labs add theirs below it
 
 #endif

@@ -63,6 +63,10 @@ struct vmstats {
   uint64 v_swapin;             // pages read back from swap, ever
   uint64 v_swapout;            // pages written to swap, ever
   uint64 v_oom_kills;          // processes killed for want of memory and swap
+  uint64 v_wire_count;         // pages wired (mlock): never paged out
+  uint64 v_map_wired;          // bytes of the caller's map user-wired (RLIMIT_MEMLOCK)
+  uint64 v_map_pageins;        // the caller's pages read back from swap, ever
+  uint64 v_map_pageouts;       // its pages written to swap, ever
 };
 
 // int procinfo(struct kinfo_proc *buf, int n): one per process.
