@@ -1,5 +1,5 @@
-"""usertests, the kernel's own test suite, on one CPU, three and four (the x86-64
-port's bring-up is checked with four)."""
+"""usertests, the kernel's own test suite, on one CPU and on four (the x86-64
+port's bring-up is checked with four; the lab graders run on three)."""
 
 import re
 
@@ -10,7 +10,7 @@ USERTESTS_TIMEOUT = 300.0
 
 @pytest.mark.slow
 @pytest.mark.points(5)
-@pytest.mark.cpus(1, 3, 4)
+@pytest.mark.cpus(1, 4)
 def test_usertests(sh):
     sh.sendline("usertests")
     m = sh.wait_for(r"^(ALL TESTS PASSED|SOME TESTS FAILED)$", USERTESTS_TIMEOUT,
