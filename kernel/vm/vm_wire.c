@@ -156,15 +156,17 @@ vm_map_wire(vm_map_t map, vm_offset_t start, vm_offset_t end, int holes_ok)
     r = KERN_RESOURCE_SHORTAGE;
     goto out;
   }
-  // Clip and mark: from here on, these entries stay as they are until finished.
-  if (vm_map_lookup_entry(map, start, &e))
-    vm_map_clip_start(map, e, start, &count);
-  else
+  // Clip and mark the entries not wired yet: from here on they stay as they are
+  // until finished. (Wired ones are not clipped: their halves could be merged
+  // again while the map is unlocked, which the map's invariants forbid.)
+  if (!vm_map_lookup_entry(map, start, &e))
     e = e->next;
+  else if (!(e->eflags & MAP_ENTRY_USER_WIRED))
+    vm_map_clip_start(map, e, start, &count);
   for (; e != &map->header && e->start < end; e = e->next) {
-    vm_map_clip_end(map, e, end, &count);
     if (e->eflags & MAP_ENTRY_USER_WIRED)
       continue;
+    vm_map_clip_end(map, e, end, &count);
     e->eflags |= MAP_ENTRY_USER_WIRED | MAP_ENTRY_IN_TRANSITION;
     e->wired_count++;
   }
