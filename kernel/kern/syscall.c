@@ -78,6 +78,10 @@ static long (*const syscalls[])(void) = {
   [SYS_vmbench]  sys_vmbench,
   [SYS_getrlimit] sys_getrlimit,
   [SYS_setrlimit] sys_setrlimit,
+  [SYS_mlock]      sys_mlock,
+  [SYS_munlock]    sys_munlock,
+  [SYS_mlockall]   sys_mlockall,
+  [SYS_munlockall] sys_munlockall,
 };
 
 // Run the system call whose number and arguments are in the trapframe; its result,

@@ -38,6 +38,10 @@ long sys_minherit(void);
 long sys_madvise(void);
 long sys_msync(void);
 long sys_mincore(void);
+long sys_mlock(void);
+long sys_munlock(void);
+long sys_mlockall(void);
+long sys_munlockall(void);
 
 // vm/vm_info.c
 long sys_vmmap(void);

@@ -10,6 +10,7 @@
 #include "kern/param.h"
 #include "kern/md.h"
 #include "kern/spinlock.h"
+#include "vm/vm.h"
 #include "vm/pmap_pv.h"
 #include "vm/vm_zone.h"
 
@@ -144,6 +145,7 @@ pmap_remove_all(vm_page_t m)
   } else {
     while ((pv = m->pv_list) != 0) {
       pmap_pte_zap(pv->pv_pmap, pv->pv_va);
+      __atomic_add_fetch(&pmap_vmspace(pv->pv_pmap)->vm_pageouts, 1, __ATOMIC_RELAXED);
       m->pv_list = pv->pv_next;
       m->pv_count--;
       zfree(&pvzone, pv);

@@ -35,12 +35,27 @@ struct vmspace {
   vm_offset_t vm_maxsaddr;    // user address of the stack's lowest possible page
   vm_offset_t vm_minsaddr;    // user address of the top of the stack
   vm_offset_t vm_brk;         // the break: sbrk(0)
+  uint64 vm_pageins;          // its pages read back from swap by its faults (atomic)
+  uint64 vm_pageouts;         // its pages taken away to be written to swap (atomic)
 };
 
 static inline struct pmap *
 vmspace_pmap(struct vmspace *vm)
 {
   return &vm->vm_pmap;
+}
+
+// The vmspace a user map or pmap is part of (every user one is a vmspace's).
+static inline struct vmspace *
+map_vmspace(struct vm_map *map)
+{
+  return (struct vmspace *)((char *)map - __builtin_offsetof(struct vmspace, vm_map));
+}
+
+static inline struct vmspace *
+pmap_vmspace(struct pmap *pmap)
+{
+  return (struct vmspace *)((char *)pmap - __builtin_offsetof(struct vmspace, vm_pmap));
 }
 
 static inline long

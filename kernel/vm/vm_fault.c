@@ -15,13 +15,15 @@
 #include "vm/swap_pager.h"
 
 // Make sure the entry has an object of its own to put pages in, shadowing the
-// shared one first if a write needs a private copy. The map is read-locked;
+// shared one first if a write (or wiring: VM_PROT_OVERRIDE_WRITE) needs a private
+// copy. The map is read-locked;
 // returns 1 if the lock had to be dropped (the caller starts over), else 0 with
 // the lock held as before, or -1 if memory ran out.
 static int
 fault_prepare_entry(vm_map_t map, vm_map_entry_t entry, vm_prot_t fault_type)
 {
-  int need_copy = (entry->eflags & MAP_ENTRY_NEEDS_COPY) && (fault_type & VM_PROT_WRITE);
+  int need_copy = (entry->eflags & MAP_ENTRY_NEEDS_COPY) &&
+                  (fault_type & (VM_PROT_WRITE | VM_PROT_OVERRIDE_WRITE));
   int r = 0;
 
   if (entry->object.vm_object != 0 && !need_copy)
@@ -93,14 +95,17 @@ fault_lookup(struct vm_object *object, vm_pindex_t pindex, struct vm_object **wh
 // which another process's exit may start, frees the pages of the object it
 // absorbs that the top object has), and a copy is in the top object only once the
 // pmap maps it instead of the page below (that collapse may free the page below
-// then, which must be mapped nowhere). Map read-locked.
+// then, which must be mapped nowhere). With VM_FAULT_CHANGE_WIRING (wiring), the
+// page is wired too, and mapped only if prot allows some access. Map read-locked.
 // Returns KERN_SUCCESS, KERN_FAILURE (beyond the end of a file) or
 // KERN_RESOURCE_SHORTAGE.
 static int
 fault_page(vm_map_t map, vm_map_entry_t entry, struct vm_object *object, vm_pindex_t pindex,
-           vm_offset_t va, vm_prot_t fault_type, vm_prot_t prot, boolean_t wired)
+           vm_offset_t va, vm_prot_t fault_type, vm_prot_t prot, boolean_t wired,
+           int fault_flags)
 {
   int write = (fault_type & VM_PROT_WRITE) != 0, error = KERN_SUCCESS;
+  int copy_up = (fault_type & (VM_PROT_WRITE | VM_PROT_OVERRIDE_WRITE)) != 0;
   struct vm_object *where;
   vm_pindex_t wpi;
   vm_page_t m, fresh = 0;
@@ -133,7 +138,7 @@ fault_page(vm_map_t map, vm_map_entry_t entry, struct vm_object *object, vm_pind
     // below another never changes: a copy now is the same as a copy later. A
     // file's page does change, with the file, so it is mapped from below still.)
     copy = where != object &&
-           (write || (object->ref_count > 1 && !(entry->eflags & MAP_ENTRY_NEEDS_COPY) &&
+           (copy_up || (object->ref_count > 1 && !(entry->eflags & MAP_ENTRY_NEEDS_COPY) &&
                       where->type != OBJT_VNODE));
     // A zero page, the copy, or the page read from swap: allocate it first.
     if ((m == 0 || copy) && fresh == 0) {
@@ -147,6 +152,7 @@ fault_page(vm_map_t map, vm_map_entry_t entry, struct vm_object *object, vm_pind
       continue;
     }
     if (m == 0 && swapped) {
+      __atomic_add_fetch(&map_vmspace(map)->vm_pageins, 1, __ATOMIC_RELAXED);
       swap_pager_getpage(where, wpi, fresh);
       fresh = 0;
       continue;
@@ -170,8 +176,10 @@ fault_page(vm_map_t map, vm_map_entry_t entry, struct vm_object *object, vm_pind
       else if (!(m->flags & PG_DIRTY))
         prot &= ~VM_PROT_WRITE;
     }
-    if (pmap_enter(map->pmap, va, VM_PAGE_TO_PHYS(m), prot, wired) < 0)
+    if (prot != VM_PROT_NONE && pmap_enter(map->pmap, va, VM_PAGE_TO_PHYS(m), prot, wired) < 0)
       error = KERN_RESOURCE_SHORTAGE;
+    else if (fault_flags & VM_FAULT_CHANGE_WIRING)
+      vm_page_wire(m);
   }
   vm_object_unlock();
   if (fresh)
@@ -202,7 +210,7 @@ again:
     vm_map_unlock_read(map);
     return KERN_INVALID_ADDRESS;
   }
-  if ((entry->protection & fault_type) != fault_type) {
+  if ((entry->protection & fault_type & VM_PROT_ALL) != (fault_type & VM_PROT_ALL)) {
     vm_map_unlock_read(map);
     return KERN_PROTECTION_FAILURE;
   }
@@ -234,7 +242,8 @@ vm_map_lookup_done(vm_map_t map, vm_map_entry_t entry, int count)
 // Resolve a fault at va for access fault_type (VM_PROT_*): KERN_SUCCESS, or
 // KERN_INVALID_ADDRESS (nothing mapped there), KERN_PROTECTION_FAILURE (the entry
 // does not allow it), KERN_FAILURE (beyond the end of a file), or
-// KERN_RESOURCE_SHORTAGE. Takes the map lock (shared) itself.
+// KERN_RESOURCE_SHORTAGE. fault_flags: VM_FAULT_CHANGE_WIRING wires the page as
+// well (vm_wire.c). Takes the map lock (shared) itself.
 int
 vm_fault(vm_map_t map, vm_offset_t va, vm_prot_t fault_type, int fault_flags)
 {
@@ -245,12 +254,12 @@ vm_fault(vm_map_t map, vm_offset_t va, vm_prot_t fault_type, int fault_flags)
   boolean_t wired;
   int error;
 
-  (void)fault_flags;
   va = trunc_page(va);
   for (;;) {
     error = vm_map_lookup(&map, va, fault_type, &entry, &object, &pindex, &prot, &wired);
     if (error == KERN_SUCCESS) {
-      error = fault_page(map, entry, object, pindex, va, fault_type, prot, wired);
+      error = fault_page(map, entry, object, pindex, va, fault_type, prot, wired,
+                         fault_flags);
       vm_map_lookup_done(map, entry, 0);
     }
     // Out of memory: the pageout daemon frees some (or kills a process, perhaps

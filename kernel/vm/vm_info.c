@@ -195,6 +195,7 @@ sys_vmstat(void)
   st.v_map_size = map->size;
   st.v_lookup_visits = map->lookup_visits;
   st.v_map_timestamp = map->timestamp;
+  st.v_map_wired = vm_map_user_wired(map, map->min_offset, map->max_offset);
   vm_map_unlock_read(map);
   st.v_resident = pmap_resident_count(&vm->vm_pmap);
   struct vm_pageout_stats ps;
@@ -206,6 +207,9 @@ sys_vmstat(void)
   st.v_swapin = ps.pageins;
   st.v_swapout = ps.pageouts;
   st.v_oom_kills = ps.oom_kills;
+  st.v_wire_count = vm_page_wired_count();
+  st.v_map_pageins = __atomic_load_n(&vm->vm_pageins, __ATOMIC_RELAXED);
+  st.v_map_pageouts = __atomic_load_n(&vm->vm_pageouts, __ATOMIC_RELAXED);
   return copyout(ust, &st, sizeof(st));
 }
 
@@ -227,6 +231,15 @@ sys_vmverify(void)
   // which shared holders may move.
   vm_map_lock(&vm->vm_map);
   r = vm_map_verify(&vm->vm_map, &why);
+  // The caller's own map is in no system call of its but this one: no entry may be
+  // left in transition (by wiring, say).
+  if (r == 0 && vm == myproc()->p_vmspace)
+    for (vm_map_entry_t e = vm->vm_map.header.next; e != &vm->vm_map.header; e = e->next)
+      if (e->eflags & MAP_ENTRY_IN_TRANSITION) {
+        why = "entry: in transition after its system call returned";
+        r = -1;
+        break;
+      }
   vm_map_unlock(&vm->vm_map);
   vmspace_free(vm);
   if (r < 0) {

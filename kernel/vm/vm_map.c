@@ -687,19 +687,10 @@ vm_map_transition_wakeup(vm_map_t map)
   release(&transition_lock);
 }
 
-// Drop an entry's wiring. (Lab 5 wires entries and unwires their pages here.)
-static void
-vm_map_entry_unwire(vm_map_t map, vm_map_entry_t entry)
-{
-  (void)map;
-  entry->wired_count = 0;
-  entry->eflags &= ~MAP_ENTRY_USER_WIRED;
-}
-
 // Merge what can be merged among the entries from `from` up to the first one that
 // starts at or above end. Map locked exclusively.
-static void
-simplify_range(vm_map_t map, vm_map_entry_t from, vm_offset_t end, int *countp)
+void
+vm_map_simplify_range(vm_map_t map, vm_map_entry_t from, vm_offset_t end, int *countp)
 {
   vm_map_entry_t e = (from == &map->header) ? from->next : from;
 
@@ -845,7 +836,7 @@ vm_map_protect(vm_map_t map, vm_offset_t start, vm_offset_t end, vm_prot_t new_p
       pmap_protect(map->pmap, e->start, e->end, e->protection);
   }
   // Merge what can be merged, from the entry before the range to the one after.
-  simplify_range(map, entry->prev, end, &count);
+  vm_map_simplify_range(map, entry->prev, end, &count);
   vm_map_unlock(map);
   vm_map_entry_release(count);
   return KERN_SUCCESS;
@@ -881,7 +872,7 @@ vm_map_inherit(vm_map_t map, vm_offset_t start, vm_offset_t end, vm_inherit_t ne
     vm_map_clip_end(map, e, end, &count);
     e->inheritance = new_inheritance;
   }
-  simplify_range(map, entry->prev, end, &count);
+  vm_map_simplify_range(map, entry->prev, end, &count);
   vm_map_unlock(map);
   vm_map_entry_release(count);
   return KERN_SUCCESS;
@@ -912,7 +903,7 @@ vm_map_madvise(vm_map_t map, vm_offset_t start, vm_offset_t end, int behav, off_
       vm_map_clip_end(map, e, end, &count);
       vm_map_entry_set_behavior(e, b);
     }
-    simplify_range(map, entry->prev, end, &count);
+    vm_map_simplify_range(map, entry->prev, end, &count);
     vm_map_unlock(map);
     vm_map_entry_release(count);
     return KERN_SUCCESS;
@@ -1056,6 +1047,10 @@ vm_map_verify(vm_map_t map, const char **why)
            "entry: NEEDS_WAKEUP without IN_TRANSITION");
     VERIFY(!(e->eflags & MAP_ENTRY_USER_WIRED) || e->wired_count > 0,
            "entry: USER_WIRED but not wired");
+    // (Wiring gives the entry its object with the first page it faults in.)
+    VERIFY(e->wired_count == 0 || (e->eflags & MAP_ENTRY_IN_TRANSITION) ||
+           (e->object.vm_object != 0 && !(e->eflags & MAP_ENTRY_NEEDS_COPY)),
+           "entry: wired without an object of its own");
     VERIFY(!vm_map_mergeable(map, e->prev, e), "entry: could be merged with its predecessor");
     VERIFY(e->aux.avail_ssize == 0 || (e->eflags & MAP_ENTRY_STACK),
            "entry: a reservation below an entry that is no stack");

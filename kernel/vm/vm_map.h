@@ -215,6 +215,7 @@ void vm_map_clip_end(vm_map_t map, vm_map_entry_t entry, vm_offset_t addr, int *
 int vm_map_delete(vm_map_t map, vm_offset_t start, vm_offset_t end, int *countp);
 int vm_map_remove(vm_map_t map, vm_offset_t start, vm_offset_t end);
 void vm_map_simplify_entry(vm_map_t map, vm_map_entry_t entry, int *countp);
+void vm_map_simplify_range(vm_map_t map, vm_map_entry_t from, vm_offset_t end, int *countp);
 int vm_map_protect(vm_map_t map, vm_offset_t start, vm_offset_t end, vm_prot_t new_prot,
                    boolean_t set_max);
 int vm_map_inherit(vm_map_t map, vm_offset_t start, vm_offset_t end, vm_inherit_t new_inheritance);
@@ -234,6 +235,14 @@ int vm_map_stack(vm_map_t map, int *countp, vm_offset_t addrbos, vm_size_t max_s
 struct proc;
 int vm_map_growstack(struct proc *p, vm_offset_t addr);
 vm_size_t vm_map_stack_limit(struct proc *p, vm_offset_t va);
+
+// vm_wire.c (lab 5)
+int vm_map_wire(vm_map_t map, vm_offset_t start, vm_offset_t end, int holes_ok);
+int vm_map_unwire(vm_map_t map, vm_offset_t start, vm_offset_t end, int holes_ok);
+void vm_map_entry_unwire(vm_map_t map, vm_map_entry_t entry);
+vm_size_t vm_map_user_wired(vm_map_t map, vm_offset_t start, vm_offset_t end);
+int vm_fork_wired(vm_map_entry_t old, vm_map_t new_map, int *countp);
+int vm_map_wire_future(vm_map_t map, vm_offset_t start, vm_offset_t end, uint64 limit);
 
 // vm_fault.c: fault in the pages of [start, end) that are not resident (WILLNEED).
 void vm_prefault(vm_map_t map, vm_offset_t start, vm_offset_t end);

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include "kern/systm.h"
 #include "kern/proc.h"
 #include "fs/fs.h"
@@ -47,6 +48,13 @@ static vm_map_t
 curmap(void)
 {
   return &myproc()->p_vmspace->vm_map;
+}
+
+// How many bytes the caller may have wired (mlock & co.): RLIMIT_MEMLOCK.
+static uint64
+memlock_limit(void)
+{
+  return myproc()->p_rlimit[RLIMIT_MEMLOCK].rlim_cur;
 }
 
 // Is [addr, addr + size) inside user space, without wrapping around?
@@ -220,6 +228,11 @@ sys_mmap(void)
       vm_object_deallocate(object);
     return -vm_mmap_to_errno(rv);
   }
+  // After mlockall(MCL_FUTURE), wired from the start, or not mapped at all.
+  if (vm_map_wire_future(map, addr, addr + size, memlock_limit()) != KERN_SUCCESS) {
+    vm_map_remove(map, addr, addr + size);
+    return -ENOMEM;
+  }
   return (long)addr;
 }
 
@@ -364,4 +377,95 @@ sys_mincore(void)
     done += n;
   }
   return 0;
+}
+
+// Wiring's result as an errno: EAGAIN when the pages could not be wired now (the
+// system's limit, or memory), ENOMEM for a hole or an entry not wired.
+static long
+wire_errno(int rv)
+{
+  switch (rv) {
+  case KERN_SUCCESS:
+    return 0;
+  case KERN_RESOURCE_SHORTAGE:
+    return -EAGAIN;
+  default:
+    return -ENOMEM;
+  }
+}
+
+// Wire [start, end) of map (holes_ok: skip its holes) unless the bytes wired in the
+// whole map would then pass RLIMIT_MEMLOCK: 0 or a negative errno.
+static long
+wire_range(vm_map_t map, uint64 start, uint64 end, int holes_ok)
+{
+  vm_map_lock_read(map);
+  uint64 wired = vm_map_user_wired(map, map->min_offset, map->max_offset);
+  uint64 more = holes_ok ? map->size - wired : (end - start) - vm_map_user_wired(map, start, end);
+  vm_map_unlock_read(map);
+  if (wired + more > memlock_limit())
+    return -ENOMEM;
+  return wire_errno(vm_map_wire(map, start, end, holes_ok));
+}
+
+// int mlock(const void *addr, size_t len): wire the pages, which are faulted in
+// now and never paged out until unwired. Pages wired already stay so (once).
+long
+sys_mlock(void)
+{
+  uint64 addr = argaddr(0), len = argaddr(1), size;
+
+  if (page_range(addr, len, &size) < 0 || !user_range(addr, size))
+    return -EINVAL;
+  if (size == 0)
+    return 0;
+  return wire_range(curmap(), addr, addr + size, 0);
+}
+
+// int munlock(const void *addr, size_t len): unwire; every page of the range must
+// be wired (else ENOMEM, nothing changed).
+long
+sys_munlock(void)
+{
+  uint64 addr = argaddr(0), len = argaddr(1), size;
+
+  if (page_range(addr, len, &size) < 0 || !user_range(addr, size))
+    return -EINVAL;
+  if (size == 0)
+    return 0;
+  return wire_errno(vm_map_unwire(curmap(), addr, addr + size, 0));
+}
+
+// int mlockall(int flags): MCL_CURRENT wires every mapping now; MCL_FUTURE every
+// later one too (mmap, sbrk, a stack's growth). On failure nothing changes.
+long
+sys_mlockall(void)
+{
+  int flags = argint(0);
+  vm_map_t map = curmap();
+  long r;
+
+  if (flags == 0 || (flags & ~(MCL_CURRENT | MCL_FUTURE)))
+    return -EINVAL;
+  if ((flags & MCL_CURRENT) &&
+      (r = wire_range(map, map->min_offset, map->max_offset, 1)) < 0)
+    return r;
+  if (flags & MCL_FUTURE) {
+    vm_map_lock(map);
+    map->flags |= MAP_WIREFUTURE;
+    vm_map_unlock(map);
+  }
+  return 0;
+}
+
+// int munlockall(void): unwire everything, and wire no later mapping.
+long
+sys_munlockall(void)
+{
+  vm_map_t map = curmap();
+
+  vm_map_lock(map);
+  map->flags &= ~MAP_WIREFUTURE;
+  vm_map_unlock(map);
+  return wire_errno(vm_map_unwire(map, map->min_offset, map->max_offset, 1));
 }

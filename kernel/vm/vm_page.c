@@ -105,6 +105,30 @@ vm_page_free(vm_page_t m)
 uint64 vm_page_free_count(void) { return pages.nfree; }
 uint64 vm_page_count(void) { return pages.npages; }
 
+// Pages with a wire_count: objlock (as every wire_count).
+static uint64 wired_pages;
+
+void
+vm_page_wire(vm_page_t m)
+{
+  if (m->wire_count == 0xffff)
+    panic("vm_page_wire: page 0x%lx wired %d times", (long)m->phys_addr, m->wire_count);
+  if (m->wire_count++ == 0)
+    wired_pages++;
+}
+
+void
+vm_page_unwire(vm_page_t m)
+{
+  if (m->wire_count == 0)
+    panic("vm_page_unwire: page 0x%lx (object %p pindex %ld) not wired",
+          (long)m->phys_addr, m->object, (long)m->pindex);
+  if (--m->wire_count == 0)
+    wired_pages--;
+}
+
+uint64 vm_page_wired_count(void) { return wired_pages; }
+
 // ---------------------------------------------------------------- kalloc
 
 void

@@ -58,5 +58,10 @@ void vm_page_remove(vm_page_t m);
 // while asleep: look m up again after); wake its waiters.
 void vm_page_sleep_busy(vm_page_t m);
 void vm_page_wakeup(vm_page_t m);
+// Wiring (object lock held): a wired page stays in memory (the pageout daemon
+// passes it over) until every wiring is undone.
+void vm_page_wire(vm_page_t m);
+void vm_page_unwire(vm_page_t m);
+uint64 vm_page_wired_count(void);      // pages wired at least once
 
 #endif

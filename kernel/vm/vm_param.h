@@ -12,6 +12,9 @@
 #define VM_PROT_WRITE   0x02
 #define VM_PROT_EXECUTE 0x04
 #define VM_PROT_ALL     (VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXECUTE)
+// For vm_fault() only: copy a private mapping's page into its own object as a write
+// would, without the right to write (wiring: vm_wire.c).
+#define VM_PROT_OVERRIDE_WRITE 0x08
 
 #define round_page(x) (((x) + PAGE_SIZE - 1) & ~(uint64)(PAGE_SIZE - 1))
 #define trunc_page(x) ((x) & ~(uint64)(PAGE_SIZE - 1))

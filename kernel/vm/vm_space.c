@@ -2,7 +2,9 @@
 // exec, sbrk and mmap add entries, and pages arrive on the first touch (vm_fault).
 // fork shares pages copy-on-write (vmspace_fork).
 #include <sys/types.h>
+#include <sys/resource.h>
 #include "kern/systm.h"
+#include "kern/proc.h"
 #include "kern/spinlock.h"
 #include "vm/vm.h"
 #include "vm/vm_map.h"
@@ -128,6 +130,9 @@ vmspace_free(struct vmspace *vm)
 static int
 vmspace_fork_entry(vm_map_t old_map, vm_map_entry_t old, vm_map_t new_map, int *countp)
 {
+  // A wired entry's pages are copied for the child now (vm_wire.c).
+  if (old->wired_count && old->inheritance == VM_INHERIT_COPY)
+    return vm_fork_wired(old, new_map, countp);
   switch (old->inheritance) {
   case VM_INHERIT_NONE:
     return 0;
@@ -253,6 +258,12 @@ vm_sbrk(struct vmspace *vm, long n, vm_offset_t *oldbrk)
     if (to > from && vm_map_find(map, 0, 0, &from, to - from, 0, 0, VM_MAPTYPE_NORMAL,
                                  VM_PROT_READ | VM_PROT_WRITE, VM_PROT_ALL, 0) != KERN_SUCCESS)
       return -ENOMEM;
+    // After mlockall(MCL_FUTURE) the new heap is wired, or the break does not move.
+    if (to > from && vm_map_wire_future(map, from, to,
+                                        myproc()->p_rlimit[RLIMIT_MEMLOCK].rlim_cur)) {
+      vm_map_remove(map, from, to);
+      return -ENOMEM;
+    }
   } else if (n < 0) {
     if ((uint64)-n > brk - vm->vm_daddr)
       return -EINVAL;

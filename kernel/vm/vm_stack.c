@@ -139,7 +139,7 @@ vm_map_growstack(struct proc *p, vm_offset_t addr)
   // LAB stack 2: BEGIN
   vm_map_t map = &p->p_vmspace->vm_map;
   vm_map_entry_t prev, stack;
-  vm_offset_t floor, start, end;
+  vm_offset_t floor, start = 0, end = 0;
   vm_size_t avail;
   int count, rv;
 
@@ -189,6 +189,10 @@ vm_map_growstack(struct proc *p, vm_offset_t addr)
 out:
   vm_map_unlock(map);
   vm_map_entry_release(count);
+  // After mlockall(MCL_FUTURE) the new piece is wired too, if RLIMIT_MEMLOCK allows
+  // (else it is not: a stack's growth does not fail for it).
+  if (rv == KERN_SUCCESS && end > start)
+    vm_map_wire_future(map, start, end, p->p_rlimit[RLIMIT_MEMLOCK].rlim_cur);
   return rv;
   // LAB stack 2: STARTER
   // // Until lab 4 no stack grows: every hole is a bad address.
