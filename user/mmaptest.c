@@ -1303,18 +1303,21 @@ hold(void)
 // ---------------------------------------------------------------- issue 13
 
 #ifndef LINUX
-// Touch anonymous memory until fewer than 64 pages are free; returns how much.
+// Touch anonymous memory until fewer than 64 pages are free; returns the pages
+// touched. In a scattered order (page k * step mod n, step a prime that does not
+// divide n): until lab 2 an object's page tree is not balanced, and pages added
+// in address order would make it a list, each fault a walk down all of it.
 static uint64
 take_memory(void)
 {
-  uint64 n = (uint64)freemem() * P;
-  char *a = xmmap("the memory to take", 0, n, RW, ANON, -1, 0);
-  uint64 i = 0;
+  uint64 n = (uint64)freemem(), k = 0;
+  char *a = xmmap("the memory to take", 0, n * P, RW, ANON, -1, 0);
+  uint64 step = n % 7919 ? 7919 : 7927;
 
-  while(i < n && freemem() > 64)
-    for(uint64 end = i + 64 * P; i < end && i < n; i += P)
-      a[i] = 1;
-  return i;
+  while(k < n && freemem() > 64)
+    for(uint64 end = k + 64; k < end && k < n; k++)
+      a[k * step % n * P] = 1;
+  return k;
 }
 
 // The grandchild of sbrk_nomem: its exit status says what happened (0: right).

@@ -178,8 +178,11 @@ fault_page(vm_map_t map, vm_map_entry_t entry, struct vm_object *object, vm_pind
     }
     if (prot != VM_PROT_NONE && pmap_enter(map->pmap, va, VM_PAGE_TO_PHYS(m), prot, wired) < 0)
       error = KERN_RESOURCE_SHORTAGE;
-    else if (fault_flags & VM_FAULT_CHANGE_WIRING)
+    // LAB wiring 2: BEGIN
+    // Wiring (vm_fault_wire): the page stays in memory until it is unwired.
+    if (error == KERN_SUCCESS && (fault_flags & VM_FAULT_CHANGE_WIRING))
       vm_page_wire(m);
+    // LAB wiring 2: END
   }
   vm_object_unlock();
   if (fresh)
@@ -361,6 +364,44 @@ vm_prefault(vm_map_t map, vm_offset_t start, vm_offset_t end)
     if (pmap_extract(map->pmap, a) == 0)
       vm_fault(map, a, VM_PROT_READ, VM_FAULT_NORMAL);
 }
+
+// Undo the wiring of the pages of [start, end) of entry (lab 5), which must all be
+// wired in the entry's own object (vm_wire.c says why they are there). Map locked,
+// or the entry in transition.
+void
+vm_fault_unwire(vm_map_entry_t entry, vm_offset_t start, vm_offset_t end)
+{
+  struct vm_object *object = entry->object.vm_object;
+
+  vm_object_lock();
+  for (vm_offset_t va = start; va < end; va += PAGE_SIZE) {
+    vm_pindex_t pindex = atop(va - entry->start + entry->offset);
+    vm_page_t m = object ? vm_page_lookup(object, pindex) : 0;
+    if (m == 0)
+      panic("vm_fault_unwire: va 0x%lx of wired entry [0x%lx, 0x%lx): object %p has no "
+            "page %ld", va, entry->start, entry->end, object, (long)pindex);
+    vm_page_unwire(m);
+  }
+  vm_object_unlock();
+}
+
+// Fault in and wire every page of [start, end) of entry (lab 5), which is in
+// transition (so it stays as it is), with the map unlocked. A private mapping's
+// pages are copied up into its own object first (VM_PROT_OVERRIDE_WRITE). Returns KERN_SUCCESS, or the
+// failing fault's error with none of the range's pages left wired.
+int
+vm_fault_wire(vm_map_t map, vm_map_entry_t entry, vm_offset_t start, vm_offset_t end)
+{
+  for (vm_offset_t va = start; va < end; va += PAGE_SIZE) {
+    int r = vm_fault(map, va, VM_PROT_OVERRIDE_WRITE, VM_FAULT_CHANGE_WIRING);
+    if (r != KERN_SUCCESS) {
+      vm_fault_unwire(entry, start, va);
+      return r;
+    }
+  }
+  return KERN_SUCCESS;
+}
+
 
 // msync(): write back the dirty file pages of shared mappings in [start, end); to
 // invalidate, first take the range out of the page table and free the pages that

@@ -246,6 +246,9 @@ int vm_map_wire_future(vm_map_t map, vm_offset_t start, vm_offset_t end, uint64 
 
 // vm_fault.c: fault in the pages of [start, end) that are not resident (WILLNEED).
 void vm_prefault(vm_map_t map, vm_offset_t start, vm_offset_t end);
+// Wire or unwire the pages of [start, end) of a wired entry (lab 5).
+int vm_fault_wire(vm_map_t map, vm_map_entry_t entry, vm_offset_t start, vm_offset_t end);
+void vm_fault_unwire(vm_map_entry_t entry, vm_offset_t start, vm_offset_t end);
 // Check every invariant of the map (the map locked): 0, or -1 with *why set to the
 // first one broken.
 int vm_map_verify(vm_map_t map, const char **why);

@@ -159,7 +159,11 @@ scan_inactive(uint64 want, struct scan *s)
   while (budget-- > 0 && iq->head && s->freed < want) {
     vm_page_t m = iq->head;
     vm_page_enqueue(m, PQ_INACTIVE);    // to the tail, whatever happens to it
-    if (m->wire_count || m->object->type != OBJT_DEFAULT)
+    // LAB wiring 6: BEGIN
+    if (m->wire_count)
+      continue;           // wired (mlock): it stays
+    // LAB wiring 6: END
+    if (m->object->type != OBJT_DEFAULT)
       continue;
     if (m->flags & PG_BUSY) {
       s->later++;         // freed when its write to swap completes

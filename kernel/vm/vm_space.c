@@ -130,9 +130,11 @@ vmspace_free(struct vmspace *vm)
 static int
 vmspace_fork_entry(vm_map_t old_map, vm_map_entry_t old, vm_map_t new_map, int *countp)
 {
+  // LAB wiring 4: BEGIN
   // A wired entry's pages are copied for the child now (vm_wire.c).
   if (old->wired_count && old->inheritance == VM_INHERIT_COPY)
     return vm_fork_wired(old, new_map, countp);
+  // LAB wiring 4: END
   switch (old->inheritance) {
   case VM_INHERIT_NONE:
     return 0;

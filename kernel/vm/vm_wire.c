@@ -53,41 +53,6 @@ vm_map_user_wired(vm_map_t map, vm_offset_t start, vm_offset_t end)
   return n;
 }
 
-// Undo the wiring of the pages of [start, end) of entry, which must all be wired
-// in its object. Map locked, or the entry in transition.
-static void
-vm_fault_unwire(vm_map_entry_t entry, vm_offset_t start, vm_offset_t end)
-{
-  struct vm_object *object = entry->object.vm_object;
-
-  vm_object_lock();
-  for (vm_offset_t va = start; va < end; va += PAGE_SIZE) {
-    vm_pindex_t pindex = atop(va - entry->start + entry->offset);
-    vm_page_t m = object ? vm_page_lookup(object, pindex) : 0;
-    if (m == 0)
-      panic("vm_fault_unwire: va 0x%lx of wired entry [0x%lx, 0x%lx): object %p has no "
-            "page %ld", va, entry->start, entry->end, object, (long)pindex);
-    vm_page_unwire(m);
-  }
-  vm_object_unlock();
-}
-
-// Fault in and wire every page of [start, end) of entry, which is in transition
-// (so it stays as it is) with the map unlocked. Returns KERN_SUCCESS, or the
-// failing fault's error with none of the range's pages left wired.
-static int
-vm_fault_wire(vm_map_t map, vm_map_entry_t entry, vm_offset_t start, vm_offset_t end)
-{
-  for (vm_offset_t va = start; va < end; va += PAGE_SIZE) {
-    int r = vm_fault(map, va, VM_PROT_OVERRIDE_WRITE, VM_FAULT_CHANGE_WIRING);
-    if (r != KERN_SUCCESS) {
-      vm_fault_unwire(entry, start, va);
-      return r;
-    }
-  }
-  return KERN_SUCCESS;
-}
-
 // Drop an entry's wiring: its pages may be paged out again. Map locked exclusively.
 void
 vm_map_entry_unwire(vm_map_t map, vm_map_entry_t entry)
@@ -99,6 +64,7 @@ vm_map_entry_unwire(vm_map_t map, vm_map_entry_t entry)
   user_wired_add(-(long)atop(entry->end - entry->start));
 }
 
+// LAB wiring 2: BEGIN
 // Wait until no entry of [start, end) is in transition, and check the range: every
 // page mapped (unless holes_ok) and, with want_wired, user-wired. Returns
 // KERN_SUCCESS, or KERN_INVALID_ADDRESS (a hole, or an unwired entry) with the map
@@ -228,7 +194,26 @@ out:
   vm_map_entry_release(count);
   return r;
 }
+// LAB wiring 2: STARTER
+// // Wire [start, end) for the user (mlock): each entry marked USER_WIRED and each of
+// // its pages faulted in and wired. Entries user-wired already stay as they are; with
+// // holes_ok (mlockall) holes are skipped. Returns KERN_SUCCESS; KERN_INVALID_ADDRESS
+// // for a hole, with nothing changed; KERN_RESOURCE_SHORTAGE past the system's limit
+// // of wired memory, with nothing changed; or a fault's error, with the range as it
+// // was (what this call wired is unwired again). Takes the map lock itself.
+// int
+// vm_map_wire(vm_map_t map, vm_offset_t start, vm_offset_t end, int holes_ok)
+// {
+//   (void)map;
+//   (void)start;
+//   (void)end;
+//   (void)holes_ok;
+//   printf("vm_map_wire: not written yet (lab 5, task 2)\n");
+//   return KERN_FAILURE;
+// }
+// LAB wiring 2: END
 
+// LAB wiring 3: BEGIN
 // Unwire the user-wired entries of [start, end) (munlock). Without holes_ok, a
 // hole or an entry that is not user-wired fails with KERN_INVALID_ADDRESS and
 // nothing changed; with it (munlockall), both are skipped. Takes the map lock.
@@ -261,7 +246,23 @@ out:
   vm_map_entry_release(count);
   return r;
 }
+// LAB wiring 3: STARTER
+// // Unwire the user-wired entries of [start, end) (munlock). Without holes_ok, a
+// // hole or an entry that is not user-wired fails with KERN_INVALID_ADDRESS and
+// // nothing changed; with it (munlockall), both are skipped. Takes the map lock.
+// int
+// vm_map_unwire(vm_map_t map, vm_offset_t start, vm_offset_t end, int holes_ok)
+// {
+//   (void)map;
+//   (void)start;
+//   (void)end;
+//   (void)holes_ok;
+//   printf("vm_map_unwire: not written yet (lab 5, task 3)\n");
+//   return KERN_FAILURE;
+// }
+// LAB wiring 3: END
 
+// LAB wiring 4: BEGIN
 // fork's copy of a wired entry that the child inherits by copy: a new object with
 // a copy of each page, so that the parent's wired pages stay its own (sharing them
 // copy-on-write would have the parent's next write copy a page away from under its
@@ -293,6 +294,7 @@ vm_fork_wired(vm_map_entry_t old, vm_map_t new_map, int *countp)
   vm_map_insert_copy(new_map, old, copy, 0, countp);
   return 0;
 }
+// LAB wiring 4: END
 
 // After [start, end) was mapped (mmap, sbrk, a stack's growth): wire it too if the
 // map wires every future mapping (mlockall(MCL_FUTURE)). Returns KERN_SUCCESS (also
@@ -301,6 +303,7 @@ vm_fork_wired(vm_map_entry_t old, vm_map_t new_map, int *countp)
 int
 vm_map_wire_future(vm_map_t map, vm_offset_t start, vm_offset_t end, uint64 limit)
 {
+  // LAB wiring 5: BEGIN
   vm_map_lock_read(map);
   int future = (map->flags & MAP_WIREFUTURE) != 0;
   vm_size_t wired = future ? vm_map_user_wired(map, map->min_offset, map->max_offset) : 0;
@@ -310,4 +313,11 @@ vm_map_wire_future(vm_map_t map, vm_offset_t start, vm_offset_t end, uint64 limi
   if (wired + (end - start) > limit)
     return KERN_NO_SPACE;
   return vm_map_wire(map, start, end, 0);
+  // LAB wiring 5: STARTER
+  // (void)map;
+  // (void)start;
+  // (void)end;
+  // (void)limit;
+  // return KERN_SUCCESS;
+  // LAB wiring 5: END
 }
