@@ -377,8 +377,8 @@ errors(void)
   verify("after the failed calls");
 }
 
-// The ENOMEMs: mlock over a hole wires nothing new (what was wired before stays
-// so); munlock over a hole, or of memory not wired, changes nothing.
+// The ENOMEMs of mlock: over a hole it wires nothing new, and what was wired before
+// stays so.
 static void
 holes(void)
 {
@@ -397,7 +397,7 @@ holes(void)
   expect_none_wired("after the mlocks that meet the hole");
   expect_wired("after the mlocks that meet the hole", w0, 0);
 
-  // Page 0 wired first: the failed mlock backs out page 1 and 2, not page 0.
+  // Page 0 wired first: the failed mlock backs out pages 1 and 2, not page 0.
   check("mlock page 0", mlock(a, P) == 0);
   experr("mlock over the hole with page 0 wired", mlock(a, 6 * P), ENOMEM);
   verify("after mlock over the hole with page 0 wired");
@@ -405,25 +405,13 @@ holes(void)
   expect_entry("pages 1-2", (uint64)a + P, (uint64)a + P, (uint64)a + 3 * P, 0);
   expect_entry("pages 4-5", (uint64)a + 4 * P, (uint64)a + 4 * P, (uint64)a + 6 * P, 0);
   expect_wired("after mlock over the hole with page 0 wired", w0 + 1, P);
-
-  // munlock: not all wired, or a hole: ENOMEM, and page 0 stays wired.
-  experr("munlock of pages 0-1 (1 not wired)", munlock(a, 2 * P), ENOMEM);
-  experr("munlock of page 1 (not wired)", munlock(a + P, P), ENOMEM);
-  experr("munlock over the hole", munlock(a, 6 * P), ENOMEM);
-  experr("munlock of the hole", munlock(a + 3 * P, P), ENOMEM);
-  verify("after the failed munlocks");
-  expect_entry("page 0 after the failed munlocks", (uint64)a, (uint64)a, (uint64)a + P, 1);
-  expect_wired("after the failed munlocks", w0 + 1, P);
-  check("munlock page 0", munlock(a, P) == 0);
-  experr("munlock page 0 again", munlock(a, P), ENOMEM);
-  expect_none_wired("after munlock");
-  expect_wired("after munlock", w0, 0);
-  verify("after munlock");
+  check("munmap", munmap(a, 6 * P) == 0);
+  expect_wired("after munmap", w0, 0);
 }
 
 // mlock of 64 KiB of fresh anonymous memory: one entry of exactly that range,
 // WIRED 1, every page in memory (and kept mapped through MADV_DONTNEED); 16 pages
-// more wired. munlock: the entry merges back into what it was clipped from.
+// more wired.
 static void
 basic(void)
 {
@@ -438,6 +426,7 @@ basic(void)
   check("mlock 64 KiB", mlock(a, 64 * KiB) == 0);
   verify("after mlock");
   expect_entry("after mlock", (uint64)a, (uint64)a, (uint64)a + 64 * KiB, 1);
+  expect("entries after mlock", nkve, n0 + (s < (uint64)a) + (e > (uint64)a + 64 * KiB));
   if(s < (uint64)a)
     expect_entry("what lies below, after mlock", s, s, (uint64)a, 0);
   if(e > (uint64)a + 64 * KiB)
@@ -449,17 +438,14 @@ basic(void)
   check("madvise DONTNEED", madvise(a, 64 * KiB, MADV_DONTNEED) == 0);
   expect_entry("after MADV_DONTNEED", (uint64)a, (uint64)a, (uint64)a + 64 * KiB, 1);
   expect_bytes("after MADV_DONTNEED", a, 64 * KiB, 'w');
-  check("munlock", munlock(a, 64 * KiB) == 0);
-  verify("after munlock");
-  expect_entry("after munlock: merged back", (uint64)a, s, e, 0);
-  expect("entries after munlock", nkve, n0);
-  expect_wired("after munlock", w0, 0);
-  expect_bytes("after munlock", a, 64 * KiB, 'w');
+  expect_wired("after MADV_DONTNEED", w0 + 16, 64 * KiB);
+  check("munmap", munmap(a, 64 * KiB) == 0);
+  expect_wired("after munmap", w0, 0);
 }
 
 // mlock of pages 2-5 of 8 splits the mapping in three, and pages 0-1 and 6-7 stay
 // out of memory; mlock of pages 4-7 then wires 6-7 too, and the two wired pieces
-// merge; munlock of the lot merges all back.
+// merge.
 static void
 partial(void)
 {
@@ -487,17 +473,14 @@ partial(void)
   verify("after the second mlock");
   expect_entry("pages 2-7, after the second mlock", (uint64)a + 3 * P, (uint64)a + 2 * P,
                (uint64)a + 8 * P, 1);
+  expect("entries after the second mlock", nkve, n0 + 1 + (e > (uint64)a + 8 * P));
   expect_wired("after mlock of pages 4-7", w0 + 6, 6 * P);
-
-  check("munlock pages 2-7", munlock(a + 2 * P, 6 * P) == 0);
-  verify("after munlock");
-  expect_entry("after munlock: merged back", (uint64)a, s, e, 0);
-  expect("entries after munlock", nkve, n0);
-  expect_wired("after munlock", w0, 0);
+  check("munmap", munmap(a, 8 * P) == 0);
+  expect_wired("after munmap", w0, 0);
 }
 
-// mlock twice is mlock once: WIRED stays 1, nothing more counted; one munlock
-// unwires. And mlock of a range half wired leaves the wired half as it was.
+// mlock twice is mlock once: WIRED stays 1, nothing more counted. And mlock of a
+// range half wired leaves the wired half as it was.
 static void
 idempotent(void)
 {
@@ -509,25 +492,17 @@ idempotent(void)
   verify("after two mlocks");
   expect_entry("after two mlocks", (uint64)a, (uint64)a, (uint64)a + 4 * P, 1);
   expect_wired("after two mlocks", w0 + 4, 4 * P);
-  check("munlock", munlock(a, 4 * P) == 0);
-  expect_none_wired("after one munlock");
-  expect_wired("after one munlock", w0, 0);
-  experr("a second munlock", munlock(a, 4 * P), ENOMEM);
-
-  check("mlock pages 0-1", mlock(a, 2 * P) == 0);
-  check("mlock pages 0-3 (0-1 wired already)", mlock(a, 4 * P) == 0);
-  check("mlock page 1 (wired already)", mlock(a + P, P) == 0);
+  check("mlock of pages 0-5 (0-3 wired already)", mlock(a, 6 * P) == 0);
+  check("mlock of page 1 (wired already)", mlock(a + P, P) == 0);
   verify("after the overlapping mlocks");
-  expect_entry("after the overlapping mlocks", (uint64)a, (uint64)a, (uint64)a + 4 * P, 1);
-  expect_wired("after the overlapping mlocks", w0 + 4, 4 * P);
-  check("munlock pages 0-3", munlock(a, 4 * P) == 0);
-  expect_none_wired("after munlock");
-  expect_wired("after munlock", w0, 0);
-  verify("after munlock");
+  expect_entry("after the overlapping mlocks", (uint64)a, (uint64)a, (uint64)a + 6 * P, 1);
+  expect_wired("after the overlapping mlocks", w0 + 6, 6 * P);
+  check("munmap", munmap(a, 8 * P) == 0);
+  expect_wired("after munmap", w0, 0);
 }
 
 // RLIMIT_MEMLOCK bounds the bytes a map has user-wired: over it, ENOMEM with
-// nothing wired; memory wired already counts; munlock gives room back.
+// nothing wired; memory wired already counts; munmap gives room back.
 static void
 rlimit(void)
 {
@@ -553,22 +528,22 @@ rlimit(void)
   expect_entry("the page mlock refused", (uint64)a + 64 * KiB, (uint64)a + 32 * KiB,
                (uint64)a + 128 * KiB, 0);
   expect_wired("after the failed calls at the limit", w0 + 16, 64 * KiB);
-  check("munlock of 32 KiB", munlock(a, 32 * KiB) == 0);
+  check("munmap of 32 KiB wired", munmap(a, 32 * KiB) == 0);
   check("mlock of another page once there is room", mlock(a + 64 * KiB, P) == 0);
-  expect_wired("after munlock and mlock", w0 + 9, 36 * KiB);
+  expect_wired("after munmap and mlock", w0 + 9, 36 * KiB);
 
   // A soft limit below the hard one is the one enforced.
-  check("munlockall", munlockall() == 0);
+  check("munmap of the rest", munmap(a + 32 * KiB, 224 * KiB) == 0);
+  expect_wired("after munmap of the rest", w0, 0);
+  a = xmmap("mmap", 64 * KiB, RW, ANON);
   rl.rlim_cur = 16 * KiB;
   check("setrlimit: soft limit 16 KiB", setrlimit(RLIMIT_MEMLOCK, &rl) == 0);
   experr("mlock of 20 KiB, soft limit 16 KiB", mlock(a, 20 * KiB), ENOMEM);
   check("mlock of 16 KiB", mlock(a, 16 * KiB) == 0);
   rl.rlim_cur = rl.rlim_max = 0;
   check("setrlimit RLIMIT_MEMLOCK 0", setrlimit(RLIMIT_MEMLOCK, &rl) == 0);
-  experr("mlock of a page with a limit of 0", mlock(a + 128 * KiB, P), ENOMEM);
-  check("munlockall", munlockall() == 0);
-  expect_none_wired("after munlockall");
-  expect_wired("after munlockall", w0, 0);
+  experr("mlock of a page with a limit of 0", mlock(a + 32 * KiB, P), ENOMEM);
+  expect_wired("at the end", w0 + 4, 16 * KiB);
   verify("at the end");
 }
 
@@ -633,7 +608,6 @@ syslimit(void)
     exit(1);           // (the child that failed has said why)
   expect("pages wired system-wide once the children exited", wire_count(), st.v_wire_count);
   check("mlock once the children exited", mlock(a, P) == 0);
-  check("munlock", munlock(a, P) == 0);
 }
 
 // A private file mapping, wired: every page in memory and copied into the entry's
@@ -665,8 +639,6 @@ private_file(void)
   mkfile("wire.p", 2 * P, 'g');
   expect("page 0, written", p[0], 'w');
   expect_bytes("page 1 (copied when wired) after the file changed", p + P, P, 'f');
-  check("munlock", munlock(p, 2 * P) == 0);
-  expect_bytes("page 1 after munlock", p + P, P, 'f');
   check("munmap", munmap(p, 2 * P) == 0);
   expect_wired("after munmap", w0, 0);
   expect_file("the file at the end", "wire.p", 2 * P, 'g');
@@ -711,46 +683,43 @@ shared_file(void)
 
 // munmap of wired memory unwires it: of a part (the rest stays wired), then of the
 // rest, and then its pages are free. (Not before: the object still holds the pages
-// of the part, as long as the rest maps it.)
+// of the part, as long as the rest maps it.) Twice: the first round leaves what
+// the kernel keeps after munmap (page-table pages, its allocators' pages for map
+// entries) and the pages of this process's stack and buffers that the checks touch
+// first; the second must give back every page it took.
 static void
 munmap_unwires(void)
 {
   uint64 len = MiB, npages = len / P;
   char *a;
-  long free0, free1;
+  long free0 = 0, free1;
   uint64 w0 = wire_count();
 
-  // Once first, for what the kernel keeps after munmap: the page-table pages the
-  // mapping needs, the pages its allocators keep for map entries. And the pages of
-  // the buffer that vmmap() fills, touched now rather than counted later.
-  memset(kve, 0, sizeof(kve));
-  a = xmmap("mmap", len, RW, ANON);
-  check("mlock", mlock(a, len) == 0);
-  check("munmap of 2 pages in the middle", munmap(a + 100 * P, 2 * P) == 0);
-  check("munmap", munmap(a, len) == 0);
-  free0 = freemem();
-  a = xmmap("mmap", len, RW, ANON);
-  check("mlock", mlock(a, len) == 0);
-  free1 = freemem();
-  if(free0 - free1 < (long)npages){
-    printf("wiretest %s: FAILED: mlock of %ld pages took %ld free pages\n", test,
-           (long)npages, free0 - free1);
-    exit(1);
+  for(int round = 0; round < 2; round++){
+    free0 = freemem();
+    a = xmmap("mmap", len, RW, ANON);
+    check("mlock", mlock(a, len) == 0);
+    free1 = freemem();
+    if(free0 - free1 < (long)npages){
+      printf("wiretest %s: FAILED: mlock of %ld pages took %ld free pages\n", test,
+             (long)npages, free0 - free1);
+      exit(1);
+    }
+    expect_wired("after mlock", w0 + npages, len);
+    fill(1, a, len, P / 8);
+    check("munmap of 2 pages in the middle", munmap(a + 100 * P, 2 * P) == 0);
+    verify("after munmap of 2 pages");
+    expect_entry("below the pages unmapped", (uint64)a, (uint64)a, (uint64)a + 100 * P, 1);
+    expect_entry("above the pages unmapped", (uint64)a + 102 * P, (uint64)a + 102 * P,
+                 (uint64)a + len, 1);
+    expect_wired("after munmap of 2 pages", w0 + npages - 2, len - 2 * P);
+    expect_filled("below the pages unmapped", 1, a, 100 * P, P / 8);
+    expect_filled("above the pages unmapped", 1, a + 102 * P, len - 102 * P, P / 8);
+    check("munmap of the rest", munmap(a, len) == 0);
+    verify("after munmap");
+    expect_wired("after munmap", w0, 0);
   }
-  expect_wired("after mlock", w0 + npages, len);
-  fill(1, a, len, P / 8);
-  check("munmap of 2 pages in the middle", munmap(a + 100 * P, 2 * P) == 0);
-  verify("after munmap of 2 pages");
-  expect_entry("below the pages unmapped", (uint64)a, (uint64)a, (uint64)a + 100 * P, 1);
-  expect_entry("above the pages unmapped", (uint64)a + 102 * P, (uint64)a + 102 * P,
-               (uint64)a + len, 1);
-  expect_wired("after munmap of 2 pages", w0 + npages - 2, len - 2 * P);
-  expect_filled("below the pages unmapped", 1, a, 100 * P, P / 8);
-  expect_filled("above the pages unmapped", 1, a + 102 * P, len - 102 * P, P / 8);
-  check("munmap of the rest", munmap(a, len) == 0);
-  verify("after munmap");
-  expect_wired("after munmap", w0, 0);
-  expect("free pages after munmap", freemem(), free0);
+  expect("free pages after the second round's munmap", freemem(), free0);
 }
 
 // A fork child's entries are never wired, yet it sees the parent's data; its writes
@@ -805,8 +774,8 @@ fork_(void)
   waitok("child");
   expect("parent: page 0", a[0], 'p');
   expect_bytes("parent: pages 1-3", a + P, 3 * P, 'q');
-  check("munlock", munlock(a, 4 * P) == 0);
-  expect_wired("after munlock", w0, 0);
+  check("munmap", munmap(a, 4 * P) == 0);
+  expect_wired("after munmap", w0, 0);
 }
 
 // Wired shared memory (MAP_SHARED anonymous) stays shared with a fork child, whose
@@ -832,12 +801,12 @@ fork_shared(void)
   expect("parent: page 3 the child wrote", s[3 * P], 'c');
   expect_entry("parent: after the child exited", (uint64)s, (uint64)s, (uint64)s + 4 * P, 1);
   expect_wired("after the child exited", w0 + 4, 4 * P);
-  check("munlock", munlock(s, 4 * P) == 0);
-  expect_wired("after munlock", w0, 0);
+  check("munmap", munmap(s, 4 * P) == 0);
+  expect_wired("after munmap", w0, 0);
 }
 
-// A process that exits with memory wired (by mlock, and by mlockall with
-// MCL_FUTURE) gives it all back.
+// A process that exits with memory wired (by mlock, and by mlockall) gives it all
+// back.
 static void
 exit_(void)
 {
@@ -859,9 +828,9 @@ exit_(void)
   expect("pages wired once the child that mlocked exited", wire_count(), w0);
   expect("free pages once the child that mlocked exited", freemem(), free0);
   if(xfork() == 0){
-    check("child: mlockall", mlockall(MCL_CURRENT | MCL_FUTURE) == 0);
     char *a = xmmap("child: mmap", MiB, RW, ANON);
-    expect_range_wired("child: mmap after mlockall(MCL_FUTURE)", a, MiB);
+    check("child: mlockall", mlockall(MCL_CURRENT) == 0);
+    expect_range_wired("child: mmap before mlockall(MCL_CURRENT)", a, MiB);
     exit(0);
   }
   waitok("child");
@@ -908,7 +877,7 @@ x_exec(void)
 }
 
 // mlockall(MCL_CURRENT): every entry of the map wired, with all its pages; a later
-// mmap is not; munlockall unwires all.
+// mmap is not, until mlockall again. (The process's exit unwires it all.)
 static void
 mlockall_current(void)
 {
@@ -932,11 +901,86 @@ mlockall_current(void)
   expect("bytes wired after that mmap", stats().v_map_wired, st.v_map_wired);
   check("mlockall(MCL_CURRENT) again", mlockall(MCL_CURRENT) == 0);
   expect_range_wired("the mapping made in between, after mlockall again", b, 4 * P);
+  expect_wired("after mlockall again", st.v_wire_count + 4, st.v_map_wired + 4 * P);
+  verify("after mlockall again");
+}
+
+// munlock: of memory not all wired, or over a hole, ENOMEM with nothing changed;
+// of part of a wired entry, it clips; once unwires what mlock wired twice; and the
+// pieces merge back into what mlock clipped them from.
+static void
+munlock_(void)
+{
+  char *a = xmmap("mmap", 8 * P, RW, ANON);
+  uint64 w0 = wire_count(), s, e, n0;
+
+  snapshot();
+  s = entry_at((uint64)a)->kve_start;
+  e = entry_at((uint64)a)->kve_end;
+  n0 = nkve;
+  experr("munlock of memory never wired", munlock(a, 2 * P), ENOMEM);
+  check("mlock", mlock(a, 4 * P) == 0);
+  check("mlock again", mlock(a, 4 * P) == 0);
+  check("munlock", munlock(a, 4 * P) == 0);
+  verify("after two mlocks and a munlock");
+  expect_entry("after two mlocks and a munlock: merged back", (uint64)a, s, e, 0);
+  expect("entries after munlock", nkve, n0);
+  expect_wired("after two mlocks and a munlock", w0, 0);
+  experr("a second munlock", munlock(a, 4 * P), ENOMEM);
+
+  check("mlock pages 0-3", mlock(a, 4 * P) == 0);
+  experr("munlock of pages 0-4 (4 not wired)", munlock(a, 5 * P), ENOMEM);
+  experr("munlock of pages 0-7 (4-7 not wired)", munlock(a, 8 * P), ENOMEM);
+  verify("after the failed munlocks");
+  expect_entry("pages 0-3 after the failed munlocks", (uint64)a, (uint64)a,
+               (uint64)a + 4 * P, 1);
+  expect_wired("after the failed munlocks", w0 + 4, 4 * P);
+  check("munlock of pages 1-2", munlock(a + P, 2 * P) == 0);
+  verify("after munlock of pages 1-2");
+  expect_entry("page 0", (uint64)a, (uint64)a, (uint64)a + P, 1);
+  expect_entry("pages 1-2", (uint64)a + P, (uint64)a + P, (uint64)a + 3 * P, 0);
+  expect_entry("page 3", (uint64)a + 3 * P, (uint64)a + 3 * P, (uint64)a + 4 * P, 1);
+  expect_wired("after munlock of pages 1-2", w0 + 2, 2 * P);
+  expect_resident("page 0, still wired", a, P);
+  expect_resident("page 3, still wired", a + 3 * P, P);
+
+  check("munmap page 2", munmap(a + 2 * P, P) == 0);
+  check("mlock page 1", mlock(a + P, P) == 0);
+  experr("munlock over the hole at page 2", munlock(a, 4 * P), ENOMEM);
+  experr("munlock of the hole", munlock(a + 2 * P, P), ENOMEM);
+  verify("after munlock over a hole");
+  expect_entry("pages 0-1 after munlock over a hole", (uint64)a, (uint64)a,
+               (uint64)a + 2 * P, 1);
+  expect_wired("after munlock over a hole", w0 + 3, 3 * P);
+  check("munlock of pages 0-1", munlock(a, 2 * P) == 0);
+  check("munlock of page 3", munlock(a + 3 * P, P) == 0);
+  expect_none_wired("after munlock of all");
+  expect_wired("after munlock of all", w0, 0);
+  verify("at the end");
+}
+
+// munlockall unwires every entry mlockall or mlock wired, with nothing wired it
+// does nothing; it fails for nothing.
+static void
+munlockall_(void)
+{
+  char *a = xmmap("mmap", 16 * P, RW, ANON), *b = xmmap("mmap", 4 * P, RW, ANON);
+  uint64 w0 = wire_count();
+
+  check("munlockall with nothing wired", munlockall() == 0);
+  expect_wired("after munlockall with nothing wired", w0, 0);
+  check("mlockall(MCL_CURRENT)", mlockall(MCL_CURRENT) == 0);
+  expect_range_wired("after mlockall(MCL_CURRENT)", a, 16 * P);
   check("munlockall", munlockall() == 0);
   verify("after munlockall");
   expect_none_wired("after munlockall");
   expect_wired("after munlockall", w0, 0);
-  check("munlockall with nothing wired", munlockall() == 0);
+  check("mlock", mlock(b + P, P) == 0);
+  check("munmap a hole", munmap(a + 4 * P, P) == 0);
+  check("munlockall over holes and memory not wired", munlockall() == 0);
+  expect_none_wired("after munlockall of an mlock");
+  expect_wired("after munlockall of an mlock", w0, 0);
+  verify("at the end");
 }
 
 // Recurse until a frame lies below low: 1 KiB frames, each written.
@@ -1005,9 +1049,14 @@ mlockall_future(void)
     snapshot();
     check("child: mmap is not wired (MCL_FUTURE is not inherited)",
           !is_wired(entry_at((uint64)c)));
+    // Its own MCL_FUTURE, and an exit with what that wired.
+    check("child: mlockall(MCL_FUTURE)", mlockall(MCL_FUTURE) == 0);
+    c = xmmap("child: mmap after its mlockall(MCL_FUTURE)", 64 * P, RW, ANON);
+    expect_range_wired("child: mmap after its mlockall(MCL_FUTURE)", c, 64 * P);
     exit(0);
   }
   waitok("child");
+  expect_wired("once the child exited", w0 + n, n * P);
 
   check("munlockall", munlockall() == 0);
   verify("after munlockall");
@@ -1096,6 +1145,8 @@ static const struct vmtest tests[] = {
   { "exit", exit_ },
   { "exec", exec_ },
   { "mlockall", mlockall_current },
+  { "munlock", munlock_ },
+  { "munlockall", munlockall_ },
   { "mlockall_future", mlockall_future },
   { "pressure", pressure },
 };
