@@ -2,7 +2,7 @@
 errors (EINVAL for an unaligned or wrapping range and bad flags; ENOMEM for holes,
 memory not wired, RLIMIT_MEMLOCK; EAGAIN past the system's limit of wired pages),
 with nothing changed by a call that failed; the entries mlock clips and wires
-(every page mapped) and munlock merges back; mlock twice being mlock once; private
+(every page in memory) and munlock merges back; mlock twice being mlock once; private
 file mappings copied when wired, shared ones not; munmap, exit and exec unwiring;
 fork children never wired, yet seeing the parent's data; mlockall(MCL_CURRENT)
 wiring the whole map, MCL_FUTURE the mmaps, sbrk and stack growth after it.  On one
@@ -50,10 +50,14 @@ CHECKS = [
     ("private_file", 2, 0, False),    # a private file mapping wired: copied, the file
                                       # unchanged
     ("shared_file", 1, 0, False),     # a shared file mapping wired: the file's pages
+    ("prot_none", 1, 0, False),       # PROT_NONE memory wired: in memory, not mapped
+    ("eof", 2, 0, False),             # a page that cannot be faulted in (past a file's
+                                      # end): ENOMEM, what was wired before it unwired
     ("munmap_unwires", 2, 0, False),  # munmap of wired memory, in part and whole: unwired,
                                       # its pages free again
-    ("fork", 3, 0, False),            # the child not wired, sees the parent's data; writes
-                                      # private both ways; the parent's entry untouched
+    ("fork", 3, 0, False),            # the child not wired, sees the parent's data (an
+                                      # entry at an offset); writes private both ways; the
+                                      # parent's entry untouched
     ("fork_shared", 1, 0, False),     # wired MAP_SHARED memory shared with the child
     ("exit", 2, 0, False),            # exit unwires (mlock, mlockall), frees the pages
     ("exec", 1, 0, False),            # exec unwires, and ends MCL_FUTURE
@@ -61,8 +65,9 @@ CHECKS = [
     ("munlock", 3, 0, False),         # ENOMEM for memory not wired or a hole, nothing
                                       # changed; clips; merges back
     ("munlockall", 2, 0, False),      # unwires all, over holes and unwired memory
-    ("mlockall_future", 3, 0, False),  # MCL_FUTURE: mmap, sbrk, stack growth wired; not
-                                      # inherited; munlockall ends it
+    ("mlockall_future", 3, 0, False),  # MCL_FUTURE: mmap, sbrk, stack growth wired (and
+                                      # ENOMEM past RLIMIT_MEMLOCK); not inherited;
+                                      # munlockall ends it
     ("freemem", 2, 0, True),          # not a page lost
 ]
 

@@ -681,6 +681,74 @@ shared_file(void)
   unlink("wire.s");
 }
 
+// mlock of PROT_NONE memory wires its pages, in memory though not mapped (nothing
+// may touch them); once readable, they are there.
+static void
+prot_none(void)
+{
+  char *a = xmmap("mmap PROT_NONE", 4 * P, PROT_NONE, ANON);
+  uint64 w0 = wire_count();
+  struct kinfo_vmentry *e;
+
+  check("mlock", mlock(a, 4 * P) == 0);
+  verify("after mlock");
+  snapshot();
+  e = entry_at((uint64)a);
+  check("after mlock: an entry at the mapping", e != 0);
+  if(e->kve_start != (uint64)a || e->kve_end != (uint64)a + 4 * P ||
+     e->kve_wired_count != 1 || !(e->kve_flags & KVME_FLAG_USER_WIRED)){
+    printf("wiretest %s: FAILED: after mlock: the entry 0x%lx-0x%lx has WIRED %d, flags "
+           "0x%x; expected 0x%lx-0x%lx, WIRED 1, wired\n", test, e->kve_start, e->kve_end,
+           e->kve_wired_count, e->kve_flags, (uint64)a, (uint64)a + 4 * P);
+    exit(1);
+  }
+  expect_resident("after mlock", a, 4 * P);
+  expect_wired("after mlock", w0 + 4, 4 * P);
+  check("mprotect RW", mprotect(a, 4 * P, RW) == 0);
+  expect_bytes("the wired pages, made readable", a, 4 * P, 0);
+  memset(a, 'n', 4 * P);
+  expect_range_wired("after mprotect", a, 4 * P);
+  expect_wired("after mprotect", w0 + 4, 4 * P);
+  check("munmap", munmap(a, 4 * P) == 0);
+  expect_wired("after munmap", w0, 0);
+}
+
+// A page that cannot be faulted in (a file mapping's page past the end of the file)
+// fails mlock with ENOMEM, and what it wired before that page is unwired again: in
+// an entry before the file's, and in the file's own entry.
+static void
+eof(void)
+{
+  char *r = xmmap("mmap room", 5 * P, PROT_NONE, ANON), *f;
+  uint64 w0 = wire_count();
+  int fd;
+
+  mkfile("wire.e", 2 * P, 'e');
+  fd = open("wire.e", O_RDWR);
+  check("open", fd >= 0);
+  check("mmap anonymous memory at the room's start",
+        mmap(r, 2 * P, RW, ANON | MAP_FIXED, -1, 0) == r);
+  f = mmap(r + 2 * P, 3 * P, RW, MAP_SHARED | MAP_FIXED, fd, 0);
+  check("mmap 3 pages of a 2-page file right above it", f == r + 2 * P);
+  close(fd);
+  r[0] = 'r';
+  experr("mlock of a page past the end of the file", mlock(r, 5 * P), ENOMEM);
+  verify("after the failed mlock");
+  expect_none_wired("after the failed mlock");
+  expect_wired("after the failed mlock", w0, 0);
+  experr("mlock of the file's pages, one past its end", mlock(f, 3 * P), ENOMEM);
+  expect_none_wired("after the second failed mlock");
+  expect_wired("after the second failed mlock", w0, 0);
+  check("mlock of what the file holds", mlock(r, 4 * P) == 0);
+  expect_range_wired("after mlock", r, 4 * P);
+  expect_wired("after mlock", w0 + 4, 4 * P);
+  expect("the anonymous page", r[0], 'r');
+  expect_bytes("the file's pages", f, 2 * P, 'e');
+  check("munmap", munmap(r, 5 * P) == 0);
+  expect_wired("after munmap", w0, 0);
+  unlink("wire.e");
+}
+
 // munmap of wired memory unwires it: of a part (the rest stays wired), then of the
 // rest, and then its pages are free. (Not before: the object still holds the pages
 // of the part, as long as the rest maps it.) Twice: the first round leaves what
@@ -723,8 +791,9 @@ munmap_unwires(void)
 }
 
 // A fork child's entries are never wired, yet it sees the parent's data; its writes
-// stay its own. The parent's wired entry keeps its object and its pages: nothing
-// made copy-on-write there, its writes never seen by the child.
+// stay its own. The parent's wired entry (pages 1-3 of 4: it maps its object from an
+// offset) keeps its object and its pages: nothing made copy-on-write there, its
+// writes never seen by the child.
 static void
 fork_(void)
 {
@@ -732,24 +801,26 @@ fork_(void)
   int tochild[2], toparent[2], obj;
   uint64 w0 = wire_count();
 
-  memset(a, 'p', 4 * P);
-  check("mlock", mlock(a, 4 * P) == 0);
-  expect_entry("after mlock", (uint64)a, (uint64)a, (uint64)a + 4 * P, 1);
-  obj = entry_at((uint64)a)->kve_obj_id;
+  for(int i = 0; i < 4; i++)
+    memset(a + i * P, 'a' + i, P);
+  check("mlock pages 1-3", mlock(a + P, 3 * P) == 0);
+  expect_entry("after mlock", (uint64)a + P, (uint64)a + P, (uint64)a + 4 * P, 1);
+  obj = entry_at((uint64)a + P)->kve_obj_id;
   check("pipe", pipe(tochild) == 0 && pipe(toparent) == 0);
   if(xfork() == 0){
     close(tochild[1]);
     close(toparent[0]);
     verify("child");
     expect_none_wired("child: after fork");
-    expect_wired("child: after fork", w0 + 4, 0);
-    expect_bytes("child: the parent's data", a, 4 * P, 'p');
-    memset(a, 'c', 2 * P);
+    expect_wired("child: after fork", w0 + 3, 0);
+    for(int i = 0; i < 4; i++)
+      expect_bytes("child: the parent's data", a + i * P, P, 'a' + i);
+    memset(a, 'x', 2 * P);
     signal_(toparent[1]);
     await(tochild[0]);   // the parent has written
-    expect_bytes("child: its own write, after the parent's", a, 2 * P, 'c');
-    expect_bytes("child: pages it never wrote, after the parent wrote them", a + 2 * P,
-                 2 * P, 'p');
+    expect_bytes("child: its own write, after the parent's", a, 2 * P, 'x');
+    expect_bytes("child: page 2, after the parent wrote it", a + 2 * P, P, 'c');
+    expect_bytes("child: page 3, after the parent wrote it", a + 3 * P, P, 'd');
     expect_none_wired("child: at the end");
     exit(0);
   }
@@ -757,22 +828,23 @@ fork_(void)
   close(toparent[1]);
   await(toparent[0]);    // the child has written
   verify("parent: after fork");
-  expect_bytes("parent: after the child wrote", a, 4 * P, 'p');
+  for(int i = 0; i < 4; i++)
+    expect_bytes("parent: after the child wrote", a + i * P, P, 'a' + i);
   memset(a + P, 'q', 3 * P);
-  expect_entry("parent: after fork and its writes", (uint64)a, (uint64)a,
+  expect_entry("parent: after fork and its writes", (uint64)a + P, (uint64)a + P,
                (uint64)a + 4 * P, 1);
-  struct kinfo_vmentry *e = entry_at((uint64)a);
+  struct kinfo_vmentry *e = entry_at((uint64)a + P);
   if(e->kve_obj_id != obj || (e->kve_flags & KVME_FLAG_NEEDS_COPY)){
     printf("wiretest %s: FAILED: parent: after fork its wired entry maps object %d "
            "(flags 0x%x), not its own object %d as before\n", test, e->kve_obj_id,
            e->kve_flags, obj);
     exit(1);
   }
-  expect_wired("parent: after fork", w0 + 4, 4 * P);
+  expect_wired("parent: after fork", w0 + 3, 3 * P);
   signal_(tochild[1]);
   close(tochild[1]);
   waitok("child");
-  expect("parent: page 0", a[0], 'p');
+  expect("parent: page 0", a[0], 'a');
   expect_bytes("parent: pages 1-3", a + P, 3 * P, 'q');
   check("munmap", munmap(a, 4 * P) == 0);
   expect_wired("after munmap", w0, 0);
@@ -1009,6 +1081,29 @@ stack_low(void)
   return lo;
 }
 
+// After mlockall(MCL_FUTURE), with 8 pages wired: an mmap or sbrk that would pass
+// RLIMIT_MEMLOCK fails with ENOMEM and maps nothing.
+static void
+future_rlimit(void)
+{
+  struct rlimit rl, old;
+  struct vmstats st = stats();
+  char *brk = sbrk(0);
+
+  check("getrlimit", getrlimit(RLIMIT_MEMLOCK, &old) == 0);
+  rl.rlim_cur = st.v_map_wired + 8 * P;
+  rl.rlim_max = old.rlim_max;
+  check("setrlimit: 8 pages more than wired", setrlimit(RLIMIT_MEMLOCK, &rl) == 0);
+  experr("mmap of 9 pages past RLIMIT_MEMLOCK", (long)mmap(0, 9 * P, RW, ANON, -1, 0),
+         ENOMEM);
+  experr("sbrk of 9 pages past RLIMIT_MEMLOCK", (long)sbrk(9 * P), ENOMEM);
+  expect("the break after sbrk past RLIMIT_MEMLOCK", (long)sbrk(0), (long)brk);
+  expect("the map's size after mmap and sbrk past RLIMIT_MEMLOCK", stats().v_map_size,
+         st.v_map_size);
+  expect_wired("after mmap and sbrk past RLIMIT_MEMLOCK", st.v_wire_count, st.v_map_wired);
+  check("setrlimit back", setrlimit(RLIMIT_MEMLOCK, &old) == 0);
+}
+
 // mlockall(MCL_FUTURE): what is mapped now stays unwired; later mmaps, sbrk and the
 // stack's growth are wired, every page in memory before any touch. A fork child
 // does not inherit it. munlockall ends it.
@@ -1026,6 +1121,7 @@ mlockall_future(void)
   a = xmmap("mmap", 8 * P, RW, ANON);
   expect_range_wired("mmap after mlockall(MCL_FUTURE)", a, 8 * P);
   expect_resident("mmap after mlockall(MCL_FUTURE), untouched", a, 8 * P);
+  future_rlimit();
   expect_wired("after mmap", w0 + 8, 8 * P);
 
   h = sbrk(3 * P);
@@ -1139,6 +1235,8 @@ static const struct vmtest tests[] = {
   { "syslimit", syslimit },
   { "private_file", private_file },
   { "shared_file", shared_file },
+  { "prot_none", prot_none },
+  { "eof", eof },
   { "munmap_unwires", munmap_unwires },
   { "fork", fork_ },
   { "fork_shared", fork_shared },
