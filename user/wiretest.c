@@ -399,6 +399,7 @@ holes(void)
 
   // Page 0 wired first: the failed mlock backs out pages 1 and 2, not page 0.
   check("mlock page 0", mlock(a, P) == 0);
+  verify("after mlock page 0");
   experr("mlock over the hole with page 0 wired", mlock(a, 6 * P), ENOMEM);
   verify("after mlock over the hole with page 0 wired");
   expect_entry("page 0", (uint64)a, (uint64)a, (uint64)a + P, 1);
