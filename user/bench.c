@@ -176,6 +176,31 @@ bench_fault_zero(void)
   printf("bench fault_zero %ld ns/fault\n", (t1 - t0) / (len / PAGE_SIZE));
 }
 
+// mlock of 16 MiB of fresh anonymous memory (every page faulted in and wired),
+// then munlock: microseconds for each.
+static void
+bench_mlock(void)
+{
+  long len = 16L << 20, t0, t1, t2;
+  char *p = mmap(0, len, PROT_READ | PROT_WRITE, MAP_ANON | MAP_PRIVATE, -1, 0);
+
+  if(p == MAP_FAILED){
+    fprintf(2, "bench: mmap failed\n");
+    exit(1);
+  }
+  t0 = now();
+  if(mlock(p, len) < 0){
+    fprintf(2, "bench: mlock failed\n");
+    exit(1);
+  }
+  t1 = now();
+  munlock(p, len);
+  t2 = now();
+  munmap(p, len);
+  printf("bench mlock_16mb %ld us\n", (t1 - t0) / 1000);
+  printf("bench munlock_16mb %ld us\n", (t2 - t1) / 1000);
+}
+
 // Copy-on-write faults: the parent writes pages it shares with a child.
 static void
 bench_fault_cow(void)
@@ -404,6 +429,7 @@ struct bench {
   { "fault_zero", bench_fault_zero },
   { "fault_cow", bench_fault_cow },
   { "fault_stack", bench_fault_stack },
+  { "mlock", bench_mlock },
   { "swap", bench_swap, 1 },
 };
 
@@ -419,7 +445,7 @@ main(int argc, char *argv[])
     ran = 1;
   }
   if(!ran){
-    fprintf(2, "usage: bench [getpid | fork | fork_1mb | lookup | forksize | fault_zero | fault_cow | fault_stack | swap]\n");
+    fprintf(2, "usage: bench [getpid | fork | fork_1mb | lookup | forksize | fault_zero | fault_cow | fault_stack | mlock | swap]\n");
     exit(1);
   }
   printf("bench done\n");
