@@ -40,7 +40,8 @@ Markers:
                                  code: `make check-handouts` allows that
     @pytest.mark.task(n)         the handout's task n makes the test pass: it fails until
                                  that task is done (the handout's "Checks:" line of task n
-                                 names it; `make check-tasks` checks both)
+                                 names it; the course's own `make check-tasks`, in
+                                 the reference tree, checks both)
 Selecting:
     --task N[,N...]              only the tests of these tasks (0: those of no task)
     --check NAME                 only this check (as --list-checks names it); repeatable

@@ -1047,10 +1047,6 @@ vm_map_verify(vm_map_t map, const char **why)
            "entry: NEEDS_WAKEUP without IN_TRANSITION");
     VERIFY(!(e->eflags & MAP_ENTRY_USER_WIRED) || e->wired_count > 0,
            "entry: USER_WIRED but not wired");
-    // (Wiring gives the entry its object with the first page it faults in.)
-    VERIFY(e->wired_count == 0 || (e->eflags & MAP_ENTRY_IN_TRANSITION) ||
-           (e->object.vm_object != 0 && !(e->eflags & MAP_ENTRY_NEEDS_COPY)),
-           "entry: wired without an object of its own");
     VERIFY(!vm_map_mergeable(map, e->prev, e), "entry: could be merged with its predecessor");
     VERIFY(e->aux.avail_ssize == 0 || (e->eflags & MAP_ENTRY_STACK),
            "entry: a reservation below an entry that is no stack");

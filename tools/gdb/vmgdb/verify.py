@@ -117,9 +117,6 @@ def map_verify(m):
                "entry: NEEDS_WAKEUP without IN_TRANSITION", where)
         verify(not flags & MAP_ENTRY_USER_WIRED or int(e["wired_count"]) > 0,
                "entry: USER_WIRED but not wired", where)
-        verify(int(e["wired_count"]) == 0 or flags & MAP_ENTRY_IN_TRANSITION or
-               (addr(e["object"]["vm_object"]) != 0 and not flags & MAP_ENTRY_NEEDS_COPY),
-               "entry: wired without an object of its own", where)
         verify(not mergeable(m, prev, e), "entry: could be merged with its predecessor", where)
         verify(avail == 0 or flags & MAP_ENTRY_STACK,
                "entry: a reservation below an entry that is no stack", where)
