@@ -9,7 +9,10 @@ Measures, each boot on a fresh copy of build/A/fs.img:
     then "bench done"), with CPUS=3;
   - swap throughput, `bench swap` (swap-out, swap-in, and swap-in by three
     processes at once, in MiB/s), on a small machine
-    (CPUS=1, MEM=SWAP_MEM, SWAP=SWAP_DISK) so that memory runs out soon.
+    (CPUS=1, MEM=SWAP_MEM, SWAP=SWAP_DISK) so that memory runs out soon;
+  - the pressure workload (`swaptest PRESSURE_MIB`, CPUS=1) on a machine that must
+    page (MEM=PRESSURE_MEM) and on one with enough RAM: both wall times, and how
+    many times slower paging made it.
 `make bench` builds first, then runs this.  Uses grade/harness.py.
 """
 
@@ -28,6 +31,7 @@ from harness import ROOT  # noqa: E402
 
 BOOTS = 5
 SWAP_MEM, SWAP_DISK = "32M", "32M"
+PRESSURE_MIB, PRESSURE_MEM, ENOUGH_MEM = 24, "16M", "128M"
 
 
 class Bench:
@@ -56,6 +60,16 @@ class Bench:
             start = q.elapsed()
             m = q.wait_for(r"^(ALL TESTS PASSED|SOME TESTS FAILED)$", 600)
             return q.elapsed() - start, m[1]
+
+    def workload(self, cmd, mem):
+        """Wall time of cmd (which must succeed) on one CPU with mem of RAM."""
+        with self.boot(1, f"{cmd.replace(' ', '-')}-{mem}", mem, SWAP_DISK) as q:
+            q.wait_booted()
+            start = q.elapsed()
+            out = q.run(cmd, timeout=600)
+            if "FAILED" in out:
+                raise harness.Exited(f"{cmd} on {mem}: {out}")
+            return q.elapsed() - start
 
     def guest_bench(self, cpus, args="", mem=None, swap=None):
         """(name, value, unit) for each line `bench args` prints."""
@@ -101,6 +115,11 @@ def main():
             rows += [(f"bench {name}, CPUS=3", value, unit) for name, value, unit in b.guest_bench(3)]
             rows += [(f"bench {name}, CPUS=1, MEM={SWAP_MEM}", value, unit)
                      for name, value, unit in b.guest_bench(1, "swap", SWAP_MEM, SWAP_DISK)]
+            cmd = f"swaptest {PRESSURE_MIB}"
+            paged, fits = b.workload(cmd, PRESSURE_MEM), b.workload(cmd, ENOUGH_MEM)
+            rows.append((f"{cmd}, CPUS=1, MEM={PRESSURE_MEM} (pages)", f"{paged:.1f}", "s"))
+            rows.append((f"{cmd}, CPUS=1, MEM={ENOUGH_MEM} (fits)", f"{fits:.1f}", "s"))
+            rows.append(("pressure: paging's slowdown", f"{paged / fits:.1f}", "x"))
     except (harness.Timeout, harness.Exited) as e:
         print(f"bench: {e}", file=sys.stderr)
         return 1
