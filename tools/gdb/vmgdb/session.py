@@ -58,10 +58,20 @@ GDB's finish waits for the return on the CPU it started on; but a timer interrup
 may move a process to another CPU in the middle of a system call (GDB's threads
 are the CPUs), and then finish never ends.  pfinish stops at the return address
 in the process that the selected CPU runs, on any CPU, and prints the value
-returned."""
+returned.  (A breakpoint where the function stopped may report a hit there again,
+in the same call, when an interrupt comes while GDB steps over it: pfinish goes on
+past such hits.)"""
 
     def __init__(self):
         super().__init__("pfinish", gdb.COMMAND_USER)
+
+    @staticmethod
+    def same_call(start):
+        """Whether the machine stopped where pfinish started, in the same call: the
+        same pc, return address and process."""
+        frame = gdb.selected_frame()
+        caller = frame.older()
+        return (frame.pc(), caller.pc() if caller else 0, addr(current_proc())) == start
 
     def invoke(self, arg, from_tty):
         frame = gdb.selected_frame()
@@ -72,8 +82,12 @@ returned."""
         func = frame.function()
         print(f"Run till exit from {func.name if func else hx(frame.pc())}")
         bp = ReturnBreakpoint(caller.pc(), addr(p))
+        start = (frame.pc(), caller.pc(), addr(p))
         try:
-            gdb.execute("continue")
+            for _ in range(10):
+                gdb.execute("continue")
+                if bp.hit or not self.same_call(start):
+                    break
         finally:
             bp.delete()
         if not bp.hit:
