@@ -387,8 +387,9 @@ vm_fault_unwire(vm_map_entry_t entry, vm_offset_t start, vm_offset_t end)
 
 // Fault in and wire every page of [start, end) of entry (lab 5), which is in
 // transition (so it stays as it is), with the map unlocked. A private mapping's
-// pages are copied up into its own object first (VM_PROT_OVERRIDE_WRITE). Returns KERN_SUCCESS, or the
-// failing fault's error with none of the range's pages left wired.
+// pages are copied up into its own object first (VM_PROT_OVERRIDE_WRITE). Returns
+// KERN_SUCCESS, or the failing fault's error with none of the range's pages left
+// wired.
 int
 vm_fault_wire(vm_map_t map, vm_map_entry_t entry, vm_offset_t start, vm_offset_t end)
 {
@@ -401,7 +402,6 @@ vm_fault_wire(vm_map_t map, vm_map_entry_t entry, vm_offset_t start, vm_offset_t
   }
   return KERN_SUCCESS;
 }
-
 
 // msync(): write back the dirty file pages of shared mappings in [start, end); to
 // invalidate, first take the range out of the page table and free the pages that

@@ -70,7 +70,7 @@ vm_page_alloc(void)
   }
   uint64 nfree = pages.nfree;
   release(&pages.lock);
-  if (nfree < vm_pageout_free_min())
+  if (vm_pageout_needed(nfree))
     vm_pageout_wakeup();   // (a no-op for the daemon itself: it is running)
   if (m == 0)
     return 0;

@@ -95,7 +95,18 @@ vm_pageout_is_daemon(void)
   return pageout.proc != 0 && myproc() == pageout.proc;
 }
 
-uint64 vm_pageout_free_min(void) { return pageout.free_min; }
+// Whether no anonymous page can be paged out: there is no swap, or no free slot.
+static int
+swap_full(void)
+{
+  return swap_pager_used() >= swap_pager_total();
+}
+
+int
+vm_pageout_needed(uint64 nfree)
+{
+  return nfree < pageout.free_min && !swap_full();
+}
 
 void
 vm_pageout_wakeup(void)
@@ -124,13 +135,6 @@ struct scan {
   uint64 later;             // passed over for now: used lately, mapped by a page
                             // table in use, or busy
 };
-
-// Whether no anonymous page can be paged out: there is no swap, or no free slot.
-static int
-swap_full(void)
-{
-  return swap_pager_used() >= swap_pager_total();
-}
 
 // Step 1: move unreferenced pages from the active queue to the inactive one until
 // it holds a third of them. objlock held.
@@ -262,8 +266,7 @@ vm_pageout(void)
     // process that needs a page, to decide whether to kill (scanning on would
     // only take the CPU and the object lock from the processes).
     acquire(&pageout.lock);
-    while (pageout.waiters == 0 &&
-           (vm_page_free_count() >= pageout.free_min || swap_full()))
+    while (pageout.waiters == 0 && !vm_pageout_needed(vm_page_free_count()))
       sleep(&pageout.waiters, &pageout.lock);
     release(&pageout.lock);
 

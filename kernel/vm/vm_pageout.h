@@ -10,7 +10,9 @@
 
 void vm_pageout_init(void);          // start the daemon (process context exists)
 int vm_pageout_is_daemon(void);      // is the caller the daemon?
-uint64 vm_pageout_free_min(void);    // below this many free pages, it runs
+// Whether the daemon has work with nfree pages free: below free_min, with room in
+// swap for what it would take.
+int vm_pageout_needed(uint64 nfree);
 void vm_pageout_wakeup(void);        // no lock needed (a process's may be held)
 
 // The queues (object lock held): put m at the tail of queue q (PQ_ACTIVE or
