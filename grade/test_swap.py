@@ -1,7 +1,8 @@
 """The pageout daemon and swap: a machine with 16 MiB of RAM runs more anonymous
 memory than it has, every word checked (swaptest); several processes at once,
-with forked children; and when memory and swap run out, the biggest process is
-killed with a console line and the kernel lives on."""
+with forked children; pages of a file dirtied through a shared mapping are
+written back to it to be freed (launder); and when memory and swap run out, the
+biggest process is killed with a console line and the kernel lives on."""
 
 import re
 
@@ -9,6 +10,9 @@ import pytest
 
 MEM = "16M"
 SWAPTEST_TIMEOUT = 300.0
+LAUNDER_KIB = 1024
+LAUNDER_DONE = re.compile(r"^launder: (\d+) pages dirtied; (\d+) rounds; vnodeout (\d+); "
+                          r"resident (\d+)\n", re.M)
 SWAPTEST_OK = re.compile(r"^swaptest: OK: (\d+) workers x (\d+) pages x (\d+) rounds; "
                          r"swapout (\d+) swapin (\d+)$", re.M)
 
@@ -60,6 +64,29 @@ def test_swap_workers_fork(boot):
     assert out > 0 and back > 0
     assert out >= 3 * 2 * 6 * 256 - st["pages"], f"only {out} page-outs"
     assert vmstat(q)["oomkills"] == 0
+
+
+@pytest.mark.slow
+@pytest.mark.points(3)
+@pytest.mark.cpus(1)
+def test_launder_survives_power_cut(boot):
+    """A file mapped shared and dirtied while anonymous memory (4 MiB more than
+    RAM) presses: the daemon writes its pages back to free them, mapping and all.
+    Then the power is cut, with the mapping still there: after a reboot, read()
+    finds every word of the file on the disk."""
+    q = boot(mem=MEM)
+    st = vmstat(q)
+    q.sendline(f"launder write data {LAUNDER_KIB} {st['pages'] // 256 + 4}")
+    m = q.wait_for(LAUNDER_DONE, timeout=SWAPTEST_TIMEOUT, in_command=True)
+    pages, rounds, vnodeout, resident = (int(x) for x in m.groups())
+    assert pages == LAUNDER_KIB // 4
+    assert resident == 0, f"{resident} of {pages} pages of the file still resident " \
+                          f"after {rounds} rounds of pressure ({vnodeout} written back)"
+    assert vnodeout >= pages, f"only {vnodeout} of {pages} dirty pages written back"
+    assert "panic" not in q.output
+    q.close()       # the power cut: no msync, no munmap, no exit
+    q = boot(mem=MEM, fsimg=q.fsimg)
+    assert q.run(f"launder check data {LAUNDER_KIB}") == f"launder: OK: {pages} pages\n"
 
 
 @pytest.mark.slow

@@ -3,9 +3,11 @@
 //   pages 7936 free 6210 active 1200 inactive 400
 //   swap 8192 used 0
 //   swapin 0 swapout 0 oomkills 0
+//   vnodeout 0
 //   wired 0
 //
-// (wired: pages that mlock keeps in memory, in the whole machine.)
+// (vnodeout: dirty pages of files that the pageout daemon wrote back to free
+// them; wired: pages that mlock keeps in memory, in the whole machine.)
 
 #include "user/user.h"
 
@@ -22,6 +24,7 @@ main(void)
          st.v_active_count, st.v_inactive_count);
   printf("swap %ld used %ld\n", st.v_swap_pages, st.v_swap_used);
   printf("swapin %ld swapout %ld oomkills %ld\n", st.v_swapin, st.v_swapout, st.v_oom_kills);
+  printf("vnodeout %ld\n", st.v_vnodepgsout);
   printf("wired %ld\n", st.v_wire_count);
   exit(0);
 }

@@ -223,6 +223,19 @@ ilock(struct inode *ip)
     panic("ilock: inode %u on disk %u is free", ip->inum, ip->dev);
 }
 
+// Lock ip only if no one holds it and it is in memory already: 1, or 0.
+int
+ilock_nowait(struct inode *ip)
+{
+  KASSERT(ip != 0 && ip->ref >= 1, "ilock_nowait of an unreferenced inode");
+  if (!tryacquiresleep(&ip->lock))
+    return 0;
+  if (ip->valid)
+    return 1;
+  releasesleep(&ip->lock);
+  return 0;
+}
+
 void
 iunlock(struct inode *ip)
 {

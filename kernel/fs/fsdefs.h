@@ -25,6 +25,7 @@ void bunpin(struct buf *b);
 void initlog(int dev, struct superblock *sb);
 void log_write(struct buf *b);
 void begin_op(void);
+int begin_op_nowait(void);          // begin_op, or 0 if it would wait
 void end_op(void);
 
 // fs.c: inodes, directories, path names
@@ -33,6 +34,7 @@ void iinit(void);
 struct inode *ialloc(uint dev, short type);
 struct inode *idup(struct inode *ip);
 void ilock(struct inode *ip);
+int ilock_nowait(struct inode *ip);   // ilock, or 0 if it would wait
 void iunlock(struct inode *ip);
 void iput(struct inode *ip);
 void iunlockput(struct inode *ip);

@@ -132,6 +132,19 @@ begin_op(void)
   }
 }
 
+// Start an operation only if that needs no wait: 1, or 0 (a commit is under way,
+// or the log is full; the operations that hold it may be waiting for memory).
+int
+begin_op_nowait(void)
+{
+  acquire(&log.lock);
+  int ok = !log.committing && log.lh.n + (log.outstanding + 1) * MAXOPBLOCKS <= LOGSIZE;
+  if (ok)
+    log.outstanding++;
+  release(&log.lock);
+  return ok;
+}
+
 // End a file-system operation; the last one out commits.
 void
 end_op(void)

@@ -24,6 +24,22 @@ acquiresleep(struct sleeplock *lk)
   release(&lk->lk);
 }
 
+// Take lk if it is free, without sleeping: 1, or 0 (someone holds it). For a
+// process that must not wait for the holder (the pageout daemon: the holder may be
+// waiting for memory).
+int
+tryacquiresleep(struct sleeplock *lk)
+{
+  acquire(&lk->lk);
+  int free = !lk->locked;
+  if (free) {
+    lk->locked = 1;
+    lk->pid = myproc()->pid;
+  }
+  release(&lk->lk);
+  return free;
+}
+
 void
 releasesleep(struct sleeplock *lk)
 {

@@ -13,6 +13,7 @@ struct sleeplock {
 
 void initsleeplock(struct sleeplock *lk, const char *name);
 void acquiresleep(struct sleeplock *lk);
+int tryacquiresleep(struct sleeplock *lk);
 void releasesleep(struct sleeplock *lk);
 int holdingsleep(struct sleeplock *lk);
 

@@ -188,30 +188,6 @@ static uint64 pageins, pageouts;   // objlock
 uint64 swap_pager_pageins(void) { return pageins; }
 uint64 swap_pager_pageouts(void) { return pageouts; }
 
-// Busy pages: m's I/O is done (objlock held again). If its object dropped it
-// meanwhile (PG_ORPHAN), free it and 1; else not busy any more, 0. Either way,
-// whoever waited for it is woken.
-static int
-io_done(vm_page_t m)
-{
-  if (m->flags & PG_ORPHAN) {
-    wakeup(m);
-    vm_page_free(m);
-    return 1;
-  }
-  m->object->paging_in_progress--;
-  vm_page_wakeup(m);
-  return 0;
-}
-
-// m is busy while the lock is dropped for I/O on it.
-static void
-io_start(vm_page_t m)
-{
-  m->flags |= PG_BUSY;
-  m->object->paging_in_progress++;
-}
-
 // Read object's page pindex back from swap into fresh, a page of nobody's, which
 // goes into object at once, busy: a fault that finds it waits until it is read.
 // The slot is freed once the page is read. objlock held, dropped meanwhile.
@@ -223,13 +199,13 @@ swap_pager_getpage(struct vm_object *object, vm_pindex_t pindex, vm_page_t fresh
   if (slot == 0)
     panic("swap_pager_getpage: index %ld of object %d is not in swap", pindex, object->id);
   vm_page_insert(fresh, object, pindex);
-  io_start(fresh);
+  vm_page_io_start(fresh);
   vm_object_unlock();
   swapdev_rw(slot - 1, VM_PAGE_TO_KVA(fresh), 0);
   vm_object_lock();
   swap_pager_free_slot(slot);
   pageins++;
-  io_done(fresh);
+  vm_page_io_finish(fresh);
 }
 
 // Write m, an anonymous page that no page table maps, to swap and free it: 0; or -1
@@ -244,11 +220,11 @@ swap_pager_putpage(vm_page_t m)
 
   if (slot == 0)
     return -1;
-  io_start(m);
+  vm_page_io_start(m);
   vm_object_unlock();
   swapdev_rw(slot - 1, VM_PAGE_TO_KVA(m), 1);
   vm_object_lock();
-  if (io_done(m)) {
+  if (vm_page_io_finish(m)) {
     swap_pager_free_slot(slot);
     return 0;
   }

@@ -36,7 +36,7 @@ struct vmspace {
   vm_offset_t vm_minsaddr;    // user address of the top of the stack
   vm_offset_t vm_brk;         // the break: sbrk(0)
   uint64 vm_pageins;          // its pages read back from swap by its faults (atomic)
-  uint64 vm_pageouts;         // its pages taken away to be written to swap (atomic)
+  uint64 vm_pageouts;         // its pages the pageout daemon took out (atomic)
 };
 
 static inline struct pmap *

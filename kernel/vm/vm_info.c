@@ -207,6 +207,7 @@ sys_vmstat(void)
   st.v_swapin = ps.pageins;
   st.v_swapout = ps.pageouts;
   st.v_oom_kills = ps.oom_kills;
+  st.v_vnodepgsout = ps.vnodeouts;
   st.v_wire_count = vm_page_wired_count();
   st.v_map_pageins = __atomic_load_n(&vm->vm_pageins, __ATOMIC_RELAXED);
   st.v_map_pageouts = __atomic_load_n(&vm->vm_pageouts, __ATOMIC_RELAXED);

@@ -77,7 +77,7 @@ shadow_unlink(struct vm_object *backing, struct vm_object *object)
   backing->shadow_count--;
 }
 
-// Take m out of its object and free it. A busy page is in swap I/O with the lock
+// Take m out of its object and free it. A busy page is in I/O with the lock
 // dropped: the I/O's owner frees it when done (PG_ORPHAN). objlock held.
 static void
 page_free(vm_page_t m)

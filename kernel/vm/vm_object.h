@@ -75,6 +75,10 @@ struct vm_page *vm_object_page_install(struct vm_object *object, vm_pindex_t pin
 struct vm_object *vnode_pager_alloc(struct inode *ip);   // referenced; 0 if no memory
 struct vm_page *vnode_pager_getpage(struct vm_object *object, vm_pindex_t pindex, int *error);
 void vnode_pager_putpages(struct vm_object *object, vm_pindex_t start, vm_pindex_t end);
+// The pageout daemon (objlock held): write back and free m, dirty and mapped
+// nowhere: 0, or -1 if that would wait for the file system.
+int vnode_pager_putpage_nowait(struct vm_page *m);
+uint64 vnode_pager_pageouts(void);   // pages it wrote back, ever
 // msync(MS_INVALIDATE): free the unmapped pages, if refs are all the references
 void vnode_pager_invalidate(struct vm_object *object, vm_pindex_t start, vm_pindex_t end,
                             int refs);

@@ -256,3 +256,24 @@ vm_page_wakeup(vm_page_t m)
   m->flags &= ~PG_BUSY;
   wakeup(m);
 }
+
+void
+vm_page_io_start(vm_page_t m)
+{
+  KASSERT(!(m->flags & PG_BUSY), "vm_page_io_start: page already busy");
+  m->flags |= PG_BUSY;
+  m->object->paging_in_progress++;
+}
+
+int
+vm_page_io_finish(vm_page_t m)
+{
+  if (m->flags & PG_ORPHAN) {
+    wakeup(m);
+    vm_page_free(m);
+    return 1;
+  }
+  m->object->paging_in_progress--;
+  vm_page_wakeup(m);
+  return 0;
+}

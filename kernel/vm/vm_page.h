@@ -31,7 +31,7 @@ typedef struct vm_page *vm_page_t;
 #define PG_FREE    0x0001   // on the free list
 #define PG_KERNEL  0x0002   // kalloc()'s
 #define PG_DIRTY   0x0004   // written through a mapping since it was read in
-#define PG_BUSY    0x0008   // in swap I/O, the object lock dropped: wait for it
+#define PG_BUSY    0x0008   // in I/O, the object lock dropped: wait for it
 #define PG_ORPHAN  0x0010   // taken out of its dying object while busy: the I/O's
                             // owner frees it when done
 
@@ -58,6 +58,12 @@ void vm_page_remove(vm_page_t m);
 // while asleep: look m up again after); wake its waiters.
 void vm_page_sleep_busy(vm_page_t m);
 void vm_page_wakeup(vm_page_t m);
+// I/O on a page of an object with the object lock dropped (swap, or a file's
+// write-back): start makes m busy. Once the lock is held again, finish: if m's
+// object let go of it meanwhile (PG_ORPHAN), frees it and returns 1; else m is
+// not busy any more, 0. Either way its waiters are woken.
+void vm_page_io_start(vm_page_t m);
+int vm_page_io_finish(vm_page_t m);
 // Wiring (object lock held): a wired page stays in memory (the pageout daemon
 // passes it over) until every wiring is undone.
 void vm_page_wire(vm_page_t m);

@@ -9,12 +9,14 @@
 //      look (pmap_ts_referenced), which sends them to the active queue's tail.
 //   2. From the head of the inactive queue: a page used meanwhile goes back to the
 //      active queue (its second chance); else, if no CPU is using a page table that
-//      maps it (pmap_remove_all), it leaves every address space, and an anonymous
-//      page is written to swap and freed (swap_pager_putpage).
+//      maps it (pmap_remove_all), it leaves every address space and is freed: an
+//      anonymous page written to swap first (swap_pager_putpage), a dirty page of
+//      a file written back to the file (vnode_pager_putpage_nowait: it
+//      launders). That needs the file system's locks, which a process waiting for
+//      memory may hold: the daemon only takes them if they are free, and else
+//      tries again on a later pass.
 //
-// Pages of files are left resident: a dirty one would need the file system's
-// locks, which a process waiting for memory may hold (not done yet). Wired pages,
-// and busy ones (in swap I/O), are passed over.
+// Wired pages, and busy ones (in I/O), are passed over.
 //
 // If a pass frees nothing while a process waits, and passed over nothing that a
 // later pass might free (used lately, mapped where in use, busy), memory and swap
@@ -152,6 +154,19 @@ deactivate(struct scan *s)
   }
 }
 
+// A page of a file that no page table maps: free it, written back first if it is
+// dirty. 0, or -1 if the write would have had to wait. objlock held (dropped
+// during the write).
+static int
+free_file_page(vm_page_t m)
+{
+  if (m->flags & PG_DIRTY)
+    return vnode_pager_putpage_nowait(m);
+  vm_page_remove(m);
+  vm_page_free(m);
+  return 0;
+}
+
 // Step 2: free up to want pages from the inactive queue. objlock held (dropped
 // during swap I/O).
 static void
@@ -167,13 +182,12 @@ scan_inactive(uint64 want, struct scan *s)
     if (m->wire_count)
       continue;           // wired (mlock): it stays
     // LAB wiring 6: END
-    if (m->object->type != OBJT_DEFAULT)
-      continue;
     if (m->flags & PG_BUSY) {
-      s->later++;         // freed when its write to swap completes
+      s->later++;         // freed when its write completes
       continue;
     }
-    if (swap_full())
+    int anon = m->object->type == OBJT_DEFAULT;
+    if (anon && swap_full())
       continue;           // nowhere to put it
     if (pmap_ts_referenced(m)) {
       vm_page_enqueue(m, PQ_ACTIVE);
@@ -184,8 +198,10 @@ scan_inactive(uint64 want, struct scan *s)
       s->later++;
       continue;
     }
-    if (swap_pager_putpage(m) == 0)
+    if (anon ? swap_pager_putpage(m) == 0 : free_file_page(m) == 0)
       s->freed++;
+    else if (!anon)
+      s->later++;         // its file's locks were taken: next pass
   }
 }
 
@@ -251,8 +267,7 @@ vm_pageout_scan(void)
   if (want == 0 && pageout.waiters)
     want = 1;
   vm_object_lock();
-  if (!swap_full())
-    deactivate(&s);
+  deactivate(&s);
   scan_inactive(want, &s);
   vm_object_unlock();
   return s;
@@ -308,4 +323,5 @@ vm_pageout_stats(struct vm_pageout_stats *st)
   st->pageins = swap_pager_pageins();
   st->pageouts = swap_pager_pageouts();
   st->oom_kills = pageout.oom_kills;
+  st->vnodeouts = vnode_pager_pageouts();
 }

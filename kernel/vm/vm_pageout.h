@@ -24,6 +24,7 @@ struct vm_pageout_stats {
   uint64 active, inactive;     // pages on each queue
   uint64 pageins, pageouts;    // pages read from and written to swap, ever
   uint64 oom_kills;
+  uint64 vnodeouts;            // dirty file pages written back to free them, ever
 };
 void vm_pageout_stats(struct vm_pageout_stats *st);
 

@@ -4,21 +4,25 @@
 //
 // Pages written through a mapping are marked PG_DIRTY (vm_fault maps a vnode page
 // read-only until the first write, to notice it) and written back by msync(), by
-// read() of the file, and when the last mapping goes away. write() puts the bytes it
-// wrote into the resident pages too (vnode_pager_written). msync(MS_INVALIDATE)
-// frees pages of a live object (vnode_pager_invalidate); nothing else does.
+// read() of the file, when the last mapping goes away, and by the pageout daemon
+// under memory pressure (vnode_pager_putpage_nowait), which then frees them.
+// write() puts the bytes it wrote into the resident pages too
+// (vnode_pager_written). msync(MS_INVALIDATE) frees pages of a live object
+// (vnode_pager_invalidate).
 //
 // The object's size follows the file's, in pages: it grows with write() and
 // shrinks with truncation. A fault on a page wholly past the end of the file
 // fails (the process is killed: POSIX's SIGBUS). A truncation zeroes what resident
-// pages hold past the new end but cannot take them away from the mappings that
-// already map them (there are no reverse mappings to find their page table
-// entries): those keep reading zeros, until the file grows back over them, and the
-// pages are freed with the object.
+// pages hold past the new end but leaves them mapped: those keep reading zeros,
+// until the file grows back over them, and the pages are freed with the object.
 //
 // Lock order: the inode's sleep lock, then the object lock. A page is read in, and
 // write() and truncation change resident pages, with the inode locked, so that
-// each sees the other's work whole.
+// each sees the other's work whole. A dirty page is written back, and leaves its
+// object, only with the inode locked: so whoever holds that lock may write a dirty
+// page from memory with the object lock dropped, and no page of the file is busy.
+// (A clean page that no page table maps may be freed by the daemon under the
+// object lock alone.)
 #include <sys/types.h>
 #include "kern/systm.h"
 #include "kern/param.h"
@@ -119,24 +123,64 @@ vnode_pager_getpage(struct vm_object *object, vm_pindex_t pindex, int *error)
   return m;
 }
 
-// Write one dirty page back to the file (not past its end). The page stays dirty:
-// without reverse mappings we cannot write-protect every mapping of it again, so
-// we cannot tell a later write from none.
+// Write m, a page of ip's object, to the file, not past its end. ip locked, in a
+// transaction; objlock not held: m stays in its object meanwhile, being dirty or
+// busy (see above).
 static void
-putpage(struct inode *ip, vm_pindex_t pindex, void *kva)
+writeback(struct inode *ip, vm_page_t m)
 {
-  uint64 off = ptoa(pindex);
+  uint64 off = ptoa(m->pindex);
+
+  if (off < ip->size)
+    writei(ip, 0, (uint64)VM_PAGE_TO_KVA(m), off, MIN(PAGE_SIZE, ip->size - off));
+}
+
+// The page of object at pindex, if it is dirty; else 0. objlock held.
+static vm_page_t
+dirty_page(struct vm_object *object, vm_pindex_t pindex)
+{
+  vm_page_t m = vm_page_lookup(object, pindex);
+
+  if (m && (m->flags & PG_BUSY))
+    panic("vnode_pager: page %ld of object %d busy with its inode locked", pindex, object->id);
+  return m && (m->flags & PG_DIRTY) ? m : 0;
+}
+
+// Write object's page pindex back if it is dirty, in a transaction of its own (a
+// page is four blocks, well inside the log). It stays dirty: a page table may map
+// it writable still. free (msync's MS_INVALIDATE): unless a page table maps it or
+// it is wired, free it once written, and keep it busy meanwhile, so that no fault
+// maps it. Called unlocked; sleeps on the disk.
+static void
+putpage(struct vm_object *object, vm_pindex_t pindex, int free)
+{
+  struct inode *ip = object->handle;
+  vm_page_t m;
 
   begin_op();
   ilock(ip);
-  if (off < ip->size)
-    writei(ip, 0, (uint64)kva, off, MIN(PAGE_SIZE, ip->size - off));
+  vm_object_lock();
+  m = dirty_page(object, pindex);
+  free = free && m && m->wire_count == 0 && pmap_pv_count(m) == 0;
+  if (free)
+    vm_page_io_start(m);
+  vm_object_unlock();
+  if (m)
+    writeback(ip, m);
+  if (free) {
+    vm_object_lock();
+    if (vm_page_io_finish(m) == 0) {
+      vm_page_remove(m);
+      vm_page_free(m);
+    }
+    vm_object_unlock();
+  }
   iunlock(ip);
   end_op();
 }
 
-// Write back the dirty pages of object in [start, end). Each page gets its own
-// transaction: a page is four blocks, well inside the log.
+// Write back the dirty pages of object in [start, end). The caller holds a
+// reference.
 void
 vnode_pager_putpages(struct vm_object *object, vm_pindex_t start, vm_pindex_t end)
 {
@@ -148,23 +192,60 @@ vnode_pager_putpages(struct vm_object *object, vm_pindex_t start, vm_pindex_t en
     }
     vm_page_t m = vm_page_lookup(object, pi);
     int dirty = m && (m->flags & PG_DIRTY);
-    // A page of a live object is freed only when the object dies, or by
-    // vnode_pager_invalidate() while nobody else has a reference; the caller holds
-    // one: m stays valid after the unlock.
     vm_object_unlock();
     if (dirty)
-      putpage(object->handle, pi, VM_PAGE_TO_KVA(m));
+      putpage(object, pi, 0);   // (looked up again, with the inode locked)
   }
+}
+
+static uint64 pageouts;   // pages the daemon wrote back: objlock
+
+uint64 vnode_pager_pageouts(void) { return pageouts; }
+
+// The pageout daemon: write m, a dirty page of a file that no page table maps, back
+// and free it: 0; or -1 with nothing done, when that would wait, for the inode or
+// for room in the log: their holders may be waiting for memory. m is busy
+// meanwhile, so that no fault maps it: a store through such a mapping would be
+// lost when m is freed. objlock held, dropped meanwhile.
+int
+vnode_pager_putpage_nowait(vm_page_t m)
+{
+  struct vm_object *object = m->object;
+  struct inode *ip = object->handle;
+
+  // A dying object writes its pages back itself.
+  if (object->ref_count == 0 || ip == 0 || !ilock_nowait(ip))
+    return -1;
+  if (!begin_op_nowait()) {
+    iunlock(ip);
+    return -1;
+  }
+  // Our own reference to the inode: the object may die during the write.
+  idup(ip);
+  vm_page_io_start(m);
+  vm_object_unlock();
+  writeback(ip, m);
+  vm_object_lock();
+  // (Orphaned, by the object's death meanwhile: freed by vm_page_io_finish.)
+  if (vm_page_io_finish(m) == 0) {
+    vm_page_remove(m);
+    vm_page_free(m);
+  }
+  pageouts++;
+  vm_object_unlock();
+  iunlock(ip);
+  iput(ip);
+  end_op();
+  vm_object_lock();
+  return 0;
 }
 
 // msync(MS_INVALIDATE): free the resident pages of object in [start, end) that no
 // page table maps and nothing wires, writing dirty ones back first. The caller
 // holds refs of the object's references, with its map locked exclusively and the
 // range taken out of its page table. Only while those are all the references: a
-// process with another could be between finding a page in a fault and mapping it
-// (a page has no busy state to stop that), or writing it back. A page that no
-// page table maps is clean once written back: a store to it needs a fault first,
-// which marks it dirty. Called unlocked; sleeps on the disk.
+// process with another could be between finding a page in a fault and mapping it.
+// Called unlocked; sleeps on the disk.
 void
 vnode_pager_invalidate(struct vm_object *object, vm_pindex_t start, vm_pindex_t end,
                        int refs)
@@ -173,15 +254,13 @@ vnode_pager_invalidate(struct vm_object *object, vm_pindex_t start, vm_pindex_t 
   vm_page_t m = vm_page_find_least(object, start);
   while (m && m->pindex < end && object->ref_count == refs) {
     vm_pindex_t pi = m->pindex;
-    if (m->wire_count || pmap_pv_count(m) > 0) {
+    if (m->wire_count || (m->flags & PG_BUSY) || pmap_pv_count(m) > 0) {
       m = vm_page_next(m);
     } else if (m->flags & PG_DIRTY) {
-      m->flags &= ~PG_DIRTY;
       vm_object_unlock();
-      putpage(object->handle, pi, VM_PAGE_TO_KVA(m));
+      putpage(object, pi, 1);
       vm_object_lock();
-      // (Only this could have freed it.) Checked again: it may be mapped now.
-      m = vm_page_find_least(object, pi);
+      m = vm_page_find_least(object, pi + 1);
     } else {
       vm_page_t next = vm_page_next(m);
       vm_page_remove(m);

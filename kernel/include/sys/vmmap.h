@@ -66,7 +66,8 @@ struct vmstats {
   uint64 v_wire_count;         // pages wired (mlock): never paged out
   uint64 v_map_wired;          // bytes of the caller's map user-wired (RLIMIT_MEMLOCK)
   uint64 v_map_pageins;        // the caller's pages read back from swap, ever
-  uint64 v_map_pageouts;       // its pages written to swap, ever
+  uint64 v_map_pageouts;       // its pages the pageout daemon took out, ever
+  uint64 v_vnodepgsout;        // dirty file pages the daemon wrote back, ever
 };
 
 // int procinfo(struct kinfo_proc *buf, int n): one per process.
