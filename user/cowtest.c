@@ -24,14 +24,7 @@ static int test_pid;     // the process that runs it
 static char *self;       // this program's path, for exec
 
 #ifdef LINUX
-static int exited_with(int st, int code) { return WIFEXITED(st) && WEXITSTATUS(st) == code; }
-static int was_killed(int st) { return WIFSIGNALED(st); }
-static int creat_(char *name) { return open(name, O_CREAT | O_RDWR | O_TRUNC, 0644); }
 static int exec(char *path, char **argv) { return execv(path, argv); }
-#else
-static int exited_with(int st, int code) { return st == code; }
-static int was_killed(int st) { return st == -1; }
-static int creat_(char *name) { return open(name, O_CREATE | O_RDWR | O_TRUNC); }
 #endif
 
 // ---------------------------------------------------------------- checking
@@ -59,37 +52,6 @@ expect_pages(char *what, char *p, int n, int c)
              (unsigned char)p[(uint64)i * P]);
       exit(1);
     }
-  }
-}
-
-static char *
-xmmap(char *what, uint64 len, int prot, int flags)
-{
-  char *p = mmap(0, len, prot, flags, -1, 0);
-
-  check(what, p != MAP_FAILED);
-  return p;
-}
-
-static int
-xfork(void)
-{
-  int pid = fork();
-
-  check("fork", pid >= 0);
-  return pid;
-}
-
-// Wait for the child and check it exited with status 0.
-static void
-waitok(char *what)
-{
-  int st = 0;
-
-  check("wait", wait(&st) > 0);
-  if(!exited_with(st, 0)){
-    printf("cowtest %s: FAILED: %s: the child exited with status %d\n", test, what, st);
-    exit(1);
   }
 }
 

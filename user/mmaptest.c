@@ -36,17 +36,11 @@ static char *test;   // the test running (in its child)
 // ---------------------------------------------------------------- portability
 
 #ifdef LINUX
-static int exited_ok(int st) { return WIFEXITED(st) && WEXITSTATUS(st) == 0; }
-static int was_killed(int st) { return WIFSIGNALED(st); }
 static long filesize(int fd) { struct stat st; return fstat(fd, &st) < 0 ? -1 : st.st_size; }
 static int verify_map(void) { return 0; }
-static int creat_(char *name) { return open(name, O_CREAT | O_RDWR | O_TRUNC, 0644); }
 #else
-static int exited_ok(int st) { return st == 0; }
-static int was_killed(int st) { return st == -1; }
 static long filesize(int fd) { struct stat st; return fstat(fd, &st) < 0 ? -1 : (long)st.size; }
 static int verify_map(void) { return vmverify(0); }
-static int creat_(char *name) { return open(name, O_CREATE | O_RDWR | O_TRUNC); }
 #endif
 
 static const struct { int err; char *name; } errnames[] = {
@@ -387,7 +381,7 @@ static void
 expect_survives(char *what, void (*fn)(char *), char *arg)
 {
   int st = inchild(fn, arg);
-  if(!exited_ok(st)){
+  if(!exited_with(st, 0)){
     printf("mmaptest %s: FAILED: %s: expected the child to exit 0, got status %d\n",
            test, what, st);
     fail();
@@ -1505,7 +1499,7 @@ run(int i)
     exit(0);
   }
   wait(&st);
-  if(exited_ok(st)){
+  if(exited_with(st, 0)){
     printf("mmaptest %s: OK\n", test);
     return 1;
   }

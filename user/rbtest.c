@@ -38,7 +38,6 @@ prot_of(int i)
 }
 
 #ifdef LINUX
-static int exited_ok(int st) { return WIFEXITED(st) && WEXITSTATUS(st) == 0; }
 static int exit_code(int st) { return WIFEXITED(st) ? WEXITSTATUS(st) : -1; }
 
 // The number of entries in the map.
@@ -56,7 +55,6 @@ map_entries(void)
   return n;
 }
 #else
-static int exited_ok(int st) { return st == 0; }
 static int exit_code(int st) { return st; }
 
 static long
@@ -690,7 +688,7 @@ main(int argc, char *argv[])
     exit(failed);
   }
   wait(&st);
-  if(!exited_ok(st)){
+  if(!exited_with(st, 0)){
     failed = exit_code(st) > 0 ? exit_code(st) : 1;
     if(exit_code(st) < 0)
       printf("rbtest: FAILED: the test was killed\n");

@@ -48,12 +48,7 @@ static char *self;       // this program's path, for exec
 static uint64 top;       // the main stack's top: USRSTACK (on Linux, about it)
 
 #ifdef LINUX
-static int exited_with(int st, int code) { return WIFEXITED(st) && WEXITSTATUS(st) == code; }
-static int was_killed(int st) { return WIFSIGNALED(st); }
 static int exec(char *path, char **argv) { return execv(path, argv); }
-#else
-static int exited_with(int st, int code) { return st == code; }
-static int was_killed(int st) { return st == -1; }
 #endif
 
 // ---------------------------------------------------------------- checking
@@ -80,31 +75,6 @@ experr(char *what, long r, int err)
     printf("stacktest %s: FAILED: %s: expected errno %d, it succeeded (%ld)\n", test,
            what, err, r);
   exit(1);
-}
-
-static int
-xfork(void)
-{
-  int pid = fork();
-
-  check("fork", pid >= 0);
-  return pid;
-}
-
-// Wait for the child and check it exited with status 0. (A child that exits 1 has
-// printed why: this process exits 1 too, quietly.)
-static void
-waitok(char *what)
-{
-  int st = 0;
-
-  check("wait", wait(&st) > 0);
-  if(exited_with(st, 1))
-    exit(1);       // (the child has said why)
-  if(!exited_with(st, 0)){
-    printf("stacktest %s: FAILED: %s: the child exited with status %d\n", test, what, st);
-    exit(1);
-  }
 }
 
 // Wait for the child and check the kernel killed it.

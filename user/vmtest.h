@@ -1,6 +1,7 @@
-// What the VM test programs (mmaptest, cowtest, stacktest) share: the checks that
-// end a failed test (with VMTEST_PROG defined), and the end of the program: run the
-// tests, check that free memory came back, print the verdict line, exit. Included by
+// What the VM test programs (mmaptest, cowtest, stacktest, wiretest) share: the
+// checks that end a failed test and the helpers built on them (with VMTEST_PROG
+// defined), and the end of the program: run the tests, check that free memory came
+// back, print the verdict line, exit. Included by
 // the programs, which also build on Linux (gcc -o mmaptest user/mmaptest.c), where
 // the free-page count (vmlab's freemem) is skipped.
 #ifndef _USER_VMTEST_H_
@@ -30,6 +31,41 @@ check(char *what, int ok)
     return;
   printf(VMTEST_PROG " %s: FAILED: %s (errno %d)\n", test, what, errno);
   exit(1);
+}
+
+// Anonymous memory, and a child, or the test fails.
+static inline char *
+xmmap(char *what, uint64 len, int prot, int flags)
+{
+  char *p = mmap(0, len, prot, flags, -1, 0);
+
+  check(what, p != MAP_FAILED);
+  return p;
+}
+
+static int
+xfork(void)
+{
+  int pid = fork();
+
+  check("fork", pid >= 0);
+  return pid;
+}
+
+// Wait for the child and check it exited with status 0. (A child that exits 1 has
+// printed why: this process exits 1 too, quietly.)
+static void
+waitok(char *what)
+{
+  int st = 0;
+
+  check("wait", wait(&st) > 0);
+  if(exited_with(st, 1))
+    exit(1);
+  if(!exited_with(st, 0)){
+    printf(VMTEST_PROG " %s: FAILED: %s: the child exited with status %d\n", test, what, st);
+    exit(1);
+  }
 }
 #endif
 

@@ -31,4 +31,16 @@ typedef unsigned int uint32;
 #include "user/user.h"
 #endif
 
+// A child's exit as wait() reports it; making a file. (Inline: not every program
+// uses each.)
+#ifdef LINUX
+static inline int exited_with(int st, int code) { return WIFEXITED(st) && WEXITSTATUS(st) == code; }
+static inline int was_killed(int st) { return WIFSIGNALED(st); }
+static inline int creat_(char *name) { return open(name, O_CREAT | O_RDWR | O_TRUNC, 0644); }
+#else
+static inline int exited_with(int st, int code) { return st == code; }
+static inline int was_killed(int st) { return st == -1; }
+static inline int creat_(char *name) { return open(name, O_CREATE | O_RDWR | O_TRUNC); }
+#endif
+
 #endif

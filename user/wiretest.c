@@ -52,40 +52,6 @@ experr(char *what, long r, int err)
   exit(1);
 }
 
-static char *
-xmmap(char *what, uint64 len, int prot, int flags)
-{
-  char *p = mmap(0, len, prot, flags, -1, 0);
-
-  check(what, p != MAP_FAILED);
-  return p;
-}
-
-static int
-xfork(void)
-{
-  int pid = fork();
-
-  check("fork", pid >= 0);
-  return pid;
-}
-
-// Wait for the child and check it exited with status 0. (A child that exits 1 has
-// printed why: this process exits 1 too, quietly.)
-static void
-waitok(char *what)
-{
-  int st = 0;
-
-  check("wait", wait(&st) > 0);
-  if(st == 1)
-    exit(1);
-  if(st != 0){
-    printf("wiretest %s: FAILED: %s: the child exited with status %d\n", test, what, st);
-    exit(1);
-  }
-}
-
 // One byte through a pipe: the other side may go on.
 static void
 signal_(int fd)

@@ -18,6 +18,13 @@
 //
 // Wired pages, and busy ones (in I/O), are passed over.
 //
+// Whether a page is dirty needs no pmap_is_modified(): a file page is mapped
+// read-only until its first store, whose fault sets PG_DIRTY, and a page the daemon
+// takes leaves every page table first, so a later store faults again. (The BSDs
+// read the hardware's modified bits instead, and must then clear them in every TLB
+// that may hold them: with no TLB shootdown yet, a fault is the safe way.) An
+// anonymous page is always written to swap: its slot was freed when it came back.
+//
 // If a pass frees nothing while a process waits, and passed over nothing that a
 // later pass might free (used lately, mapped where in use, busy), memory and swap
 // are exhausted: the process with the most resident and swapped pages is killed,
@@ -198,10 +205,10 @@ scan_inactive(uint64 want, struct scan *s)
       s->later++;
       continue;
     }
+    // (A file page whose locks were taken is not counted as later: their holder
+    // may be the process waiting for memory, which must then get its OOM decision.)
     if (anon ? swap_pager_putpage(m) == 0 : free_file_page(m) == 0)
       s->freed++;
-    else if (!anon)
-      s->later++;         // its file's locks were taken: next pass
   }
 }
 
