@@ -47,6 +47,14 @@ void md_syscall_ret(struct trapframe *tf, uint64 v);
 uint64 md_user_pc(struct trapframe *tf);    // for diagnostics
 uint64 md_user_sp(struct trapframe *tf);
 
+// Inter-processor interrupts (kern/smp.c runs the protocol over them).
+// md_ipi_send: raise the IPI on CPU cpu (not the caller's), whose handler calls
+// smp_ipi_intr() and returns; it may be coalesced with one not yet taken.
+// md_tlb_flush: drop this CPU's TLB entries of user addresses (of every address
+// space: a port without ASIDs flushes whatever it has). Interrupts off.
+void md_ipi_send(int cpu);
+void md_tlb_flush(void);
+
 // Interrupts on this CPU.
 void intr_on(void);
 void intr_off(void);
@@ -59,6 +67,7 @@ int intr_get(void);
 //   uartintr()         dev/uart.c:     the console UART's interrupt
 //   blk_intr()         the disk driver's interrupt, for any of its disks (the file
 //                      system's and the swap disk, dev/swapdev.h)
+//   smp_ipi_intr()     kern/smp.c:     the inter-processor interrupt
 void syscall(void);
 
 #endif

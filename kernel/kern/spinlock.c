@@ -4,6 +4,7 @@
 #include "kern/systm.h"
 #include "kern/md.h"
 #include "kern/proc.h"
+#include "kern/smp.h"
 
 void
 initlock(struct spinlock *lk, const char *name)
@@ -19,8 +20,10 @@ acquire(struct spinlock *lk)
   push_off();
   if (holding(lk))
     panic("acquire: %s held twice", lk->name);
+  // While it spins, interrupts off, the CPU still answers TLB shootdowns: the
+  // holder may be waiting for this CPU's flush.
   while (__sync_lock_test_and_set(&lk->locked, 1) != 0)
-    ;
+    smp_ipi_poll();
   // Keep the critical section's loads and stores after the lock is taken.
   __sync_synchronize();
   lk->cpu = mycpu();

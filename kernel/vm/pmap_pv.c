@@ -10,6 +10,7 @@
 #include "kern/param.h"
 #include "kern/md.h"
 #include "kern/spinlock.h"
+#include "kern/smp.h"
 #include "vm/vm.h"
 #include "vm/pmap_pv.h"
 #include "vm/vm_zone.h"
@@ -97,8 +98,9 @@ pmap_drop(pmap_t pmap)
   release(&busy_lock);
 }
 
-// The new pmap is busy before the CPU can load its PTEs; the old one stays busy
-// until the CPU has flushed them.
+// The new pmap is busy, and the CPU's, before the CPU can load its PTEs: a change
+// to them from now on shoots this CPU down (pmap_shootdown). The old one stays
+// busy until the CPU has flushed them.
 pmap_t
 pmap_switch_begin(pmap_t pmap)
 {
@@ -106,6 +108,7 @@ pmap_switch_begin(pmap_t pmap)
   if (pmap)
     pmap->pm_busy++;
   pmap_t old = curpmap[md_cpuid()];
+  curpmap[md_cpuid()] = pmap;
   release(&busy_lock);
   return old;
 }
@@ -116,8 +119,23 @@ pmap_switch_end(pmap_t old, pmap_t pmap)
   acquire(&busy_lock);
   if (old)
     old->pm_busy--;
-  curpmap[md_cpuid()] = pmap;
   release(&busy_lock);
+}
+
+// Make the other CPUs that have pmap loaded forget its old translations. A CPU that
+// loads it after busy_lock is taken here walks the page table as it is now.
+void
+pmap_shootdown(pmap_t pmap)
+{
+  uint64 cpus = 0;
+
+  acquire(&busy_lock);
+  for (int c = 0; c < NCPU; c++)
+    if (curpmap[c] == pmap)
+      cpus |= 1UL << c;
+  release(&busy_lock);
+  if (cpus)
+    smp_tlb_shootdown(cpus);
 }
 
 // Is any pmap that maps m busy? pv_lock and busy_lock held.

@@ -41,6 +41,11 @@ void pmap_drop(pmap_t pmap);
 // null) thus, interrupts off: begin; load the page table and flush; end(the old).
 pmap_t pmap_switch_begin(pmap_t pmap);
 void pmap_switch_end(pmap_t old, pmap_t pmap);
+// After changing PTEs of pmap in a way that needs a TLB flush (a page or a right
+// taken away), and flushing its own: flush every other CPU that has pmap loaded
+// (processes that share a vmspace run on several at once), and return once each
+// has. Any locks may be held.
+void pmap_shootdown(pmap_t pmap);
 
 // For the pageout daemon, object lock held: take m out of every page table that
 // maps it (0), or change nothing if one of them is busy (-1). How many of m's
