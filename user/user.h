@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <sys/vmmap.h>
 #include <sys/resource.h>
+#include <sys/unistd.h>
 
 // system calls
 int fork(void);
@@ -48,6 +49,10 @@ int mlock(const void *addr, size_t len);      // wire: never paged out (lab 5)
 int munlock(const void *addr, size_t len);
 int mlockall(int flags);                      // MCL_CURRENT | MCL_FUTURE
 int munlockall(void);
+int rfork(int flags);                         // RFPROC, RFPROC | RFMEM (sys/unistd.h)
+// rfork(flags), and the child, on stack (the top of its own: it shares memory),
+// calls func(arg) and exits with what it returns. The parent gets the child's pid.
+int rfork_thread(int flags, void *stack, int (*func)(void *), void *arg);
 // informational (structures in <sys/vmmap.h>)
 int vmmap(int pid, struct kinfo_vmentry *buf, int n);  // entries in pid's map (0: mine)
 int vmstat(struct vmstats *st);

@@ -45,6 +45,8 @@ SYSCALL(mlock)
 SYSCALL(munlock)
 SYSCALL(mlockall)
 SYSCALL(munlockall)
+SYSCALL(rfork)
+RFORK_THREAD
 
 // No executable stack wanted (the linker asks each object to say so).
 .section .note.GNU-stack,"",@progbits

@@ -33,8 +33,8 @@ check(char *what, int ok)
   exit(1);
 }
 
-// Anonymous memory, and a child, or the test fails.
-static inline char *
+// Anonymous memory, and a child, or the test fails. (Not every program uses each.)
+static __attribute__((unused)) char *
 xmmap(char *what, uint64 len, int prot, int flags)
 {
   char *p = mmap(0, len, prot, flags, -1, 0);
@@ -43,7 +43,7 @@ xmmap(char *what, uint64 len, int prot, int flags)
   return p;
 }
 
-static int
+static __attribute__((unused)) int
 xfork(void)
 {
   int pid = fork();
@@ -54,7 +54,7 @@ xfork(void)
 
 // Wait for the child and check it exited with status 0. (A child that exits 1 has
 // printed why: this process exits 1 too, quietly.)
-static void
+static __attribute__((unused)) void
 waitok(char *what)
 {
   int st = 0;

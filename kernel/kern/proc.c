@@ -4,6 +4,7 @@
 // killed (killed() reads it without); wait_lock protects every p->parent and is
 // taken before any p->lock, so that exit and wait cannot miss each other's wakeups.
 #include <sys/types.h>
+#include <sys/unistd.h>
 #include "kern/systm.h"
 #include "kern/md.h"
 #include "kern/proc.h"
@@ -144,20 +145,24 @@ growproc(long n, uint64 *oldbrk)
   return vm_sbrk(myproc()->p_vmspace, n, oldbrk);
 }
 
-// Create a child that is a copy of the caller; return its pid, or a negative errno.
+// Create a child of the caller (flags: RFPROC, and RFMEM for a child that shares
+// the caller's vmspace, else it gets a copy); return its pid, or a negative errno.
 int
-kfork(void)
+kfork(int flags)
 {
   int err, pid;
   struct proc *np, *p = myproc();
   // Copy the address space first: it may sleep, which allocproc's lock forbids.
   // Short of memory, wait for the pageout daemon and try again, as a fault does;
   // ENOMEM only if this process is killed meanwhile (out of memory and swap).
-  struct vmspace *vm;
+  struct vmspace *vm = p->p_vmspace;
 
-  while ((vm = vmspace_fork(p->p_vmspace)) == 0)
-    if (vm_wait() < 0)
-      return -ENOMEM;
+  if (flags & RFMEM)
+    vmspace_ref(vm);
+  else
+    while ((vm = vmspace_fork(p->p_vmspace)) == 0)
+      if (vm_wait() < 0)
+        return -ENOMEM;
   while ((np = allocproc(allocpid(), &err)) == 0) {
     if (err != -ENOMEM || vm_wait() < 0) {
       vmspace_free(vm);

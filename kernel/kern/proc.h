@@ -57,7 +57,7 @@ void procinit(void);
 void userinit(void);
 struct proc *kproc_start(const char *name, void (*main)(void));
 void wakeup_proc(struct proc *p, void *chan);
-int kfork(void);
+int kfork(int flags);
 void kexit(int status) __attribute__((noreturn));
 int kwait(uint64 addr);
 int kkill(int pid);

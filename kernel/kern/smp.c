@@ -8,6 +8,7 @@
 #include "kern/param.h"
 #include "kern/md.h"
 #include "kern/smp.h"
+#include "kern/spinlock.h"
 
 static struct {
   uint64 asked;     // flushes asked of this CPU (atomic)

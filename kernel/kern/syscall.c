@@ -82,6 +82,7 @@ static long (*const syscalls[])(void) = {
   [SYS_munlock]    sys_munlock,
   [SYS_mlockall]   sys_mlockall,
   [SYS_munlockall] sys_munlockall,
+  [SYS_rfork]   sys_rfork,
 };
 
 // Run the system call whose number and arguments are in the trapframe; its result,

@@ -42,6 +42,7 @@ long sys_mlock(void);
 long sys_munlock(void);
 long sys_mlockall(void);
 long sys_munlockall(void);
+long sys_rfork(void);
 
 // vm/vm_info.c
 long sys_vmmap(void);

@@ -1,5 +1,6 @@
 // Process system calls.
 #include <sys/types.h>
+#include <sys/unistd.h>
 #include "kern/systm.h"
 #include "kern/md.h"
 #include "kern/proc.h"
@@ -7,7 +8,19 @@
 #include "vm/vm.h"
 #include "vm/swap_pager.h"
 
-long sys_fork(void) { return kfork(); }
+long sys_fork(void) { return kfork(RFPROC); }
+
+// rfork(flags): RFPROC is fork; RFPROC | RFMEM makes a child that shares this
+// process's vmspace.
+long
+sys_rfork(void)
+{
+  int flags = argint(0);
+
+  if (flags != RFPROC && flags != (RFPROC | RFMEM))
+    return -EINVAL;
+  return kfork(flags);
+}
 long sys_exit(void) { kexit(argint(0)); }
 long sys_wait(void) { return kwait(argaddr(0)); }
 long sys_getpid(void) { return myproc()->pid; }

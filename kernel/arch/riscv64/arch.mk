@@ -15,7 +15,7 @@ GDB_ARCH     = riscv:rv64
 # Drivers this port's machine needs (paths under kernel/).
 ARCH_DEVS = dev/uart.c dev/virtio_blk.c
 
-QEMU_MACHINE = -machine virt -bios none -kernel $(KERNEL) -m $(MEM) -smp $(CPUS) -nographic \
+QEMU_MACHINE = -machine virt,aclint=on -bios none -kernel $(KERNEL) -m $(MEM) -smp $(CPUS) -nographic \
 	-global virtio-mmio.force-legacy=false \
 	-drive file=$(FSIMG),if=none,format=raw,id=x0 \
 	-device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0 $(SWAP_DRIVE)

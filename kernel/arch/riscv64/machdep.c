@@ -16,6 +16,20 @@ void plic_init(void);
 
 int md_cpuid(void) { return (int)r_tp(); }
 
+// The hart number is the CPU's index (md_cpuid). Without an SBI (-bios none), the
+// ACLINT's SSWI device is what lets supervisor mode interrupt another hart: the
+// other ways are an M-mode shim that forwards the CLINT's machine software
+// interrupt, or the AIA's IMSIC, which replaces the PLIC. The fence puts the
+// caller's memory writes (the request) before the device write.
+void
+md_ipi_send(int cpu)
+{
+  asm volatile("fence w, o" : : : "memory");
+  *(volatile uint32 *)ACLINT_SETSSIP(cpu) = 1;
+}
+
+void md_tlb_flush(void) { sfence_vma(); }
+
 // QEMU ends a translated block at every CSR write and goes back to its main loop,
 // which costs as much as a few dozen instructions: push_off() and pop_off() call
 // these on every lock, so write sstatus only when SIE changes. Neither races

@@ -191,8 +191,10 @@ pmap_enter(pmap_t pmap, vm_offset_t va, vm_paddr_t pa, vm_prot_t prot, int wired
   }
   *pte = PA2PTE(pa) | prot_bits(prot) | PTE_U | PTE_V | PTE_A | PTE_D |
          (wired ? PTE_SW_WIRED : 0);
-  if (pmap_enter_needs_fence(old, *pte))
+  if (pmap_enter_needs_fence(old, *pte)) {
     sfence_vma_page(va);
+    pmap_shootdown(pmap);
+  }
   pmap_pv_unlock();
   return 0;
 }
@@ -220,6 +222,7 @@ pmap_range(pmap_t pmap, vm_offset_t sva, vm_offset_t eva,
         f(pmap, va, pte, prot);
   }
   sfence_vma();
+  pmap_shootdown(pmap);
   pmap_pv_unlock();
 }
 

@@ -6,6 +6,7 @@
 #include "kern/systm.h"
 #include "kern/md.h"
 #include "kern/proc.h"
+#include "kern/smp.h"
 #include "fs/fsdefs.h"
 #include "vm/vm.h"
 #include "vm/vm_zone.h"
@@ -36,7 +37,7 @@ md_cpu_init(void)
 {
   w_stvec((uint64)kernelvec);
   plic_init_hart(md_cpuid());
-  w_sie(r_sie() | SIE_SEIE | SIE_STIE);
+  w_sie(r_sie() | SIE_SEIE | SIE_STIE | SIE_SSIE);
   timer_rearm();
 }
 
@@ -56,6 +57,12 @@ devintr(uint64 scause)
       printf("unexpected interrupt irq=%d\n", irq);
     if (irq)
       plic_complete(hart, irq);
+    return 1;
+  }
+  if (scause == SCAUSE_IRQ_SOFT) {
+    // An IPI (md_ipi_send). Cleared first: one sent while it is handled is not lost.
+    c_sip(SIP_SSIP);
+    smp_ipi_intr();
     return 1;
   }
   if (scause == SCAUSE_IRQ_TIMER) {

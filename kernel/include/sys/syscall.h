@@ -48,6 +48,7 @@
 #define SYS_munlock    39
 #define SYS_mlockall   40
 #define SYS_munlockall 41
-#define SYS_nsyscall 42  // one past the last; the VM labs add theirs below it
+#define SYS_rfork      42   // fork, or a child that shares the vmspace (threads)
+#define SYS_nsyscall 43  // one past the last; the VM labs add theirs below it
 
 #endif

@@ -3,7 +3,8 @@
 // addresses of the physical ones listed here.
 //
 //   0x00100000  SIFIVE_TEST  (power off / reboot)
-//   0x02000000  CLINT
+//   0x02000000  CLINT (ACLINT MSWI and MTIMER: QEMU's aclint=on)
+//   0x02f00000  ACLINT SSWI: supervisor software interrupts, for IPIs
 //   0x0c000000  PLIC
 //   0x10000000  UART0 (16550), IRQ 10
 //   0x10001000  virtio-mmio slot 0: the disk (fs.img), IRQ 1
@@ -16,6 +17,9 @@
 
 #define SIFIVE_TEST  PHYS_TO_DMAP(0x00100000L)
 #define CLINT_MTIMECMP(hart) (0x02004000L + 8 * (hart))   // physical: machine mode only
+// A write of 1 to hart h's register raises a supervisor software interrupt (SSIP)
+// on h: the kernel's inter-processor interrupt, with no SBI or M-mode code.
+#define ACLINT_SETSSIP(hart) (PHYS_TO_DMAP(0x02f00000L) + 4 * (hart))
 #define UART0        PHYS_TO_DMAP(0x10000000L)
 #define UART0_IRQ    10
 #define VIRTIO0      PHYS_TO_DMAP(0x10001000L)

@@ -21,6 +21,7 @@ static inline uint64 r_mhartid(void) { return CSR_READ(mhartid); }
 #define SIE_SEIE (1L << 9)       // external
 #define SIE_STIE (1L << 5)       // timer
 #define SIE_SSIE (1L << 1)       // software
+#define SIP_SSIP (1L << 1)       // a software interrupt is pending
 
 // scause values
 #define SCAUSE_INTR        (1L << 63)
@@ -28,6 +29,7 @@ static inline uint64 r_mhartid(void) { return CSR_READ(mhartid); }
 #define SCAUSE_INST_FAULT  12
 #define SCAUSE_LOAD_FAULT  13
 #define SCAUSE_STORE_FAULT 15
+#define SCAUSE_IRQ_SOFT    (SCAUSE_INTR | 1)
 #define SCAUSE_IRQ_TIMER   (SCAUSE_INTR | 5)
 #define SCAUSE_IRQ_EXT     (SCAUSE_INTR | 9)
 
@@ -37,6 +39,7 @@ static inline void s_sstatus(uint64 bits) { asm volatile("csrs sstatus, %0" : : 
 static inline void c_sstatus(uint64 bits) { asm volatile("csrc sstatus, %0" : : "r"(bits)); }
 static inline uint64 r_sie(void) { return CSR_READ(sie); }
 static inline void w_sie(uint64 x) { CSR_WRITE(sie, x); }
+static inline void c_sip(uint64 bits) { asm volatile("csrc sip, %0" : : "r"(bits)); }
 static inline uint64 r_sepc(void) { return CSR_READ(sepc); }
 static inline void w_sepc(uint64 x) { CSR_WRITE(sepc, x); }
 static inline uint64 r_scause(void) { return CSR_READ(scause); }

@@ -13,4 +13,25 @@
     ecall;                     \
     j __syscall_ret
 
+// rfork_thread(flags, stack, func, arg): the arguments it needs after the ecall are
+// kept in t0-t2, which the kernel gives back to parent and child alike. The child
+// (a0 == 0) must not return: it is on a stack of its own.
+#define RFORK_THREAD           \
+  .global rfork_thread;        \
+  .type rfork_thread, @function; \
+  rfork_thread:                \
+    mv t0, a1;                 \
+    mv t1, a2;                 \
+    mv t2, a3;                 \
+    li a7, SYS_rfork;          \
+    ecall;                     \
+    bnez a0, 1f;               \
+    mv sp, t0;                 \
+    mv a0, t2;                 \
+    jalr t1;                   \
+    li a7, SYS_exit;           \
+    ecall;                     \
+  1:                           \
+    j __syscall_ret
+
 #endif

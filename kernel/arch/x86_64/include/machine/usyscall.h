@@ -16,4 +16,26 @@
     movq %rax, %rdi;           \
     jmp __syscall_ret
 
+// rfork_thread(flags, stack, func, arg): `int` keeps rsi, rdx and rcx (stack, func,
+// arg) for parent and child alike. The child (rax == 0) must not return: it is on
+// a stack of its own, which the caller aligned to 16 bytes as the ABI wants at a
+// call.
+#define RFORK_THREAD           \
+  .global rfork_thread;        \
+  .type rfork_thread, @function; \
+  rfork_thread:                \
+    movl $SYS_rfork, %eax;     \
+    int $64;                   \
+    testq %rax, %rax;          \
+    jnz 1f;                    \
+    movq %rsi, %rsp;           \
+    movq %rcx, %rdi;           \
+    call *%rdx;                \
+    movq %rax, %rdi;           \
+    movl $SYS_exit, %eax;      \
+    int $64;                   \
+  1:                           \
+    movq %rax, %rdi;           \
+    jmp __syscall_ret
+
 #endif
