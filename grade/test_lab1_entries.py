@@ -144,10 +144,10 @@ def test_vmmap_lines(shared, arch, cpus):
 def test_ps(shared, arch, cpus):
     r = held(shared, arch, cpus)
     lines = r["ps"]
-    assert lines[0] == "PID STATE SIZE RSS PSS STACK NAME"
+    assert lines[0] == "PID STATE SIZE RSS PSS STACK SH NAME"
     procs = {}
     for line in lines[1:]:
-        m = re.fullmatch(r"(\d+) (new|sleep|runnable|run|zombie) (\d+) (\d+) (\d+) (\d+) (\S+)",
+        m = re.fullmatch(r"(\d+) (new|sleep|runnable|run|zombie) (\d+) (\d+) (\d+) (\d+) 1 (\S+)",
                          line)
         assert m, f"ps printed {line!r}"
         assert int(m[6]) > 0, f"ps shows no stack: {line!r}"

@@ -24,6 +24,8 @@ CHECKS = [
     ("mapping", 1),             # a thread's mmap: the creator reads and unmaps it
     ("fork_in_thread", 1),      # fork from a thread copies the shared memory
     ("errors", 1),              # rfork without RFPROC, or with other flags: EINVAL
+    ("ps_shared", 1),           # ps: SH 3 for a process and its 2 threads, one SIZE
+                                # and RSS, the PSS split evenly
     ("stress", 3),              # 4 threads, one map: no wrong word, no hang, map verifies
     ("shootdown_munmap", 2),    # the reader on another CPU faults after munmap returns
     ("shootdown_mprotect", 2),  # ... after mprotect(PROT_NONE) returns

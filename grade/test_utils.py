@@ -102,9 +102,9 @@ def test_kill_background_job(sh, arch):
     sh.run_until("cat out", "")
     assert sh.run("kill 999") == "kill: 999: no such process\n"
     assert sh.run("cat out") == ""
-    # sleep's pid, from ps ("PID STATE SIZE RSS PSS STACK NAME"): the order in which the
+    # sleep's pid, from ps ("PID STATE SIZE RSS PSS STACK SH NAME"): the order in which the
     # job's processes and the cats above got theirs depends on the scheduler.
-    pids = re.findall(r"^(\d+) \S+ \d+ \d+ \d+ \d+ sleep$", sh.run("ps"), re.M)
+    pids = re.findall(r"^(\d+) \S+ \d+ \d+ \d+ \d+ \d+ sleep$", sh.run("ps"), re.M)
     assert len(pids) == 1, f"ps shows {len(pids)} sleep processes, not 1"
     # Killing sleep closes the pipe, so wc sees end of file and writes its count.
     assert sh.run(f"kill {pids[0]}") == ""

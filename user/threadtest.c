@@ -1,8 +1,9 @@
 // threadtest: processes that share a vmspace (rfork(RFPROC | RFMEM)) and the thread
 // library on them (uthread.c): what one writes the others see, mappings one makes
-// the others use, rfork's errors; several threads on several CPUs changing one map
-// at once (stress); and TLB shootdown: once munmap or mprotect returns in one
-// thread, no thread on another CPU can still use the old translation (shootdown).
+// the others use, rfork's errors, what ps shows of them (ps_shared); several
+// threads on several CPUs changing one map at once (stress); and TLB shootdown:
+// once munmap or mprotect returns in one thread, no thread on another CPU can still
+// use the old translation (shootdown_*).
 //
 //   threadtest            run every test, then check that no page leaked
 //   threadtest NAME...    run only the named tests
@@ -115,6 +116,99 @@ errors(void)
   int st = 0;
   check("wait", wait(&st) == pid);
   expect("rfork(RFPROC) child's status", st, 3);
+}
+
+// ---------------------------------------------------------------- ps
+
+static struct uevent go;
+
+static int
+wait_for_go(void *arg)
+{
+  uevent_wait(&go);
+  return 0;
+}
+
+// The next field of the line at *s (fields split by spaces), as a number.
+static long
+field(char **s)
+{
+  while(**s == ' ')
+    (*s)++;
+  long v = atoi(*s);
+  while(**s && **s != ' ' && **s != '\n')
+    (*s)++;
+  return v;
+}
+
+// ps's line for pid: SIZE, RSS, PSS and SH in f[0..3]; 0 if there is none.
+static int
+ps_line(char *out, int pid, long f[4])
+{
+  for(char *s = out; *s; s = strchr(s, '\n') ? strchr(s, '\n') + 1 : s + strlen(s)){
+    char *t = s;
+    if(field(&t) != pid)
+      continue;
+    while(*t == ' ')
+      t++;
+    while(*t && *t != ' ')
+      t++;                                    // STATE
+    f[0] = field(&t);
+    f[1] = field(&t);
+    f[2] = field(&t);
+    field(&t);                                // STACK
+    f[3] = field(&t);
+    return 1;
+  }
+  return 0;
+}
+
+// ps shows this process and its two threads sharing the address space: SH 3, one
+// SIZE and RSS, and the PSS split evenly among them.
+static void
+ps_shared(void)
+{
+  static char out[4096];
+  struct uthread t[2];
+  int fd[2], n = 0, r;
+  long f[3][4];
+
+  check("uevent_init", uevent_init(&go) == 0);
+  for(int i = 0; i < 2; i++)
+    check("uthread_create", uthread_create(&t[i], wait_for_go, 0) == 0);
+  check("pipe", pipe(fd) == 0);
+  int pid = xfork();
+  if(pid == 0){
+    char *argv[] = { "ps", 0 };
+    close(1);
+    dup(fd[1]);
+    close(fd[0]);
+    close(fd[1]);
+    exec("/ps", argv);
+    exit(1);
+  }
+  close(fd[1]);
+  while(n < (int)sizeof(out) - 1 && (r = read(fd[0], out + n, sizeof(out) - 1 - n)) > 0)
+    n += r;
+  out[n] = 0;
+  close(fd[0]);
+  waitok("ps");
+  int pids[3] = { getpid(), t[0].pid, t[1].pid };
+  for(int i = 0; i < 3; i++){
+    if(!ps_line(out, pids[i], f[i])){
+      printf("threadtest ps_shared: FAILED: no line for pid %d in:\n%s", pids[i], out);
+      exit(1);
+    }
+    expect("SH", f[i][3], 3);
+    expect("SIZE, as the creator's", f[i][0], f[0][0]);
+    expect("RSS, as the creator's", f[i][1], f[0][1]);
+    expect("PSS, as the creator's", f[i][2], f[0][2]);
+  }
+  for(int i = 0; i < 2; i++)
+    uevent_signal(&go);
+  for(int i = 0; i < 2; i++)
+    expect("a thread's status", uthread_join(&t[i]), 0);
+  uevent_close(&go);
 }
 
 // ---------------------------------------------------------------- stress
@@ -296,6 +390,7 @@ static const struct vmtest tests[] = {
   { "mapping", mapping },
   { "fork_in_thread", fork_in_thread },
   { "errors", errors },
+  { "ps_shared", ps_shared },
   { "stress", stress },
   { "shootdown_munmap", shootdown_munmap },
   { "shootdown_mprotect", shootdown_mprotect },

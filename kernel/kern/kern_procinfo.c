@@ -46,6 +46,20 @@ proc_vmspace_hold(int pid)
   return 0;
 }
 
+// How many processes use vm (a snapshot). Takes each process's lock.
+static int
+vmspace_users(struct vmspace *vm)
+{
+  int n = 0;
+
+  for (struct proc *p = proc; p < &proc[NPROC]; p++) {
+    acquire(&p->lock);
+    n += p->state != UNUSED && p->p_vmspace == vm;
+    release(&p->lock);
+  }
+  return n;
+}
+
 static const int kp_state[] = {
   [USED] KP_STATE_USED, [SLEEPING] KP_STATE_SLEEPING, [RUNNABLE] KP_STATE_RUNNABLE,
   [RUNNING] KP_STATE_RUNNING, [ZOMBIE] KP_STATE_ZOMBIE,
@@ -84,7 +98,8 @@ sys_procinfo(void)
       kp.kp_ssize = ptoa(vm->vm_ssize);   // growth changes it under the map lock
       vm_map_unlock_read(&vm->vm_map);
       kp.kp_rss = pmap_resident_count(&vm->vm_pmap);
-      kp.kp_pss = vmspace_pss(vm);
+      kp.kp_nshare = MAX(vmspace_users(vm), 1);
+      kp.kp_pss = vmspace_pss(vm) / kp.kp_nshare;
       vmspace_free(vm);
     }
     if (count < n && copyout(ubuf + count * sizeof(kp), &kp, sizeof(kp)) < 0)

@@ -75,11 +75,14 @@ struct kinfo_proc {
   int kp_pid;
   int kp_ppid;                 // 0 for init
   int kp_state;                // KP_STATE_*
-  int kp_pad;
+  int kp_nshare;               // processes sharing its vmspace (rfork RFMEM), itself
+                               // included: 1 if none other
   uint64 kp_size;              // bytes mapped (the map's size)
   uint64 kp_rss;               // resident pages (mapped in its page table)
   uint64 kp_pss;               // proportional set size in bytes: each resident page
-                               // divided among the processes that map it
+                               // divided among the processes that map it (those
+                               // that share a vmspace count as one, its share split
+                               // among them)
   uint64 kp_ssize;             // its stack's size in bytes (lab 4: it grows)
   char kp_name[16];
 };
