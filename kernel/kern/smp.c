@@ -7,6 +7,7 @@
 #include "kern/systm.h"
 #include "kern/param.h"
 #include "kern/md.h"
+#include "kern/spinlock.h"
 #include "kern/smp.h"
 #include "kern/spinlock.h"
 

@@ -1,7 +1,8 @@
-// The local APIC: this CPU's id, its timer, end of interrupt, and the start-up IPIs
-// that wake the other CPUs. Memory-mapped at 0xfee00000, reached via the direct map.
+// The local APIC: this CPU's id, its timer, end of interrupt, the start-up IPIs
+// that wake the other CPUs and the IPIs that ask them for a TLB flush. Memory-mapped at 0xfee00000, reached via the direct map.
 #include <sys/types.h>
 #include "kern/systm.h"
+#include "kern/spinlock.h"
 #include "vm/vm.h"
 #include <machine/x86.h>
 #include "arch/x86_64/x86_64.h"
@@ -101,13 +102,26 @@ lapic_init(void)
   lapicw(TPR, 0);
 }
 
+// Send an IPI. The ICR is two registers: no interrupt may come between the two
+// writes and send one of its own. Then wait for the delivery status to go idle:
+// the ICR holds one IPI at a time, so the next write to it must not come while
+// this one is still pending.
 static void
 icr(int apicid, uint32 lo)
 {
+  push_off();
   lapicw(ICRHI, apicid << 24);
   lapicw(ICRLO, lo);
   while (lapic[ICRLO] & ICR_DELIVS)
     ;
+  pop_off();
+}
+
+// A fixed-mode interrupt at vector on the CPU whose APIC id is apicid.
+void
+lapic_ipi(int apicid, int vector)
+{
+  icr(apicid, vector);
 }
 
 // A crude delay: QEMU's APICs do not need the waits the MP spec asks for.

@@ -151,6 +151,9 @@ tss_set_rsp0(uint64 rsp0)
 // The local APIC id, through a table that acpi_init() filled; until then, 0.
 int md_cpuid(void) { return apicid_to_cpu[lapic_id()]; }
 
+// A fixed-vector IPI (T_IPI) to the CPU's local APIC.
+void md_ipi_send(int cpu) { lapic_ipi(acpicpu_apicid[cpu], T_IPI); }
+
 void intr_on(void) { asm volatile("sti" : : : "memory"); }
 void intr_off(void) { asm volatile("cli" : : : "memory"); }
 int intr_get(void) { return (read_rflags() & FL_IF) != 0; }

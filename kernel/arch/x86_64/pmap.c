@@ -192,6 +192,18 @@ pmap_live(pmap_t pmap)
   return rcr3() == DMAP_TO_PHYS(pmap->pm_root);
 }
 
+// Must other CPUs forget old, replaced by new? Yes if old was valid and new maps
+// another page or takes a right away. Not for a right added: a CPU that still has
+// the old entry faults, and a page fault drops the TLB's entry for its address.
+static int
+pte_downgrade(pt_entry_t old, pt_entry_t new)
+{
+  if ((old & PG_V) == 0)
+    return 0;
+  return (old & PG_FRAME) != (new & PG_FRAME) || ((old & PG_RW) && (new & PG_RW) == 0) ||
+         ((old & PG_NX) == 0 && (new & PG_NX));
+}
+
 int
 pmap_enter(pmap_t pmap, vm_offset_t va, vm_paddr_t pa, vm_prot_t prot, int wired)
 {
@@ -213,9 +225,12 @@ pmap_enter(pmap_t pmap, vm_offset_t va, vm_paddr_t pa, vm_prot_t prot, int wired
     else
       pmap->pm_resident++;
   }
-  *pte = pa | prot_bits(prot) | PG_V | PG_U | PG_A | PG_M | (wired ? PG_W : 0);
+  pt_entry_t new = pa | prot_bits(prot) | PG_V | PG_U | PG_A | PG_M | (wired ? PG_W : 0);
+  *pte = new;
   if (pmap_live(pmap))
     invlpg(va);
+  if (pte_downgrade(old, new))
+    pmap_shootdown(pmap);
   pmap_pv_unlock();
   return 0;
 }
@@ -248,12 +263,14 @@ pmap_range(pmap_t pmap, vm_offset_t sva, vm_offset_t eva,
       if ((*pte & PG_V) == 0)
         continue;
       f(pmap, va, pte, prot);
-      if (live && ++n <= INVLPG_MAX)
+      if (++n <= INVLPG_MAX && live)
         invlpg(va);
     }
   }
   if (live && n > INVLPG_MAX)
     lcr3(rcr3());
+  if (n > 0)
+    pmap_shootdown(pmap);
   pmap_pv_unlock();
 }
 
@@ -313,6 +330,14 @@ pmap_extract_prot(pmap_t pmap, vm_offset_t va, vm_prot_t prot)
   if ((prot & VM_PROT_EXECUTE) && (*pte & PG_NX))
     return 0;
   return (*pte & PG_FRAME) | (va & (PAGE_SIZE - 1));
+}
+
+// Kernel mappings are global (PG_G), so a reload of CR3 keeps them and drops
+// every user one.
+void
+md_tlb_flush(void)
+{
+  lcr3(rcr3());
 }
 
 // Load the page table; null means the kernel's alone (no user mappings live).

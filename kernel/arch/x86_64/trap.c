@@ -10,6 +10,7 @@
 #include "kern/systm.h"
 #include "kern/md.h"
 #include "kern/proc.h"
+#include "kern/smp.h"
 #include "fs/fsdefs.h"
 #include "vm/vm.h"
 #include "vm/vm_zone.h"
@@ -64,7 +65,8 @@ trapname(int trapno)
   return "unknown trap";
 }
 
-// Handle an interrupt: 2 for a timer tick, 1 for a device, 0 if it was not one.
+// Handle an interrupt: 2 for a timer tick, 1 for a device or an IPI, 0 if it was
+// not one.
 static int
 devintr(int trapno)
 {
@@ -81,6 +83,10 @@ devintr(int trapno)
     return 1;
   case T_IRQ0 + IRQ_IDE:
     blk_intr();
+    lapic_eoi();
+    return 1;
+  case T_IPI:                  // a TLB shootdown: answer, but never yield for it
+    smp_ipi_intr();
     lapic_eoi();
     return 1;
   case T_IRQ0 + 7:

@@ -32,6 +32,7 @@ void lapic_timer_rearm(void);
 void lapic_eoi(void);
 int lapic_id(void);
 void lapic_startap(int apicid, uint64 addr);
+void lapic_ipi(int apicid, int vector);
 
 // hpet.c
 void hpet_init(void);

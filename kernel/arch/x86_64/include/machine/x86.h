@@ -51,6 +51,7 @@
 #define T_IRQ0    32     // ISA IRQ n arrives as vector T_IRQ0 + n (via the IOAPIC)
 #define T_TIMER   T_IRQ0 // the LAPIC timer
 #define T_SYSCALL 64     // int $64 (machine/usyscall.h)
+#define T_IPI     240    // the inter-processor interrupt (md_ipi_send)
 #define T_SPURIOUS 255   // the LAPIC's spurious-interrupt vector
 
 #define IRQ_IDE   14     // primary ATA channel
