@@ -9,7 +9,6 @@
 #include "kern/md.h"
 #include "kern/spinlock.h"
 #include "kern/smp.h"
-#include "kern/spinlock.h"
 
 static struct {
   uint64 asked;     // flushes asked of this CPU (atomic)
