@@ -5,6 +5,7 @@
 
 #include <machine/vmparam.h>
 #include "user/user.h"
+#include "user/uthread.h"
 
 #define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -199,6 +200,59 @@ bench_mlock(void)
   munmap(p, len);
   printf("bench mlock_16mb %ld us\n", (t1 - t0) / 1000);
   printf("bench munlock_16mb %ld us\n", (t2 - t1) / 1000);
+}
+
+// mprotect of one page to read-only and back, nanoseconds per pair: alone, then
+// with a thread (rfork RFMEM) spinning on another CPU, which each loss of a right
+// must shoot down (kern/smp.c). The difference is about one shootdown's round trip.
+static volatile int spinning, stop_spinning;
+
+static int
+spinner(void *arg)
+{
+  spinning = 1;
+  while(!stop_spinning)
+    ;
+  return 0;
+}
+
+static long
+mprotect_pairs(char *p)
+{
+  long n = 2000, t0 = now();
+
+  for(long i = 0; i < n; i++){
+    mprotect(p, PAGE_SIZE, PROT_READ);
+    mprotect(p, PAGE_SIZE, PROT_READ | PROT_WRITE);
+  }
+  return (now() - t0) / n;
+}
+
+static void
+bench_shootdown(void)
+{
+  struct uthread t;
+  char *p = mmap(0, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_ANON | MAP_PRIVATE, -1, 0);
+
+  if(p == MAP_FAILED){
+    fprintf(2, "bench: mmap failed\n");
+    exit(1);
+  }
+  p[0] = 1;
+  long alone = mprotect_pairs(p);
+  spinning = stop_spinning = 0;
+  if(uthread_create(&t, spinner, 0) < 0){
+    fprintf(2, "bench: uthread_create failed\n");
+    exit(1);
+  }
+  while(!spinning)
+    ;
+  long shared = mprotect_pairs(p);
+  stop_spinning = 1;
+  uthread_join(&t);
+  munmap(p, PAGE_SIZE);
+  printf("bench mprotect_alone %ld ns/pair\n", alone);
+  printf("bench mprotect_threaded %ld ns/pair\n", shared);
 }
 
 // Copy-on-write faults: the parent writes pages it shares with a child.
@@ -430,6 +484,7 @@ struct bench {
   { "fault_cow", bench_fault_cow },
   { "fault_stack", bench_fault_stack },
   { "mlock", bench_mlock },
+  { "shootdown", bench_shootdown },
   { "swap", bench_swap, 1 },
 };
 
@@ -445,7 +500,7 @@ main(int argc, char *argv[])
     ran = 1;
   }
   if(!ran){
-    fprintf(2, "usage: bench [getpid | fork | fork_1mb | lookup | forksize | fault_zero | fault_cow | fault_stack | mlock | swap]\n");
+    fprintf(2, "usage: bench [getpid | fork | fork_1mb | lookup | forksize | fault_zero | fault_cow | fault_stack | mlock | shootdown | swap]\n");
     exit(1);
   }
   printf("bench done\n");

@@ -131,7 +131,7 @@ pmap_shootdown(pmap_t pmap)
 
   acquire(&busy_lock);
   for (int c = 0; c < NCPU; c++)
-    if (curpmap[c] == pmap)
+    if (curpmap[c] == pmap && c != md_cpuid())
       cpus |= 1UL << c;
   release(&busy_lock);
   if (cpus)

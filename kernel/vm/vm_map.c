@@ -715,10 +715,16 @@ vm_map_delete(vm_map_t map, vm_offset_t start, vm_offset_t end, int *countp)
   if (start >= end)
     return KERN_SUCCESS;   // and no clip, which would split an entry for nothing
 again:
-  if (vm_map_lookup_entry(map, start, &entry))
-    vm_map_clip_start(map, entry, start, countp);
-  else
+  if (!vm_map_lookup_entry(map, start, &entry)) {
     entry = entry->next;
+  } else if (entry->eflags & MAP_ENTRY_IN_TRANSITION) {
+    // Its owner may be using it with the map unlocked: not even a clip.
+    entry->eflags |= MAP_ENTRY_NEEDS_WAKEUP;
+    vm_map_transition_wait(map);
+    goto again;
+  } else {
+    vm_map_clip_start(map, entry, start, countp);
+  }
 
   while (entry != &map->header && entry->start < end) {
     if (entry->eflags & MAP_ENTRY_IN_TRANSITION) {
@@ -760,28 +766,30 @@ vm_map_remove(vm_map_t map, vm_offset_t start, vm_offset_t end)
 }
 
 // The first entry at or above start, clipped to start, once no entry of
-// [start, end) is in transition. Map locked exclusively.
+// [start, end) is in transition: an entry in transition is its owner's, who may be
+// using it with the map unlocked, so it is not clipped either. Map locked
+// exclusively.
 static vm_map_entry_t
 clip_range_start(vm_map_t map, vm_offset_t start, vm_offset_t end, int *countp)
 {
-  vm_map_entry_t entry;
+  vm_map_entry_t entry, e;
+  int found;
 
   ASSERT_VM_MAP_LOCKED(map);
   for (;;) {
-    if (vm_map_lookup_entry(map, start, &entry))
-      vm_map_clip_start(map, entry, start, countp);
-    else
-      entry = entry->next;
-    // Wait for every entry in the range to be out of transition.
-    vm_map_entry_t e;
-    for (e = entry; e != &map->header && e->start < end; e = e->next)
+    found = vm_map_lookup_entry(map, start, &entry);
+    for (e = found ? entry : entry->next; e != &map->header && e->start < end; e = e->next)
       if (e->eflags & MAP_ENTRY_IN_TRANSITION)
         break;
     if (e == &map->header || e->start >= end)
-      return entry;
+      break;
     e->eflags |= MAP_ENTRY_NEEDS_WAKEUP;
     vm_map_transition_wait(map);
   }
+  if (!found)
+    return entry->next;
+  vm_map_clip_start(map, entry, start, countp);
+  return entry;
 }
 
 // Set the protection of [start, end) (with set_max, the maximum protection, which

@@ -132,6 +132,7 @@ struct vm_map {
 typedef struct vm_map *vm_map_t;
 
 #define MAP_WIREFUTURE 0x01   // wire all future pages
+#define MAP_WIRING     0x02   // (vmlab) a vm_map_wire is under way: one at a time
 
 // Lock macros. Exclusive locking bumps timestamp, so that a caller that dropped
 // the lock can tell whether the map changed meanwhile.

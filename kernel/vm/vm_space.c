@@ -209,6 +209,10 @@ vmspace_fork(struct vmspace *vm1)
   if (vm2 == 0)
     return 0;
   vm_map_lock(old_map);
+  // A wiring under way (by a process that shares the map) has entries in
+  // transition, half faulted in: let it finish first.
+  while (old_map->flags & MAP_WIRING)
+    vm_map_transition_wait(old_map);
   if ((count = vm_map_entry_reserve(old_map->nentries + MAP_RESERVE_COUNT)) < 0) {
     vm_map_unlock(old_map);
     vmspace_free(vm2);

@@ -144,6 +144,13 @@ vm_map_wire(vm_map_t map, vm_offset_t start, vm_offset_t end, int holes_ok)
   if ((count = vm_map_entry_reserve(MAP_RESERVE_COUNT)) < 0)
     return KERN_RESOURCE_SHORTAGE;
   vm_map_lock(map);
+  // One wiring of the map at a time. Only the call that marked an entry in
+  // transition may fault it in and finish it; with two at once (processes that
+  // share the map), one could mark an entry of the other's range that the other
+  // passed over, wired already, and that was munlocked meanwhile.
+  while (map->flags & MAP_WIRING)
+    vm_map_transition_wait(map);
+  map->flags |= MAP_WIRING;
   if ((r = wire_check(map, start, end, holes_ok, 0)) != KERN_SUCCESS)
     goto out;
   vm_size_t add = 0;
@@ -192,6 +199,8 @@ vm_map_wire(vm_map_t map, vm_offset_t start, vm_offset_t end, int holes_ok)
   }
   wire_finish(map, start, end, failed, failed_at, &count);
 out:
+  map->flags &= ~MAP_WIRING;
+  vm_map_transition_wakeup(map);
   vm_map_unlock(map);
   vm_map_entry_release(count);
   return r;

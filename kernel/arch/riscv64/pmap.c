@@ -207,6 +207,8 @@ static void
 pmap_range(pmap_t pmap, vm_offset_t sva, vm_offset_t eva,
            void (*f)(pmap_t, vm_offset_t, pt_entry_t *, vm_prot_t), vm_prot_t prot)
 {
+  int n = 0;
+
   eva = MIN(eva, VM_MAXUSER_ADDRESS);
   pmap_pv_lock();
   for (vm_offset_t va = trunc_page(sva); va < eva; ) {
@@ -217,12 +219,16 @@ pmap_range(pmap_t pmap, vm_offset_t sva, vm_offset_t eva,
       continue;
     }
     vm_offset_t ptend = MIN((va & ~(PT_SPAN - 1)) + PT_SPAN, eva);
-    for (; va < ptend; va += PAGE_SIZE, pte++)
-      if (*pte & PTE_V)
+    for (; va < ptend; va += PAGE_SIZE, pte++) {
+      if (*pte & PTE_V) {
         f(pmap, va, pte, prot);
+        n++;
+      }
+    }
   }
   sfence_vma();
-  pmap_shootdown(pmap);
+  if (n > 0)
+    pmap_shootdown(pmap);
   pmap_pv_unlock();
 }
 
