@@ -196,7 +196,7 @@ alloc_desc(struct disk *d)
 static void
 free_desc(struct disk *d, int i)
 {
-  KASSERT(i >= 0 && i < NUM && !d->free[i], "virtio: bad descriptor free");
+  KASSERT(i >= 0 && i < NUM && !d->free[i], "virtio: bad free of descriptor %d", i);
   d->desc[i].addr = 0;
   d->desc[i].len = 0;
   d->desc[i].flags = 0;
@@ -343,6 +343,6 @@ swapdev_npages(void)
 void
 swapdev_rw(uint64 pageno, void *kva, int write)
 {
-  KASSERT(pageno < swapdev_npages(), "swapdev_rw: page beyond the swap disk");
+  KASSERT(pageno < swapdev_npages(), "swapdev_rw: page %ld beyond the swap disk (%ld)", (long)pageno, (long)swapdev_npages());
   virtio_rw(&disks[1], pageno * (PAGE_SIZE / SECTOR), kva, PAGE_SIZE, write);
 }

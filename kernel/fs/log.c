@@ -214,7 +214,7 @@ log_write(struct buf *b)
   acquire(&log.lock);
   if (log.lh.n >= LOGSIZE || log.lh.n >= log.size - 1)
     panic("log_write: transaction too big");
-  KASSERT(log.outstanding > 0, "log_write outside of a transaction");
+  KASSERT(log.outstanding > 0, "log_write outside of a transaction (%d outstanding)", log.outstanding);
 
   for (i = 0; i < log.lh.n; i++)
     if (log.lh.block[i] == b->blockno)

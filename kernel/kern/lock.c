@@ -67,18 +67,18 @@ lockmgr(struct lock *lk, int flags)
     break;
   case LK_RELEASE:
     if (lk->lk_exclusive) {
-      KASSERT(lk->lk_pid == mypid(), "lockmgr: release of another's lock");
+      KASSERT(lk->lk_pid == mypid(), "lockmgr: %s: pid %d releases pid %d's lock", lk->lk_name, mypid(), lk->lk_pid);
       lk->lk_exclusive = 0;
       lk->lk_pid = 0;
     } else {
-      KASSERT(lk->lk_shared > 0, "lockmgr: release of an unheld lock");
+      KASSERT(lk->lk_shared > 0, "lockmgr: %s: release of an unheld lock (%d shared)", lk->lk_name, lk->lk_shared);
       lk->lk_shared--;
     }
     lock_wakeup(lk);
     break;
   case LK_EXCLUPGRADE:
   case LK_UPGRADE:
-    KASSERT(lk->lk_shared > 0, "lockmgr: upgrade without a shared hold");
+    KASSERT(lk->lk_shared > 0, "lockmgr: %s: upgrade without a shared hold (%d shared)", lk->lk_name, lk->lk_shared);
     if (lk->lk_upgrading) {
       // Two upgraders would wait for each other forever: one must let go.
       lk->lk_shared--;

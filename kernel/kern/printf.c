@@ -153,23 +153,52 @@ backtrace(void)
   printf("backtrace end\n");
 }
 
+// A panic's first words; then its message, on the same line.
+static void
+panic_begin(void)
+{
+  intr_off();      // stay on this CPU and this stack
+  pr.locking = 0;
+  printf("panic: ");
+}
+
+// The end of a panic's line, a backtrace, and this CPU stops.
+static void __attribute__((noreturn))
+panic_end(void)
+{
+  printf("\n");
+  panicked = 1;    // freeze the console output of other CPUs
+  backtrace();
+  for (;;)
+    ;
+}
+
 // Print "panic: " and the message on one line, then a backtrace, and stop this CPU.
 void
 panic(const char *fmt, ...)
 {
   va_list ap;
 
-  intr_off();      // stay on this CPU and this stack
-  pr.locking = 0;
-  printf("panic: ");
+  panic_begin();
   va_start(ap, fmt);
   vprintf(fmt, ap);
   va_end(ap);
-  printf("\n");
-  panicked = 1;    // freeze the console output of other CPUs
-  backtrace();
-  for (;;)
-    ;
+  panic_end();
+}
+
+// A KASSERT that failed: a panic that names the condition and where it is.
+void
+kassert_failed(const char *cond, const char *file, int line, const char *fmt, ...)
+{
+  va_list ap;
+
+  panic_begin();
+  printf("assertion \"%s\" failed: ", cond);
+  va_start(ap, fmt);
+  vprintf(fmt, ap);
+  va_end(ap);
+  printf(" (%s:%d)", file, line);
+  panic_end();
 }
 
 void

@@ -12,10 +12,13 @@ void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)))
 void printfinit(void);
 extern volatile int panicked;
 
-// KASSERT(cond, msg): an invariant. Checked in every build: the kernel is for teaching,
-// and a violated invariant found early is worth far more than the cycles.
-#define KASSERT(cond, msg) \
-  do { if (!(cond)) panic("assertion \"%s\" failed: %s (%s:%d)", #cond, msg, __FILE__, __LINE__); } while (0)
+// KASSERT(cond, fmt, ...): an invariant. Checked in every build: the kernel is for
+// teaching, and a violated invariant found early is worth far more than the cycles.
+// The message is printf's format and arguments: say the values that were compared.
+#define KASSERT(cond, ...) \
+  do { if (!(cond)) kassert_failed(#cond, __FILE__, __LINE__, __VA_ARGS__); } while (0)
+void kassert_failed(const char *cond, const char *file, int line, const char *fmt, ...)
+  __attribute__((noreturn, format(printf, 4, 5)));
 
 // string.c
 void *memset(void *dst, int c, size_t n);

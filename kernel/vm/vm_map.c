@@ -47,7 +47,7 @@ vm_map_entry_release(int count)
 static vm_map_entry_t
 vm_map_entry_create(int *countp)
 {
-  KASSERT(*countp > 0, "vm_map_entry_create: reservation used up");
+  KASSERT(*countp > 0, "vm_map_entry_create: reservation used up (%d)", *countp);
   --*countp;
   return zalloc_reserved(&mapentzone);
 }
@@ -140,7 +140,8 @@ vm_map_set_avail_ssize(vm_map_t map, vm_map_entry_t entry, vm_size_t avail)
 {
   ASSERT_VM_MAP_LOCKED(map);
   KASSERT(avail == 0 || (entry->eflags & MAP_ENTRY_STACK),
-          "vm_map_set_avail_ssize: a reservation below a non-stack entry");
+          "vm_map_set_avail_ssize: a reservation of 0x%lx below [0x%lx, 0x%lx), eflags 0x%x",
+          (uint64)avail, entry->start, entry->end, entry->eflags);
   entry->aux.avail_ssize = avail;
   gap_changed(map, entry);
 }
@@ -513,7 +514,8 @@ vm_map_insert_copy(vm_map_t map, vm_map_entry_t src, struct vm_object *object,
 
   ASSERT_VM_MAP_LOCKED(map);
   KASSERT(map->header.prev == &map->header || map->header.prev->end <= src->start,
-          "vm_map_insert_copy: out of order");
+          "vm_map_insert_copy: [0x%lx, 0x%lx) after an entry that ends at 0x%lx", src->start,
+          src->end, map->header.prev->end);
   *e = *src;
   e->object.vm_object = object;
   e->offset = offset;

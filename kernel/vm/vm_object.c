@@ -51,7 +51,7 @@ vm_object_reference(struct vm_object *object)
   if (object == 0)
     return;
   acquire(&objlock);
-  KASSERT(object->ref_count > 0, "vm_object_reference: dead object");
+  KASSERT(object->ref_count > 0, "vm_object_reference: object %d has ref_count %d", object->id, object->ref_count);
   object->ref_count++;
   object->flags &= ~OBJ_ONEMAPPING;
   release(&objlock);
@@ -110,7 +110,7 @@ vm_object_deallocate(struct vm_object *object)
 {
   while (object) {
     acquire(&objlock);
-    KASSERT(object->ref_count > 0, "vm_object_deallocate: dead object");
+    KASSERT(object->ref_count > 0, "vm_object_deallocate: object %d has ref_count %d", object->id, object->ref_count);
     if (--object->ref_count > 0) {
       // One reference left, from the one shadow above: the shadow absorbs this
       // object now, so that the pages only it can see are freed (a fork child's

@@ -34,7 +34,7 @@ vm_page_startup(void)
   pages.array = (vm_page_t)PHYS_TO_DMAP(start);
   pages.first = round_page(start + n * sizeof(struct vm_page));
   pages.last = pages.first + n * PAGE_SIZE;
-  KASSERT(pages.last <= end, "vm_page_startup: miscounted");
+  KASSERT(pages.last <= end, "vm_page_startup: pages end at 0x%lx, RAM at 0x%lx", pages.last, end);
   pages.npages = n;
   for (uint64 i = n; i-- > 0; ) {
     vm_page_t m = &pages.array[i];
@@ -50,7 +50,7 @@ vm_page_startup(void)
 vm_page_t
 PHYS_TO_VM_PAGE(vm_paddr_t pa)
 {
-  KASSERT(pa >= pages.first && pa < pages.last, "PHYS_TO_VM_PAGE: not a managed page");
+  KASSERT(pa >= pages.first && pa < pages.last, "PHYS_TO_VM_PAGE: 0x%lx is not in [0x%lx, 0x%lx)", pa, pages.first, pages.last);
   return &pages.array[(pa - pages.first) / PAGE_SIZE];
 }
 
@@ -74,7 +74,7 @@ vm_page_alloc(void)
     vm_pageout_wakeup();   // (a no-op for the daemon itself: it is running)
   if (m == 0)
     return 0;
-  KASSERT(m->flags == PG_FREE, "vm_page_alloc: free page not free");
+  KASSERT(m->flags == PG_FREE, "vm_page_alloc: free page 0x%lx has flags 0x%x", m->phys_addr, m->flags);
   m->flags = 0;
   m->rb.left = 0;
   m->object = 0;
@@ -86,8 +86,8 @@ vm_page_alloc(void)
 void
 vm_page_free(vm_page_t m)
 {
-  KASSERT(!(m->flags & PG_FREE), "vm_page_free: freed twice");
-  KASSERT(m->object == 0, "vm_page_free: page still in an object");
+  KASSERT(!(m->flags & PG_FREE), "vm_page_free: page 0x%lx freed twice", m->phys_addr);
+  KASSERT(m->object == 0, "vm_page_free: page 0x%lx still in object %d at %ld", m->phys_addr, m->object->id, (long)m->pindex);
   if (m->queue != PQ_NONE)
     panic("vm_page_free: page 0x%lx still on queue %d", m->phys_addr, m->queue);
   // A page still mapped would be reused while a process can still reach it.
@@ -154,7 +154,7 @@ kfree(void *va)
   if ((pa & (PAGE_SIZE - 1)) || pa < pages.first || pa >= pages.last)
     panic("kfree: bad page 0x%lx", pa);
   vm_page_t m = PHYS_TO_VM_PAGE(pa);
-  KASSERT(m->flags & PG_KERNEL, "kfree: not a kalloc page");
+  KASSERT(m->flags & PG_KERNEL, "kfree: page 0x%lx (flags 0x%x) is not a kalloc page", m->phys_addr, m->flags);
   m->flags &= ~PG_KERNEL;
   vm_page_free(m);
 }
@@ -216,11 +216,11 @@ vm_page_insert(vm_page_t m, struct vm_object *object, vm_pindex_t pindex)
   struct rb_node **link = &object->rb_memq.root, *parent = 0;
   int left = 0;
 
-  KASSERT(m->object == 0, "vm_page_insert: page already in an object");
+  KASSERT(m->object == 0, "vm_page_insert: page 0x%lx already in object %d at %ld", m->phys_addr, m->object->id, (long)m->pindex);
   while (*link) {
     vm_page_t p = rb_entry(*link, struct vm_page, rb);
     parent = *link;
-    KASSERT(pindex != p->pindex, "vm_page_insert: index taken");
+    KASSERT(pindex != p->pindex, "vm_page_insert: index %ld of object %d taken by page 0x%lx", (long)pindex, object->id, p->phys_addr);
     left = pindex < p->pindex;
     link = left ? &(*link)->left : &(*link)->right;
   }
@@ -260,7 +260,7 @@ vm_page_wakeup(vm_page_t m)
 void
 vm_page_io_start(vm_page_t m)
 {
-  KASSERT(!(m->flags & PG_BUSY), "vm_page_io_start: page already busy");
+  KASSERT(!(m->flags & PG_BUSY), "vm_page_io_start: page 0x%lx already busy", m->phys_addr);
   m->flags |= PG_BUSY;
   m->object->paging_in_progress++;
 }

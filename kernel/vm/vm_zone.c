@@ -57,7 +57,7 @@ zpoison_of(struct vm_zone *z)
   for (i = 0; i < nzones && zones[i] != z; i++)
     ;
   if (i == nzones) {
-    KASSERT(nzones < NZONE, "zinit: too many zones");
+    KASSERT(nzones < NZONE, "zinit: too many zones (%d)", nzones);
     zones[nzones++] = z;
   }
   return ZPOISON | (uint64)i << ZONE_SHIFT;
@@ -157,7 +157,7 @@ zinit(struct vm_zone *z, const char *name, size_t size)
   z->partial = 0;
   z->nfree = z->nreserved = z->npages = 0;
   z->poison = zpoison_of(z);
-  KASSERT(z->per_page > 0, "zinit: item bigger than a page");
+  KASSERT(z->per_page > 0, "zinit: %s: items of %ld bytes, bigger than a page", z->name, (long)z->size);
 }
 
 static void
@@ -286,7 +286,7 @@ void
 zunreserve(struct vm_zone *z, int n)
 {
   acquire(&z->lock);
-  KASSERT(z->nreserved >= (uint64)n, "zunreserve: more than was reserved");
+  KASSERT(z->nreserved >= (uint64)n, "zunreserve: %s: %d back, %ld reserved", z->name, n, (long)z->nreserved);
   z->nreserved -= n;
   // Items freed into a reservation (a big delete gives back many) kept their pages;
   // now that the reservation is gone, return the pages that are wholly free.
@@ -307,7 +307,7 @@ void *
 zalloc_reserved(struct vm_zone *z)
 {
   acquire(&z->lock);
-  KASSERT(z->nreserved > 0 && z->nfree >= z->nreserved, "zalloc_reserved: no reservation");
+  KASSERT(z->nreserved > 0 && z->nfree >= z->nreserved, "zalloc_reserved: %s: %ld reserved, %ld free", z->name, (long)z->nreserved, (long)z->nfree);
   z->nreserved--;
   void *it = ztake(z);
   release(&z->lock);

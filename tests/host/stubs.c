@@ -55,6 +55,20 @@ panic(const char *fmt, ...)
   host_abort();
 }
 
+void
+kassert_failed(const char *cond, const char *file, int line, const char *fmt, ...)
+{
+  va_list ap;
+  stub_quiet = 0;
+  say("panic: assertion \"%s\" failed: ", cond);
+  va_start(ap, fmt);
+  host_vprintf(fmt, ap);
+  va_end(ap);
+  say(" (%s:%d)\n", file, line);
+  panicked = 1;
+  host_abort();
+}
+
 // The kernel's (kern/string.c); libc has the rest of its string functions.
 char *
 safestrcpy(char *s, const char *t, int n)

@@ -229,6 +229,6 @@ swapdev_npages(void)
 void
 swapdev_rw(uint64 pageno, void *kva, int write)
 {
-  KASSERT(pageno < swapdev_npages(), "swapdev_rw: page beyond the swap disk");
+  KASSERT(pageno < swapdev_npages(), "swapdev_rw: page %ld beyond the swap disk (%ld)", (long)pageno, (long)swapdev_npages());
   ide_rw(SLAVE, pageno * (PAGE_SIZE / SECTOR), PAGE_SIZE / SECTOR, kva, write);
 }

@@ -162,7 +162,7 @@ pmap_freetable(pt_entry_t *pt, int level, int n)
 void
 pmap_release(pmap_t pmap)
 {
-  KASSERT(pmap->pm_resident == 0, "pmap_release: pages still mapped");
+  KASSERT(pmap->pm_resident == 0, "pmap_release: %ld pages still mapped", (long)pmap->pm_resident);
   if (pmap->pm_root == 0)
     return;
   KASSERT(rcr3() != DMAP_TO_PHYS(pmap->pm_root), "pmap_release: pmap is in use");
@@ -207,7 +207,7 @@ pte_downgrade(pt_entry_t old, pt_entry_t new)
 int
 pmap_enter(pmap_t pmap, vm_offset_t va, vm_paddr_t pa, vm_prot_t prot, int wired)
 {
-  KASSERT(va < VM_MAXUSER_ADDRESS && (va & (PAGE_SIZE - 1)) == 0, "pmap_enter: bad va");
+  KASSERT(va < VM_MAXUSER_ADDRESS && (va & (PAGE_SIZE - 1)) == 0, "pmap_enter: bad va 0x%lx", va);
   pmap_pv_lock();
   pt_entry_t *pte = pmap_walk(pmap->pm_root, va, 1, 0);
   if (pte == 0) {
