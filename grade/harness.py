@@ -253,6 +253,22 @@ def _produce(produce):
 INIT_FAILED = re.compile(r"^init: .*(failed|error).*$", re.M)
 
 
+# The kernel's line about a process it kills (a segmentation fault, a stack overflow).
+KILLED = re.compile(r"^pid \d+ \(.*\): .*: killed$", re.M)
+
+
+def result_section(out, prog, name):
+    """The console output of the test name of prog (a program run_test_program runs):
+    from the result line of the test before it to its own.  The kernel prints its
+    line about a killed child before the child's parent prints the result."""
+    start = 0
+    for m in re.finditer(rf"^{prog} (\w+): (OK|FAILED.*)$", out, re.M):
+        if m[1] == name:
+            return out[start:m.start()]
+        start = m.end()
+    return ""
+
+
 def run_test_program(boot, prog, cpus, debug, test_timeout):
     """[console output, why the run stopped early or None] of a test program that
     prints a line per test and then "prog: ALL OK" or "prog: N FAILED" (cowtest,

@@ -24,7 +24,7 @@ import re
 
 import pytest
 
-from harness import PANIC, run_test_program, shared_run
+from harness import KILLED, PANIC, result_section, run_test_program, shared_run
 
 # Seconds (before scaling) that one test of stacktest may take: overflow and
 # the crowded maps take a few seconds on riscv64 with the DEBUG=1 kernel on a
@@ -82,27 +82,17 @@ CHECKS = [
 # The run on this many CPUs boots the DEBUG=1 kernel; the other (3 CPUs), the normal one.
 DEBUG_CPUS = 1
 
-# A test's result line, which ends its section of the console.
-RESULT = re.compile(r"^stacktest (\w+): (OK|FAILED.*)$", re.M)
+# The line where stacktest says where its stack's top is.
 USRSTACK = re.compile(r"^stacktest: USRSTACK (0x[0-9a-f]+)$", re.M)
 # The kernel's lines (vm/vm_fault.c) about a process it kills.
 OVERFLOW = re.compile(r"^pid (\d+) \((\S+)\): stack overflow: fault at va (0x[0-9a-f]+), "
                       r"(stack|MAP_STACK) limit (\d+) KiB: killed$", re.M)
 SEGV = re.compile(r"^pid (\d+) \((\S+)\): segmentation fault: (read|write|exec) at va "
                   r"(0x[0-9a-f]+), pc (0x[0-9a-f]+) \(([^)]*)\): killed$", re.M)
-KILLED = re.compile(r"^pid \d+ \(.*\): .*: killed$", re.M)
 
 
 def section(out, name):
-    """The console output of test name: from the result line of the test before
-    it to its own (the kernel prints its line about a killed child before the
-    child's parent prints the result)."""
-    start = 0
-    for m in RESULT.finditer(out):
-        if m[1] == name:
-            return out[start:m.start()]
-        start = m.end()
-    return ""
+    return result_section(out, "stacktest", name)
 
 
 def usrstack(out):

@@ -22,7 +22,7 @@ import re
 
 import pytest
 
-from harness import PANIC, run_test_program, shared_run
+from harness import KILLED, PANIC, result_section, run_test_program, shared_run
 
 # Seconds (before scaling) that one test of wiretest may take: syslimit wires three
 # quarters of the machine's memory, which takes a few seconds on riscv64 with the
@@ -75,21 +75,9 @@ CHECKS = [
 # The run on this many CPUs boots the DEBUG=1 kernel; the other (3 CPUs), the normal one.
 DEBUG_CPUS = 1
 
-# A test's result line, which ends its section of the console.
-RESULT = re.compile(r"^wiretest (\w+): (OK|FAILED.*)$", re.M)
-# The kernel's line about a process it kills (a segmentation fault, say).
-KILLED = re.compile(r"^pid \d+ \(.*\): .*: killed$", re.M)
-
 
 def section(out, name):
-    """The console output of test name: from the result line of the test before
-    it to its own."""
-    start = 0
-    for m in RESULT.finditer(out):
-        if m[1] == name:
-            return out[start:m.start()]
-        start = m.end()
-    return ""
+    return result_section(out, "wiretest", name)
 
 
 @pytest.mark.cpus(1, 3)

@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from harness import PANIC, run_test_program, shared_run
+from harness import KILLED, PANIC, result_section, run_test_program, shared_run
 
 TEST_TIMEOUT = 60.0     # seconds (before scaling) one test may take
 
@@ -36,18 +36,10 @@ CHECKS = [
 KILLS = {"shootdown_munmap", "shootdown_mprotect"}
 
 DEBUG_CPUS = 1
-RESULT = re.compile(r"^threadtest (\w+): (OK|FAILED.*)$", re.M)
-KILLED = re.compile(r"^pid \d+ \(.*\): .*: killed$", re.M)
 
 
 def section(out, name):
-    """The console output of test name: from the result line before it to its own."""
-    start = 0
-    for m in RESULT.finditer(out):
-        if m[1] == name:
-            return out[start:m.start()]
-        start = m.end()
-    return ""
+    return result_section(out, "threadtest", name)
 
 
 @pytest.mark.cpus(1, 4)

@@ -1532,26 +1532,7 @@ static const struct {
 static int
 run(int i)
 {
-  int pid, st = 0;
-
-  test = tests[i].name;
-  pid = fork();
-  if(pid < 0){
-    printf("stacktest %s: FAILED: fork (errno %d)\n", test, errno);
-    return 0;
-  }
-  if(pid == 0){
-    tests[i].fn();
-    exit(0);
-  }
-  wait(&st);
-  if(exited_with(st, 0)){
-    printf("stacktest %s: OK\n", test);
-    return 1;
-  }
-  if(was_killed(st))
-    printf("stacktest %s: FAILED: killed\n", test);
-  return 0;   // (a child that exits 1 has said why)
+  return vmtest_run(tests[i].name, tests[i].fn);
 }
 
 static int

@@ -406,26 +406,7 @@ static const struct vmtest tests[] = {
 static int
 run(int i)
 {
-  int pid, st = 0;
-
-  test = tests[i].name;
-  pid = fork();
-  if(pid < 0){
-    printf("threadtest %s: FAILED: fork (errno %d)\n", test, errno);
-    return 0;
-  }
-  if(pid == 0){
-    tests[i].fn();
-    exit(0);
-  }
-  wait(&st);
-  if(st == 0){
-    printf("threadtest %s: OK\n", test);
-    return 1;
-  }
-  if(st == -1)
-    printf("threadtest %s: FAILED: killed\n", test);
-  return 0;   // (a child that exits 1 has said why)
+  return vmtest_run(tests[i].name, tests[i].fn);
 }
 
 static int

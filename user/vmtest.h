@@ -52,6 +52,32 @@ xfork(void)
   return pid;
 }
 
+// Run test name, fn, in a child, and print its verdict line: 1 if it passed. (A
+// child that exits 1 has printed why; one the kernel killed is said to be.)
+static __attribute__((unused)) int
+vmtest_run(char *name, void (*fn)(void))
+{
+  int pid, st = 0;
+
+  test = name;
+  if((pid = fork()) < 0){
+    printf(VMTEST_PROG " %s: FAILED: fork (errno %d)\n", test, errno);
+    return 0;
+  }
+  if(pid == 0){
+    fn();
+    exit(0);
+  }
+  wait(&st);
+  if(exited_with(st, 0)){
+    printf(VMTEST_PROG " %s: OK\n", test);
+    return 1;
+  }
+  if(was_killed(st))
+    printf(VMTEST_PROG " %s: FAILED: killed\n", test);
+  return 0;
+}
+
 // Wait for the child and check it exited with status 0. (A child that exits 1 has
 // printed why: this process exits 1 too, quietly.)
 static __attribute__((unused)) void

@@ -119,7 +119,8 @@ stack_bounds(uint64 fp, uint64 *lo, uint64 *hi)
 
 #define MAXFRAMES 16
 
-// The return addresses on this kernel stack, innermost first, one per line between
+// The return addresses on this kernel stack from the frame at fp outwards (the
+// first: where that frame's function was called from), one per line between
 // "backtrace:" and "backtrace end" (grade/harness.py looks for them and turns them
 // into function names and lines; by hand: addr2line -f -e build/ARCH/kernel ADDR).
 // The kernel is built with -fno-omit-frame-pointer, so the frames form a chain
@@ -129,10 +130,10 @@ stack_bounds(uint64 fp, uint64 *lo, uint64 *hi)
 // It stops too at a return address outside the kernel's text: the frame of a trap
 // from user space holds the user's.
 static void
-backtrace(void)
+backtrace(uint64 fp)
 {
   extern char stext[], etext[];     // kernel.ld
-  uint64 fp = (uint64)__builtin_frame_address(0), lo, hi;
+  uint64 lo, hi;
   const int below = MIN(FRAME_SAVED_PC, FRAME_SAVED_FP);
   const int above = MAX(FRAME_SAVED_PC, FRAME_SAVED_FP) + 8;
 
@@ -162,13 +163,14 @@ panic_begin(void)
   printf("panic: ");
 }
 
-// The end of a panic's line, a backtrace, and this CPU stops.
+// The end of a panic's line, a backtrace from fp (panic's own frame, so that it
+// begins at panic's caller), and this CPU stops.
 static void __attribute__((noreturn))
-panic_end(void)
+panic_end(uint64 fp)
 {
   printf("\n");
   panicked = 1;    // freeze the console output of other CPUs
-  backtrace();
+  backtrace(fp);
   for (;;)
     ;
 }
@@ -183,7 +185,7 @@ panic(const char *fmt, ...)
   va_start(ap, fmt);
   vprintf(fmt, ap);
   va_end(ap);
-  panic_end();
+  panic_end((uint64)__builtin_frame_address(0));
 }
 
 // A KASSERT that failed: a panic that names the condition and where it is.
@@ -198,7 +200,7 @@ kassert_failed(const char *cond, const char *file, int line, const char *fmt, ..
   vprintf(fmt, ap);
   va_end(ap);
   printf(" (%s:%d)", file, line);
-  panic_end();
+  panic_end((uint64)__builtin_frame_address(0));
 }
 
 void
