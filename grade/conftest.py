@@ -418,6 +418,10 @@ def pytest_sessionfinish(session):
     harness.kill_all()
 
 
+# How many of the slowest tests the score is followed by.
+SLOWEST = 10
+
+
 class Scoreboard:
     """Adds up points in the process that sees every report: the xdist
     controller (which gets the workers' reports), or the only process."""
@@ -479,6 +483,18 @@ class Scoreboard:
         got = sum(g for g, _ in mods.values())
         total = sum(t for _, t in mods.values())
         tr.write_line(f"Score: {got}/{total}")
+        self.write_slowest(tr)
+
+    def write_slowest(self, tr):
+        """Where grading time goes: the slowest tests, with their wall time from
+        setup to teardown (a shared run's boot counts for the test that made it)."""
+        if len(self.tests) <= SLOWEST:
+            return
+        slow = sorted(self.tests.items(), key=lambda kv: kv[1]["seconds"], reverse=True)
+        tr.write_line(f"Slowest {SLOWEST} of {len(self.tests)} tests "
+                      f"({sum(t['seconds'] for t in self.tests.values()):.0f} s in all):")
+        for name, t in slow[:SLOWEST]:
+            tr.write_line(f"  {t['seconds']:6.1f}s  {name}")
 
     def pytest_sessionfinish(self, session):
         path = self.config.getoption("results_json")
