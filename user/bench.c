@@ -31,6 +31,19 @@ op_fork(void)
   wait(0);
 }
 
+// len bytes of fresh anonymous memory, read-write; a failure ends the benchmark.
+static char *
+anon(long len)
+{
+  char *p = mmap(0, len, PROT_READ | PROT_WRITE, MAP_ANON | MAP_PRIVATE, -1, 0);
+
+  if(p == MAP_FAILED){
+    fprintf(2, "bench: mmap of %ld bytes failed\n", len);
+    exit(1);
+  }
+  return p;
+}
+
 // Run op in batches of batch until MINTICKS have passed; operations per second.
 // uptime() is read only between batches, so a cheap op is not measured
 // together with a system call of its own.
@@ -125,12 +138,7 @@ fork_time(int mb)
 {
   long t[5], len = (long)mb << 20;
   int i, j;
-  char *p = mmap(0, len, PROT_READ | PROT_WRITE, MAP_ANON | MAP_PRIVATE, -1, 0);
-
-  if(p == MAP_FAILED){
-    fprintf(2, "bench: mmap of %d MiB failed\n", mb);
-    exit(1);
-  }
+  char *p = anon(len);
   for(i = 0; i < 5; i++){
     for(j = 0; j < len; j += PAGE_SIZE)
       p[j] = i;
@@ -163,12 +171,7 @@ static void
 bench_fault_zero(void)
 {
   long len = 8L << 20, t0, t1, i;
-  char *p = mmap(0, len, PROT_READ | PROT_WRITE, MAP_ANON | MAP_PRIVATE, -1, 0);
-
-  if(p == MAP_FAILED){
-    fprintf(2, "bench: mmap failed\n");
-    exit(1);
-  }
+  char *p = anon(len);
   t0 = now();
   for(i = 0; i < len; i += PAGE_SIZE)
     p[i] = 1;
@@ -183,12 +186,7 @@ static void
 bench_mlock(void)
 {
   long len = 16L << 20, t0, t1, t2;
-  char *p = mmap(0, len, PROT_READ | PROT_WRITE, MAP_ANON | MAP_PRIVATE, -1, 0);
-
-  if(p == MAP_FAILED){
-    fprintf(2, "bench: mmap failed\n");
-    exit(1);
-  }
+  char *p = anon(len);
   t0 = now();
   if(mlock(p, len) < 0){
     fprintf(2, "bench: mlock failed\n");
@@ -232,12 +230,7 @@ static void
 bench_shootdown(void)
 {
   struct uthread t;
-  char *p = mmap(0, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_ANON | MAP_PRIVATE, -1, 0);
-
-  if(p == MAP_FAILED){
-    fprintf(2, "bench: mmap failed\n");
-    exit(1);
-  }
+  char *p = anon(PAGE_SIZE);
   p[0] = 1;
   long alone = mprotect_pairs(p);
   spinning = stop_spinning = 0;
@@ -339,18 +332,6 @@ print_mibs(char *name, long n, long ns)
   printf("bench %s %ld.%ld MiB/s\n", name, tenths / 10, tenths % 10);
 }
 
-static char *
-map_anon(long npages)
-{
-  char *p = mmap(0, npages * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_ANON | MAP_PRIVATE, -1, 0);
-
-  if(p == MAP_FAILED){
-    fprintf(2, "bench: mmap of %ld pages failed\n", npages);
-    exit(1);
-  }
-  return p;
-}
-
 // Write, or read, a byte of each of npages pages at p.
 static void
 touch(char *p, long npages, int write)
@@ -382,7 +363,7 @@ swap_serial(void)
     exit(1);
   }
   nb = st0.v_free_count;
-  char *a = map_anon(na), *b = map_anon(nb);
+  char *a = anon(na * PAGE_SIZE), *b = anon(nb * PAGE_SIZE);
   long t0 = now();
   touch(a, na, 1);
   touch(b, nb, 1);
@@ -405,7 +386,7 @@ push_out(void)
   struct vmstats st;
 
   vmstat(&st);
-  char *b = map_anon(st.v_free_count);
+  char *b = anon(st.v_free_count * PAGE_SIZE);
   touch(b, st.v_free_count, 1);
   munmap(b, st.v_free_count * PAGE_SIZE);
 }
@@ -434,7 +415,7 @@ swap_parallel(void)
       exit(1);
     }
     if(pid == 0){
-      char *a = map_anon(share);
+      char *a = anon(share * PAGE_SIZE);
       touch(a, share, 1);
       write(ready[1], "w", 1);
       read(go[0], &c, 1);

@@ -22,8 +22,9 @@
 // read-only until its first store, whose fault sets PG_DIRTY, and a page the daemon
 // takes leaves every page table first, so a later store faults again. (The BSDs
 // read the hardware's modified bits instead, and must then clear them in every TLB
-// that may hold them: with no TLB shootdown yet, a fault is the safe way.) An
-// anonymous page is always written to swap: its slot was freed when it came back.
+// that may hold them: a shootdown per page, where this costs a fault per first
+// store.) An anonymous page is always written to swap: its slot was freed when it
+// came back.
 //
 // If a pass frees nothing while a process waits, and passed over nothing that a
 // later pass might free (used lately, mapped where in use, busy), memory and swap

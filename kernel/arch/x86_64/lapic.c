@@ -1,5 +1,6 @@
 // The local APIC: this CPU's id, its timer, end of interrupt, the start-up IPIs
-// that wake the other CPUs and the IPIs that ask them for a TLB flush. Memory-mapped at 0xfee00000, reached via the direct map.
+// that wake the other CPUs and the IPIs that ask them for a TLB flush.
+// Memory-mapped at 0xfee00000, reached via the direct map.
 #include <sys/types.h>
 #include "kern/systm.h"
 #include "kern/spinlock.h"
