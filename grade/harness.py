@@ -269,6 +269,20 @@ def result_section(out, prog, name):
     return ""
 
 
+def passed_section(out, stopped, prog, name):
+    """Check that test name of prog passed in out, a run_test_program run (stopped:
+    why it stopped early, or None), and return its result_section.  A panic fails
+    the tests not finished when it came: each runs in a process of its own, which
+    has exited when its line is printed."""
+    panic = PANIC.search(out)
+    m = re.search(rf"^{prog} {name}: (.*)$", out, re.M)
+    assert not (panic and (not m or m.start() > panic.start())), \
+        f"the kernel panicked during {prog}, before {name} finished: {panic[0]}"
+    assert m, f"{prog} printed no line for {name}" + (f" ({stopped})" if stopped else "")
+    assert m[1] == "OK", f"{prog} {name}: {m[1]}"
+    return result_section(out, prog, name)
+
+
 def run_test_program(boot, prog, cpus, debug, test_timeout):
     """[console output, why the run stopped early or None] of a test program that
     prints a line per test and then "prog: ALL OK" or "prog: N FAILED" (cowtest,

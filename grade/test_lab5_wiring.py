@@ -22,7 +22,7 @@ import re
 
 import pytest
 
-from harness import KILLED, PANIC, result_section, run_test_program, shared_run
+from harness import KILLED, PANIC, passed_section, run_test_program, shared_run
 
 # Seconds (before scaling) that one test of wiretest may take: syslimit wires three
 # quarters of the machine's memory, which takes a few seconds on riscv64 with the
@@ -76,10 +76,6 @@ CHECKS = [
 DEBUG_CPUS = 1
 
 
-def section(out, name):
-    return result_section(out, "wiretest", name)
-
-
 @pytest.mark.cpus(1, 3)
 @pytest.mark.parametrize("name", [pytest.param(n, id=n, marks=[pytest.mark.points(p)] +
                                                ([pytest.mark.task(t)] if t else []) +
@@ -90,15 +86,7 @@ def test_wiretest(boot, arch, cpus, name):
     out, stopped = shared_run(f"lab5-{arch}-{cpus}{'-debug' if debug else ''}",
                               lambda: run_test_program(boot, "wiretest", cpus, debug,
                                                        TEST_TIMEOUT))
-    # A panic fails the checks that had not finished when it came: each test runs
-    # in a process of its own, which has exited when its line is printed.
-    panic = PANIC.search(out)
-    m = re.search(rf"^wiretest {name}: (.*)$", out, re.M)
-    assert not (panic and (not m or m.start() > panic.start())), \
-        f"the kernel panicked during wiretest, before {name} finished: {panic[0]}"
-    assert m, f"wiretest printed no line for {name}" + (f" ({stopped})" if stopped else "")
-    assert m[1] == "OK", f"wiretest {name}: {m[1]}"
-    killed = KILLED.findall(section(out, name))
+    killed = KILLED.findall(passed_section(out, stopped, "wiretest", name))
     assert not killed, f"wiretest {name}: the kernel killed a process:\n" + "\n".join(killed)
 
 

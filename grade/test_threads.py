@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from harness import KILLED, PANIC, result_section, run_test_program, shared_run
+from harness import KILLED, passed_section, run_test_program, shared_run
 
 TEST_TIMEOUT = 60.0     # seconds (before scaling) one test may take
 
@@ -38,10 +38,6 @@ KILLS = {"shootdown_munmap", "shootdown_mprotect"}
 DEBUG_CPUS = 1
 
 
-def section(out, name):
-    return result_section(out, "threadtest", name)
-
-
 @pytest.mark.cpus(1, 4)
 @pytest.mark.parametrize("name", [pytest.param(n, id=n, marks=pytest.mark.points(p))
                                   for n, p in CHECKS])
@@ -50,13 +46,7 @@ def test_threadtest(boot, arch, cpus, name):
     out, stopped = shared_run(f"threads-{arch}-{cpus}{'-debug' if debug else ''}",
                               lambda: run_test_program(boot, "threadtest", cpus, debug,
                                                        TEST_TIMEOUT))
-    panic = PANIC.search(out)
-    m = re.search(rf"^threadtest {name}: (.*)$", out, re.M)
-    assert not (panic and (not m or m.start() > panic.start())), \
-        f"the kernel panicked during threadtest, before {name} finished: {panic[0]}"
-    assert m, f"threadtest printed no line for {name}" + (f" ({stopped})" if stopped else "")
-    assert m[1] == "OK", f"threadtest {name}: {m[1]}"
-    killed = KILLED.findall(section(out, name))
+    killed = KILLED.findall(passed_section(out, stopped, "threadtest", name))
     if name in KILLS:
         assert len(killed) == 1, f"threadtest {name}: expected the reader killed once, " \
                                  f"got:\n" + "\n".join(killed)

@@ -11,6 +11,7 @@
 #include <sys/vmmap.h>
 #include <sys/resource.h>
 #include <sys/unistd.h>
+#include <sys/upcall.h>
 
 // system calls
 int fork(void);
@@ -53,6 +54,10 @@ int rfork(int flags);                         // RFPROC, RFPROC | RFMEM (sys/uni
 // rfork(flags), and the child, on stack (the top of its own: it shares memory),
 // calls func(arg) and exits with what it returns. The parent gets the child's pid.
 int rfork_thread(int flags, void *stack, int (*func)(void *), void *arg);
+// Upcalls (lab 6): see <sys/upcall.h>, and upcall.h for the library on them.
+int upc_register(struct upcall *upc, void (*ctxfunc)(void (*)(void *), void *, void *),
+                 void (*func)(void *), void *data);   // an id, >= 32
+int upc_control(int cmd, int id, void *data);
 // informational (structures in <sys/vmmap.h>)
 int vmmap(int pid, struct kinfo_vmentry *buf, int n);  // entries in pid's map (0: mine)
 int vmstat(struct vmstats *st);

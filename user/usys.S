@@ -46,6 +46,8 @@ SYSCALL(munlock)
 SYSCALL(mlockall)
 SYSCALL(munlockall)
 SYSCALL(rfork)
+SYSCALL(upc_register)
+SYSCALL(upc_control)
 RFORK_THREAD
 
 // No executable stack wanted (the linker asks each object to say so).

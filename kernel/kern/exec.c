@@ -3,6 +3,7 @@
 #include "kern/systm.h"
 #include "kern/md.h"
 #include "kern/proc.h"
+#include "kern/upcall.h"
 #include "kern/elf.h"
 #include "fs/fsdefs.h"
 #include "vm/vm.h"
@@ -230,7 +231,9 @@ kexec(char *path, char **argv)
       last = s + 1;
   safestrcpy(p->name, last, sizeof(p->name));
 
-  // Commit: switch to the new image, then free the old one.
+  // Commit: switch to the new image, then free the old one. This process's upcalls
+  // stay behind in the old vmspace, which siblings may share: they go first.
+  upcall_release(p);
   // Under p->lock, so that vmmap(pid) and procinfo() in another process, which take
   // a reference to p's vmspace under it, never take one to a freed vmspace.
   acquire(&p->lock);

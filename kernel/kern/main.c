@@ -3,6 +3,7 @@
 #include "kern/systm.h"
 #include "kern/md.h"
 #include "kern/proc.h"
+#include "kern/upcall.h"
 #include "fs/fsdefs.h"
 #include "vm/vm.h"
 #include "dev/cons.h"
@@ -22,6 +23,7 @@ main(void)
   pmap_bootstrap();
   pmap_bootstrap_cpu();
   procinit();
+  upcall_init();
   md_intr_init();
   md_cpu_init();
   binit();

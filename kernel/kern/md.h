@@ -55,6 +55,17 @@ uint64 md_user_sp(struct trapframe *tf);
 void md_ipi_send(int cpu);
 void md_tlb_flush(void);
 
+// Upcalls (kern/kern_upcall.c). The interrupted user context is saved on the user
+// stack in the port's struct upcall_frame (<machine/upcall.h>).
+// md_upcall_enter: make tf call ctx(func, data, frame) in user mode, on the stack
+// just below the frame at user address frame; frame 0: first save tf's registers
+// in a new frame below the user's stack pointer (and red zone). 0, or -EFAULT (the
+// stack cannot be written) with tf unchanged.
+// md_upcall_restore: load tf from the frame at user address frame: 0, -EFAULT, or
+// -EINVAL (its pc or stack pointer is not a user address), with tf unchanged.
+int md_upcall_enter(struct trapframe *tf, uint64 frame, uint64 ctx, uint64 func, uint64 data);
+int md_upcall_restore(struct trapframe *tf, uint64 frame);
+
 // Interrupts on this CPU.
 void intr_on(void);
 void intr_off(void);
@@ -68,6 +79,8 @@ int intr_get(void);
 //   blk_intr()         the disk driver's interrupt, for any of its disks (the file
 //                      system's and the swap disk, dev/swapdev.h)
 //   smp_ipi_intr()     kern/smp.c:     the inter-processor interrupt
+//   userret()          kern/subr_trap.c: the end of every trap from user mode
 void syscall(void);
+void userret(struct proc *p, int tick);
 
 #endif

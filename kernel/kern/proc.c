@@ -8,6 +8,7 @@
 #include "kern/systm.h"
 #include "kern/md.h"
 #include "kern/proc.h"
+#include "kern/upcall.h"
 #include "fs/fsdefs.h"
 #include "fs/file.h"
 #include "vm/vm.h"
@@ -211,6 +212,7 @@ kexit(int status)
 
   if (p == initproc)
     panic("init exiting");
+  upcall_release(p);
   for (int fd = 0; fd < NOFILE; fd++) {
     if (p->ofile[fd]) {
       fileclose(p->ofile[fd]);

@@ -34,6 +34,9 @@ struct proc {
   int xstate;                  // exit status to be returned to parent's wait
   int pid;
 
+  // upc_lock (kern_upcall.c) must be held when using this:
+  int p_upcallpend;            // an upcall dispatched to this process waits
+
   // wait_lock must be held when using this:
   struct proc *parent;
 
@@ -46,6 +49,7 @@ struct proc {
   struct file *ofile[NOFILE];  // open files
   struct inode *cwd;           // current directory
   struct rlimit p_rlimit[RLIM_NLIMITS];   // resource limits (getrlimit)
+  uint64 p_upcall;             // user address of its struct upcall (upc_register), or 0
   char name[16];               // process name, for debugging
 };
 

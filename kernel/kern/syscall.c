@@ -83,10 +83,13 @@ static long (*const syscalls[])(void) = {
   [SYS_mlockall]   sys_mlockall,
   [SYS_munlockall] sys_munlockall,
   [SYS_rfork]   sys_rfork,
+  [SYS_upc_register] sys_upc_register,
+  [SYS_upc_control]  sys_upc_control,
 };
 
 // Run the system call whose number and arguments are in the trapframe; its result,
-// a value or a negative errno, goes back in the return register.
+// a value or a negative errno, goes back in the return register (unless the call
+// set the registers itself: -EJUSTRETURN).
 void
 syscall(void)
 {
@@ -100,5 +103,6 @@ syscall(void)
     printf("pid %d (%s): unknown system call %d\n", p->pid, p->name, num);
     r = -ENOSYS;
   }
-  md_syscall_ret(p->trapframe, (uint64)r);
+  if (r != -EJUSTRETURN)
+    md_syscall_ret(p->trapframe, (uint64)r);
 }

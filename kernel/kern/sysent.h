@@ -3,6 +3,11 @@
 #ifndef _KERN_SYSENT_H_
 #define _KERN_SYSENT_H_
 
+// Returned (negated) by a handler that has set every user register itself (the
+// return register too): syscall() leaves them as they are. BSD's name; never an
+// errno that user space sees.
+#define EJUSTRETURN 1000
+
 // kern/sysproc.c
 long sys_fork(void);
 long sys_exit(void);
@@ -43,6 +48,10 @@ long sys_munlock(void);
 long sys_mlockall(void);
 long sys_munlockall(void);
 long sys_rfork(void);
+
+// kern/kern_upcall.c
+long sys_upc_register(void);
+long sys_upc_control(void);
 
 // vm/vm_info.c
 long sys_vmmap(void);

@@ -37,6 +37,11 @@ struct vmspace {
   vm_offset_t vm_brk;         // the break: sbrk(0)
   uint64 vm_pageins;          // its pages read back from swap by its faults (atomic)
   uint64 vm_pageouts;         // its pages the pageout daemon took out (atomic)
+  // Upcalls registered by the processes that share it (kern/kern_upcall.c, which
+  // alone uses these, under its upc_lock). Not copied by vmspace_fork.
+  struct vmupcall *vm_upcalls;  // in id order
+  int vm_upccount;              // how many
+  int vm_upcids;                // ids given out so far: the next is UPC_RESERVED + this
 };
 
 static inline struct pmap *

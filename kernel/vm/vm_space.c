@@ -63,6 +63,7 @@ vmspace_free(struct vmspace *vm)
   release(&vmspace_lock);
   if (!last)
     return;
+  KASSERT(vm->vm_upcalls == 0, "vmspace_free: %d upcalls left registered", vm->vm_upccount);
   vm_map_t map = &vm->vm_map;
   // Deleting whole entries needs no clip, so this needs no reservation (which
   // could fail); the entries it frees come back as one, to be released.

@@ -14,7 +14,7 @@
 #include <machine/memlayout.h>
 
 void uservec(void);
-void userret(struct trapframe *tf) __attribute__((noreturn));
+void user_sret(struct trapframe *tf) __attribute__((noreturn));
 void kernelvec(void);
 static void trapret(struct proc *p) __attribute__((noreturn));
 void uartintr(void);
@@ -127,10 +127,7 @@ usertrap(void)
     setkilled(p);
   }
 
-  if (killed(p))
-    kexit(-1);
-  if (which == 2)
-    yield();
+  userret(p, which == 2);
   // From here until sret, a trap would go to uservec as if from user mode.
   intr_off();
   trapret(p);
@@ -169,7 +166,7 @@ trapret(struct proc *p)
     c_sstatus(SSTATUS_SPP);
   if (r_sepc() != tf->epc)
     w_sepc(tf->epc);
-  userret(tf);
+  user_sret(tf);
 }
 
 // A trap from supervisor mode: only interrupts are expected.

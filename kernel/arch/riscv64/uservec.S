@@ -8,7 +8,7 @@
 # stack: usertrap() and the system calls read them there.
         .text
         .globl uservec
-        .globl userret
+        .globl user_sret
         .align 4
 uservec:
         # a0 <-> sscratch: a0 is now p->trapframe, sscratch the user's a0.
@@ -53,9 +53,9 @@ uservec:
         li s0, 0
         j usertrap
 
-# userret(p->trapframe): load the user registers from it and sret to the user pc,
+# user_sret(p->trapframe): load the user registers from it and sret to the user pc,
 # which usertrapret() put in sepc along with sstatus and sscratch.
-userret:
+user_sret:
         ld ra, 8(a0)
         ld sp, 16(a0)
         ld gp, 24(a0)

@@ -129,10 +129,7 @@ usertrap(struct trapframe *tf)
     setkilled(p);
   }
 
-  if (killed(p))
-    kexit(-1);
-  if (which == 2)
-    yield();
+  userret(p, which == 2);
   usertrapret();
 }
 

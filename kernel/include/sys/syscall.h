@@ -49,6 +49,8 @@
 #define SYS_mlockall   40
 #define SYS_munlockall 41
 #define SYS_rfork      42   // fork, or a child that shares the vmspace (threads)
-#define SYS_nsyscall 43  // one past the last; the VM labs add theirs below it
+#define SYS_upc_register 43   // lab 6: upcalls (sys/upcall.h)
+#define SYS_upc_control  44
+#define SYS_nsyscall 45  // one past the last; the VM labs add theirs below it
 
 #endif
