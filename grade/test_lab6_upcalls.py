@@ -21,29 +21,31 @@ from harness import KILLED, passed_section, run_test_program, shared_run
 
 TEST_TIMEOUT = 60.0     # seconds (before scaling) one test may take
 
-# (check, points), in the order upctest runs them.
+# (check, points, task), in the order upctest runs them.  task: the handout's task
+# that makes the check pass (1 registration, 2 DISPATCH and POLL, 3 delivery and
+# NEXT, 4 WAIT); 0: given, it passes on the starter too.
 CHECKS = [
-    ("register", 2),        # ids 32, 33, ...; EFBIG at 33; DELETE frees a place; ids
-                            # never reused; DELETE -1
-    ("errors", 2),          # EINVAL: cmd, priority, a frame outside user space;
-                            # ENOENT: ids not the caller's; EFAULT: NEXT's frame
-    ("self", 2),            # DISPATCH to the caller runs before it returns 0, below
-                            # its stack, upc_pending set meanwhile
-    ("sibling", 3),         # 20 upcalls to a thread computing on another CPU, each
-                            # run once, its registers intact
-    ("critical", 2),        # count 5 holds off priority 5 (not 6); runs when it drops;
-                            # dispatches merge at the highest priority
-    ("pollandclear", 1),    # POLL, POLLANDCLEAR: a cleared upcall never runs
-    ("pending", 2),         # no delivery while an upcall runs; the one dispatched
-                            # meanwhile runs after it
-    ("chain", 2),           # held-off upcalls run in id order, chained on one frame
-    ("wait", 2),            # WAIT sleeps until a DISPATCH, returns once
-    ("pingpong", 2),        # two threads, 200 turns each by upcall: no wakeup lost
-    ("badptr", 2),          # unreadable or read-only struct upcall: dropped, said so
-    ("exit_pending", 1),    # exit with an upcall pending releases the thread's upcalls
-    ("fork", 1),            # the child has none of the parent's; its ids start at 32
-    ("exec", 1),            # exec releases a thread's upcalls in the shared vmspace
-    ("freemem", 1),         # not a page lost
+    ("register", 2, 1),       # ids 32, 33, ...; EFBIG at 33; DELETE frees a place; ids
+                              # never reused; DELETE -1
+    ("errors", 2, 4),         # EINVAL: cmd, priority, a frame outside user space;
+                              # ENOENT: ids not the caller's; EFAULT: NEXT's frame
+    ("self", 2, 3),           # DISPATCH to the caller runs before it returns 0, below
+                              # its stack, upc_pending set meanwhile
+    ("sibling", 3, 3),        # 20 upcalls to a thread computing on another CPU, each
+                              # run once, its registers intact
+    ("critical", 2, 3),       # count 5 holds off priority 5 (not 6); runs when it drops
+    ("pollandclear", 2, 2),   # what POLL sees; dispatches merge at the highest
+                              # priority; a cleared upcall never runs
+    ("pending", 2, 3),        # no delivery while an upcall runs; the one dispatched
+                              # meanwhile runs after it
+    ("chain", 2, 3),          # held-off upcalls run in id order, chained on one frame
+    ("wait", 2, 4),           # WAIT sleeps until a DISPATCH, returns once
+    ("pingpong", 2, 4),       # two threads, 200 turns each by upcall: no wakeup lost
+    ("badptr", 2, 3),         # unreadable or read-only struct upcall: dropped, said so
+    ("exit_pending", 1, 2),   # exit with an upcall pending releases the thread's upcalls
+    ("fork", 1, 3),           # the child has none of the parent's; its ids start at 32
+    ("exec", 1, 2),           # exec releases a thread's upcalls in the shared vmspace
+    ("freemem", 1, 0),        # not a page lost
 ]
 
 # What the kernel says when it drops an upcall: badptr's three.
@@ -54,8 +56,10 @@ DEBUG_CPUS = 1
 
 
 @pytest.mark.cpus(1, 4)
-@pytest.mark.parametrize("name", [pytest.param(n, id=n, marks=pytest.mark.points(p))
-                                  for n, p in CHECKS])
+@pytest.mark.parametrize("name", [pytest.param(n, id=n, marks=[pytest.mark.points(p)] +
+                                               ([pytest.mark.task(t)] if t else
+                                                [pytest.mark.given]))
+                                  for n, p, t in CHECKS])
 def test_upctest(boot, arch, cpus, name):
     debug = cpus == DEBUG_CPUS
     out, stopped = shared_run(f"lab6-{arch}-{cpus}{'-debug' if debug else ''}",

@@ -275,33 +275,42 @@ critical(void)
   expect("DISPATCH a at 3", ctl(UPC_CONTROL_DISPATCH, a, 3), 0);
   expect("POLL a after another DISPATCH at 3", ctl(UPC_CONTROL_POLL, a, 0), 5);
   expect("POLL -1", ctl(UPC_CONTROL_POLL, -1, 0), 5);
+  // (From here, any interrupt may run it: the timer's, say.)
   upcall_crit_exit(&me, 1);
-  expect_log("count 4, before entering the kernel", "b");
-  getpid();
+  int pid = getpid();
   expect_log("count 4, after entering the kernel", "ba");
+  expect("getpid's result, with an upcall on its way out", pid, getpid());
   expect("POLL a after", ctl(UPC_CONTROL_POLL, a, 0), 0);
   upcall_crit_exit(&me, 4);
   getpid();
   expect_log("once more", "ba");
 }
 
-// POLLANDCLEAR takes a pending upcall back: it never runs.
+// What DISPATCH leaves pending (with the critical count holding it all off), as
+// POLL sees it: dispatches of one id merge, keeping the highest priority; -1 is
+// the highest of all. POLLANDCLEAR takes it back: it never runs.
 static void
 pollandclear(void)
 {
   int a = reg(note, "a"), b = reg(note, "b");
 
   upcall_crit_enter(&me, 10);
-  expect("DISPATCH a", ctl(UPC_CONTROL_DISPATCH, a, 4), 0);
-  expect("DISPATCH b", ctl(UPC_CONTROL_DISPATCH, b, 7), 0);
+  expect("POLL a before any DISPATCH", ctl(UPC_CONTROL_POLL, a, 0), 0);
+  expect("DISPATCH a at 4", ctl(UPC_CONTROL_DISPATCH, a, 4), 0);
+  expect("DISPATCH b at 7", ctl(UPC_CONTROL_DISPATCH, b, 7), 0);
   expect("POLL -1", ctl(UPC_CONTROL_POLL, -1, 0), 7);
   expect("POLLANDCLEAR a", ctl(UPC_CONTROL_POLLANDCLEAR, a, 0), 4);
-  expect("POLL a", ctl(UPC_CONTROL_POLL, a, 0), 0);
+  expect("POLL a after POLLANDCLEAR", ctl(UPC_CONTROL_POLL, a, 0), 0);
   expect("POLL b", ctl(UPC_CONTROL_POLL, b, 0), 7);
+  expect("DISPATCH a at 2", ctl(UPC_CONTROL_DISPATCH, a, 2), 0);
+  expect("DISPATCH a at 3", ctl(UPC_CONTROL_DISPATCH, a, 3), 0);
+  expect("DISPATCH a at 1", ctl(UPC_CONTROL_DISPATCH, a, 1), 0);
+  expect("POLL a after DISPATCH at 2, 3, 1", ctl(UPC_CONTROL_POLL, a, 0), 3);
+  expect("POLLANDCLEAR -1", ctl(UPC_CONTROL_POLLANDCLEAR, -1, 0), 7);
+  expect("POLL -1 after POLLANDCLEAR -1", ctl(UPC_CONTROL_POLL, -1, 0), 0);
   upcall_crit_exit(&me, 10);
   getpid();
-  expect_log("after the count dropped", "b");
-  expect("POLLANDCLEAR -1 with none pending", ctl(UPC_CONTROL_POLLANDCLEAR, -1, 0), 0);
+  expect_log("after the count dropped", "");
 }
 
 // ---------------------------------------------------------------- pending, chain
@@ -356,8 +365,9 @@ chain(void)
   expect("DISPATCH b", ctl(UPC_CONTROL_DISPATCH, b, 1), 0);
   expect_log("while the count holds them", "");
   upcall_crit_exit(&me, 1);
-  getpid();
+  int pid = getpid();
   expect_log("after one entry to the kernel", "abc");
+  expect("getpid's result, with three upcalls on its way out", pid, getpid());
   check("b ran on a's frame", chain_sp[1] == chain_sp[0]);
   check("c ran on a's frame", chain_sp[2] == chain_sp[0]);
   expect("upc_pending after", me.upc_pending, 0);
@@ -403,6 +413,16 @@ wait_(void)
   sleep(5);
   expect("WAIT returns before any DISPATCH", wait_returns, 0);
   expect("DISPATCH", ctl(UPC_CONTROL_DISPATCH, wait_id, 1), 0);
+  for(int waited = 0; !wait_done; waited++){
+    if(waited == 500){
+      printf("upctest wait: FAILED: the thread in WAIT has not run its upcall 5 s after "
+             "DISPATCH (a lost wakeup?)\n");
+      kill(t.pid);
+      uthread_join(&t);
+      exit(1);
+    }
+    sleep(1);
+  }
   expect("the thread's status", uthread_join(&t), 0);
   expect("WAIT returns", wait_returns, 1);
 }
@@ -411,7 +431,7 @@ wait_(void)
 
 #define ROUNDS 200
 
-static volatile int ping_ids[2], ping_counts[2], ping_bad;
+static volatile int ping_ids[2], ping_counts[2], ping_bad, ping_ended;
 static struct upcall ping_upc[2];
 
 static void
@@ -462,7 +482,9 @@ ping_thread(void *arg)
     if(upcall_dispatch(ping_ids[1 - who], 1) < 0)
       return 3;
   }
-  return wait_count(&ping_upc[who], &ping_counts[who], ROUNDS) < 0 ? 4 : 0;
+  int r = wait_count(&ping_upc[who], &ping_counts[who], ROUNDS) < 0 ? 4 : 0;
+  __atomic_add_fetch(&ping_ended, 1, __ATOMIC_SEQ_CST);
+  return r;
 }
 
 static void
@@ -472,6 +494,22 @@ pingpong(void)
 
   for(int i = 0; i < 2; i++)
     check("uthread_create", uthread_create(&t[i], ping_thread, (void *)(uint64)i) == 0);
+  // A lost wakeup leaves both asleep: say so in 5 s rather than hang.
+  for(int last = -1, still = 0; ping_ended < 2; sleep(1)){
+    int now = ping_counts[0] + ping_counts[1];
+    if(now != last){
+      last = now;
+      still = 0;
+    } else if(++still == 500){
+      printf("upctest pingpong: FAILED: no upcall ran for 5 s, after %d of %d (a lost "
+             "wakeup?)\n", now, 2 * ROUNDS);
+      for(int i = 0; i < 2; i++){
+        kill(t[i].pid);
+        uthread_join(&t[i]);
+      }
+      exit(1);
+    }
+  }
   for(int i = 0; i < 2; i++)
     expect("a thread's status", uthread_join(&t[i]), 0);
   expect("upcalls thread 0 ran", ping_counts[0], ROUNDS);

@@ -42,6 +42,7 @@ upcall_init(void)
   zinit(&upczone, "vmupcall", sizeof(struct vmupcall));
 }
 
+// LAB upcalls 1: BEGIN
 // Is vu p's, and chosen by id (-1: any of p's)?
 static int
 upc_mine(struct vmupcall *vu, struct proc *p, int id)
@@ -92,6 +93,59 @@ sys_upc_register(void)
   return vu->vu_id;
 }
 
+// Unregister p's upcall id (-1: all of p's, if any): 0, or -ENOENT if id is not
+// one of p's.
+static long
+upc_delete(struct proc *p, int id)
+{
+  struct vmspace *vm = p->p_vmspace;
+  struct vmupcall *gone = 0, **pp, *vu;
+  long n = 0;
+
+  acquire(&upc_lock);
+  for (pp = &vm->vm_upcalls; (vu = *pp) != 0; ) {
+    if (upc_mine(vu, p, id)) {
+      *pp = vu->vu_next;
+      vu->vu_next = gone;
+      gone = vu;
+      n++;
+    } else {
+      pp = &vu->vu_next;
+    }
+  }
+  vm->vm_upccount -= n;
+  p->p_upcallpend = upc_any_pending(p);
+  release(&upc_lock);
+  while ((vu = gone) != 0) {
+    gone = vu->vu_next;
+    zfree(&upczone, vu);
+  }
+  return n == 0 && id != -1 ? -ENOENT : 0;
+}
+// LAB upcalls 1: STARTER
+// // upc_register(upc, ctxfunc, func, data): the new id, or -EFBIG if the vmspace
+// // has UPCALL_MAXCOUNT already, -ENOMEM. upc becomes the caller's struct upcall
+// // (for all its registrations); it is not checked here: a bad one drops the
+// // upcall when one is delivered.
+// long
+// sys_upc_register(void)
+// {
+//   printf("upc_register: not written yet (lab 6, task 1)\n");
+//   return -ENOSYS;
+// }
+//
+// // Unregister p's upcall id (-1: all of p's, if any): 0, or -ENOENT if id is not
+// // one of p's.
+// static long
+// upc_delete(struct proc *p, int id)
+// {
+//   (void)p;
+//   (void)id;
+//   return -ENOSYS;
+// }
+// LAB upcalls 1: END
+
+// LAB upcalls 2: BEGIN
 // Bring t into the kernel soon if it runs user code on another CPU: on its way
 // back out, userret() delivers. Anywhere else, it passes through userret() before
 // it next runs user code. (Read without a lock: at worst an IPI for nothing.)
@@ -133,6 +187,52 @@ upc_dispatch(struct proc *p, int id, long prio)
   return 0;
 }
 
+// POLL and POLLANDCLEAR: the highest priority pending on p's upcall id (-1: on
+// any of p's), 0 if none; -ENOENT if id is not one of p's.
+static long
+upc_poll(struct proc *p, int id, int clear)
+{
+  long r = id == -1 ? 0 : -ENOENT;
+
+  acquire(&upc_lock);
+  for (struct vmupcall *vu = p->p_vmspace->vm_upcalls; vu; vu = vu->vu_next) {
+    if (!upc_mine(vu, p, id))
+      continue;
+    if (r < vu->vu_pending)
+      r = vu->vu_pending;
+    if (clear)
+      vu->vu_pending = 0;
+  }
+  p->p_upcallpend = upc_any_pending(p);
+  release(&upc_lock);
+  return r;
+}
+// LAB upcalls 2: STARTER
+// // DISPATCH: make id's process run it, at priority prio (pending dispatches of
+// // one id merge, keeping the highest). 0, -EINVAL, or -ENOENT.
+// static long
+// upc_dispatch(struct proc *p, int id, long prio)
+// {
+//   (void)p;
+//   (void)id;
+//   (void)prio;
+//   printf("upc_control DISPATCH: not written yet (lab 6, task 2)\n");
+//   return -ENOSYS;
+// }
+//
+// // POLL and POLLANDCLEAR: the highest priority pending on p's upcall id (-1: on
+// // any of p's), 0 if none; -ENOENT if id is not one of p's.
+// static long
+// upc_poll(struct proc *p, int id, int clear)
+// {
+//   (void)p;
+//   (void)id;
+//   (void)clear;
+//   return -ENOSYS;
+// }
+// LAB upcalls 2: END
+
+// LAB upcalls 3: BEGIN
 // Take the first of p's upcalls (in id order) that may run at critical count
 // crit, that is, whose priority is above it: 1 with *d a copy of it, or 0 if none
 // may. p_upcallpend stays set while any other waits.
@@ -222,58 +322,30 @@ upc_next(struct proc *p, uint64 frame)
   upc_set_running(p, 0);
   return -EJUSTRETURN;
 }
+// LAB upcalls 3: STARTER
+// // On p's way back to user mode (userret), with an upcall pending: enter ctxfunc
+// // for the first that may run, with the interrupted context saved on the user
+// // stack. Nothing if p's critical count holds them all off or an upcall already
+// // runs (its NEXT takes the next). Interrupts on, no locks held.
+// void
+// postupcall(struct proc *p)
+// {
+//   (void)p;     // nothing is delivered yet
+// }
+//
+// // NEXT, from ctxfunc with the frame its delivery saved: run the next upcall that
+// // may run on that same frame, or resume the context in it. -EJUSTRETURN (the
+// // user registers are set), or -EFAULT / -EINVAL for a bad frame.
+// static long
+// upc_next(struct proc *p, uint64 frame)
+// {
+//   (void)p;
+//   (void)frame;
+//   return -ENOSYS;
+// }
+// LAB upcalls 3: END
 
-// POLL and POLLANDCLEAR: the highest priority pending on p's upcall id (-1: on
-// any of p's), 0 if none; -ENOENT if id is not one of p's.
-static long
-upc_poll(struct proc *p, int id, int clear)
-{
-  long r = id == -1 ? 0 : -ENOENT;
-
-  acquire(&upc_lock);
-  for (struct vmupcall *vu = p->p_vmspace->vm_upcalls; vu; vu = vu->vu_next) {
-    if (!upc_mine(vu, p, id))
-      continue;
-    if (r < vu->vu_pending)
-      r = vu->vu_pending;
-    if (clear)
-      vu->vu_pending = 0;
-  }
-  p->p_upcallpend = upc_any_pending(p);
-  release(&upc_lock);
-  return r;
-}
-
-// Unregister p's upcall id (-1: all of p's, if any): 0, or -ENOENT if id is not
-// one of p's.
-static long
-upc_delete(struct proc *p, int id)
-{
-  struct vmspace *vm = p->p_vmspace;
-  struct vmupcall *gone = 0, **pp, *vu;
-  long n = 0;
-
-  acquire(&upc_lock);
-  for (pp = &vm->vm_upcalls; (vu = *pp) != 0; ) {
-    if (upc_mine(vu, p, id)) {
-      *pp = vu->vu_next;
-      vu->vu_next = gone;
-      gone = vu;
-      n++;
-    } else {
-      pp = &vu->vu_next;
-    }
-  }
-  vm->vm_upccount -= n;
-  p->p_upcallpend = upc_any_pending(p);
-  release(&upc_lock);
-  while ((vu = gone) != 0) {
-    gone = vu->vu_next;
-    zfree(&upczone, vu);
-  }
-  return n == 0 && id != -1 ? -ENOENT : 0;
-}
-
+// LAB upcalls 4: BEGIN
 // WAIT: sleep until one of p's upcalls chosen by id (-1: any) is pending; on the
 // way out, userret() delivers it unless the critical count holds it off. 0,
 // -ENOENT if p has no such upcall, -EINTR if killed.
@@ -300,6 +372,18 @@ upc_wait(struct proc *p, int id)
   release(&upc_lock);
   return r;
 }
+// LAB upcalls 4: STARTER
+// // WAIT: sleep until one of p's upcalls chosen by id (-1: any) is pending; on the
+// // way out, userret() delivers it unless the critical count holds it off. 0,
+// // -ENOENT if p has no such upcall, -EINTR if killed.
+// static long
+// upc_wait(struct proc *p, int id)
+// {
+//   (void)p;
+//   (void)id;
+//   return -ENOSYS;
+// }
+// LAB upcalls 4: END
 
 // upc_control(cmd, id, data): see sys/upcall.h; -EINVAL for an unknown cmd.
 long

@@ -21,7 +21,7 @@ import handout     # noqa: E402
 
 PYTHON = "/usr/bin/python3"
 
-# Synthetic fences.  Labs 1-5 are available, upcalls (6) is not; reference is the
+# Synthetic fences.  Labs 1-6 are available, resident (7) is not; reference is the
 # reference-only fence.  The fences say their task, as the real ones do.  Starter
 # lines are commented out, as in the real tree.
 C_FENCES = """\
@@ -38,11 +38,11 @@ C_FENCES = """\
 /* LAB fork 1: BEGIN */
   printf("synthetic: fork reference\\n");
 /* LAB fork 1: END */
-  // LAB upcalls 1: BEGIN
-  printf("synthetic: upcalls reference\\n");
-  // LAB upcalls 1: STARTER
-  // printf("synthetic: upcalls starter\\n");
-  // LAB upcalls 1: END
+  // LAB resident 1: BEGIN
+  printf("synthetic: resident reference\\n");
+  // LAB resident 1: STARTER
+  // printf("synthetic: resident starter\\n");
+  // LAB resident 1: END
 """
 H_FENCES = """\
 // LAB rbtree 1: BEGIN
