@@ -75,3 +75,29 @@ def test_upctest(boot, arch, cpus, name):
             f"read-only, then twice an unreadable struct upcall; it said: {dropped}"
     else:
         assert not dropped, f"upctest {name}: the kernel dropped upcalls: {dropped}"
+
+
+# What `upcdemo 3` prints, in this order and nothing else.
+UPCDEMO = """\
+pong: critical count 1: ping's upcall waits (POLL: priority 1 pending)
+pong: count back to 0
+pong: upcall 32 runs: hello from ping
+ping: upcall 33 runs: round 1 from pong
+pong: upcall 32 runs: round 1 from ping
+ping: upcall 33 runs: round 2 from pong
+pong: upcall 32 runs: round 2 from ping
+ping: upcall 33 runs: round 3 from pong
+pong: upcall 32 runs: round 3 from ping
+upcdemo: done
+"""
+
+
+@pytest.mark.points(2)
+@pytest.mark.task(4)
+@pytest.mark.cpus(4)
+def test_upcdemo(boot):
+    """`upcdemo 3`: two threads take turns by upcall, the first one held off by a
+    critical count; the lines come in exactly this order."""
+    q = boot()
+    out = q.run("upcdemo 3", timeout=TEST_TIMEOUT)
+    assert out == UPCDEMO, f"upcdemo 3 printed:\n{out}\nexpected:\n{UPCDEMO}"
