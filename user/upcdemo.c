@@ -50,7 +50,10 @@ await(struct player *p, int n)
 {
   upcall_crit_enter(&p->upc, 1);
   while (p->got < n) {
-    upc_control(UPC_CONTROL_WAIT, -1, 0);
+    if (upc_control(UPC_CONTROL_WAIT, -1, 0) < 0) {
+      printf("%s: upc_control WAIT failed (errno %d)\n", p->name, errno);
+      exit(1);
+    }
     upcall_crit_exit(&p->upc, 1);
     upcall_run_pending();
     upcall_crit_enter(&p->upc, 1);
