@@ -547,14 +547,19 @@ badptr(void)
 static volatile int ex_id;
 static struct upcall ex_upc;
 
+// Register, and exit once the upcall is pending (held off by the count): 0, or 1
+// if it is not pending 5 s after registering.
 static int
 exit_thread(void *arg)
 {
   upcall_crit_enter(&ex_upc, 100);
   ex_id = upcall_register(&ex_upc, nothing, 0);
-  while(ex_id > 0 && upc_control(UPC_CONTROL_POLL, ex_id, 0) == 0)
+  for(int waited = 0; ex_id > 0 && waited < 500; waited++){
+    if(upc_control(UPC_CONTROL_POLL, ex_id, 0) > 0)
+      return 0;
     sleep(1);
-  return 0;
+  }
+  return 1;
 }
 
 // A thread that exits with an upcall pending takes it with it: its id is gone,
@@ -570,7 +575,7 @@ exit_pending(void)
     sleep(1);
   check("the thread's upc_register", ex_id > 0);
   expect("DISPATCH to the thread", ctl(UPC_CONTROL_DISPATCH, ex_id, 1), 0);
-  expect("the thread's status", uthread_join(&t), 0);
+  expect("the thread's status (1: its upcall was not pending)", uthread_join(&t), 0);
   fails("DISPATCH to the exited thread's id", ctl(UPC_CONTROL_DISPATCH, ex_id, 1), ENOENT);
   for(int i = 0; i < UPCALL_MAXCOUNT; i++)
     check("a register after the exit", upcall_register(&me, nothing, 0) > ex_id);
