@@ -102,7 +102,8 @@ struct vmtest {
 };
 
 // Run, with run(i), the tests of t[0..n) named in argv (all if none): the number
-// that failed, or -1 if no test has such a name.
+// that failed, or -1 if no test has such a name. run 0: vmtest_run each (in
+// programs that define VMTEST_PROG).
 static int
 vmtest_select(int argc, char *argv[], const struct vmtest *t, int n, int (*run)(int))
 {
@@ -116,7 +117,11 @@ vmtest_select(int argc, char *argv[], const struct vmtest *t, int n, int (*run)(
     if(!want)
       continue;
     ran++;
+#ifdef VMTEST_PROG
+    if(!(run ? run(i) : vmtest_run(t[i].name, t[i].fn)))
+#else
     if(!run(i))
+#endif
       failed++;
   }
   return ran ? failed : -1;
