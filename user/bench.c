@@ -6,6 +6,7 @@
 #include <machine/vmparam.h>
 #include "user/user.h"
 #include "user/uthread.h"
+#include "user/upcall.h"
 
 #define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -248,6 +249,75 @@ bench_shootdown(void)
   printf("bench mprotect_threaded %ld ns/pair\n", shared);
 }
 
+// Upcalls (lab 6), nanoseconds each: to this process (DISPATCH, delivery on the
+// way out, NEXT), and a round trip to a thread that spins on another CPU: it is
+// brought into the kernel by an IPI, runs the upcall, and the caller sees it.
+static struct upcall bench_upc, thread_upc;
+static volatile int upcalls_run, thread_id;
+
+static void
+count_upcall(void *arg)
+{
+  upcalls_run++;
+}
+
+static int
+upcall_spinner(void *arg)
+{
+  thread_id = upcall_register(&thread_upc, count_upcall, 0);
+  while(!stop_spinning)
+    ;
+  return 0;
+}
+
+static int
+xregister(struct upcall *u)
+{
+  int id = upcall_register(u, count_upcall, 0);
+
+  if(id < 0){
+    fprintf(2, "bench: upc_register failed\n");
+    exit(1);
+  }
+  return id;
+}
+
+static void
+bench_upcall(void)
+{
+  struct uthread t;
+  long n = 2000, t0, self, trip;
+  int id = xregister(&bench_upc);
+
+  t0 = now();
+  for(long i = 0; i < n; i++)
+    upcall_dispatch(id, 1);
+  self = (now() - t0) / n;
+  stop_spinning = thread_id = upcalls_run = 0;
+  if(uthread_create(&t, upcall_spinner, 0) < 0){
+    fprintf(2, "bench: uthread_create failed\n");
+    exit(1);
+  }
+  while(thread_id == 0)
+    ;
+  if(thread_id < 0){
+    fprintf(2, "bench: the thread's upc_register failed\n");
+    exit(1);
+  }
+  t0 = now();
+  for(long i = 0; i < n; i++){
+    upcall_dispatch(thread_id, 1);
+    while(upcalls_run == i)
+      ;
+  }
+  trip = (now() - t0) / n;
+  stop_spinning = 1;
+  uthread_join(&t);
+  upc_control(UPC_CONTROL_DELETE, -1, 0);
+  printf("bench upcall_self %ld ns/upcall\n", self);
+  printf("bench upcall_thread %ld ns/round trip\n", trip);
+}
+
 // Copy-on-write faults: the parent writes pages it shares with a child.
 static void
 bench_fault_cow(void)
@@ -466,6 +536,7 @@ struct bench {
   { "fault_stack", bench_fault_stack },
   { "mlock", bench_mlock },
   { "shootdown", bench_shootdown },
+  { "upcall", bench_upcall },
   { "swap", bench_swap, 1 },
 };
 
@@ -481,7 +552,7 @@ main(int argc, char *argv[])
     ran = 1;
   }
   if(!ran){
-    fprintf(2, "usage: bench [getpid | fork | fork_1mb | lookup | forksize | fault_zero | fault_cow | fault_stack | mlock | shootdown | swap]\n");
+    fprintf(2, "usage: bench [getpid | fork | fork_1mb | lookup | forksize | fault_zero | fault_cow | fault_stack | mlock | shootdown | upcall | swap]\n");
     exit(1);
   }
   printf("bench done\n");
