@@ -380,8 +380,30 @@ def check_stack(q, out):
     assert "stacktest: ALL OK" in shell_output(q, "stacktest deep")
 
 
+def check_upcalls(q, out):
+    """Before postupcall: one registration, pending.  After it: nothing pending,
+    upc_pending 1, the pc the context function, the stack below where it was.
+    After NEXT's md_upcall_restore: the pc and stack pointer from before."""
+    regs = re.findall(rf"^  id (\d+)  pid \d+ \(upctest\)  func {HEX}  data {HEX}  "
+                      rf"ctx ({HEX})  pending (\d+)$", out, re.M)
+    # (The first time, the struct upcall's page may not be mapped yet: nothing has
+    # touched it; postupcall's copyin faults it in.)
+    states = re.findall(rf"^pid \d+ \(upctest\): struct upcall at {HEX}: (?:not mapped|"
+                        rf"critcount 0, upc_pending (\d)); p_upcallpend (\d); returns to pc "
+                        rf"({HEX}), sp ({HEX})$", out, re.M)
+    assert len(regs) == 3 and len(states) == 3, out
+    assert [(r[0], r[2]) for r in regs] == [("32", "1"), ("32", "0"), ("32", "0")], regs
+    (pend0, flag0, pc0, sp0), (pend1, _, pc1, sp1), (_, _, pc2, sp2) = states
+    assert (pend0 in ("", "0"), flag0, pend1) == (True, "1", "1"), states
+    assert int(pc1, 16) == int(regs[0][1], 16), (pc1, regs)
+    assert int(sp0, 16) - 1024 < int(sp1, 16) < int(sp0, 16), (sp0, sp1)
+    assert (pc2, sp2) == (pc0, sp0), states
+    q.wait_for(r"^upctest: (ALL OK|\d+ FAILED)$")
+    assert "upctest self: OK" in q.output, q.output[-2000:]
+
+
 CHECKS = {"entries": check_entries, "rbtree": check_rbtree, "fork": check_fork,
-          "stack": check_stack}
+          "stack": check_stack, "upcalls": check_upcalls}
 
 
 # Only where some tour's lab is solved (not in lab 1's tree): a test that cannot run

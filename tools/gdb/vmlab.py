@@ -9,6 +9,7 @@
 #   vmobj EXPR         an object's shadow chain, each object's resident pages
 #   pte VA [PID]       the page-table walk for VA, level by level, each PTE decoded
 #   procs              the process table, like ps
+#   upcalls [PID]      the vmspace's upcalls (lab 6), and the process's state
 #   vmverify [PID]     vm_map_verify's checks, on the stopped machine
 #   uprog NAME         load build/ARCH/user/_NAME's symbols (then: break NAME.c:main)
 #   pfinish            finish, in this process, on whichever CPU it returns
