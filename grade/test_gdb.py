@@ -383,7 +383,7 @@ def check_stack(q, out):
 def check_upcalls(q, out):
     """Before postupcall: one registration, pending.  After it: nothing pending,
     upc_pending 1, the pc the context function, the stack below where it was.
-    After NEXT's md_upcall_restore: the pc and stack pointer from before."""
+    On the way out of NEXT: the pc and stack pointer from before, upc_pending 0."""
     regs = re.findall(rf"^  id (\d+)  pid \d+ \(upctest\)  func {HEX}  data {HEX}  "
                       rf"ctx ({HEX})  pending (\d+)$", out, re.M)
     # (The first time, the struct upcall's page may not be mapped yet: nothing has
@@ -393,8 +393,8 @@ def check_upcalls(q, out):
                         rf"({HEX}), sp ({HEX})$", out, re.M)
     assert len(regs) == 3 and len(states) == 3, out
     assert [(r[0], r[2]) for r in regs] == [("32", "1"), ("32", "0"), ("32", "0")], regs
-    (pend0, flag0, pc0, sp0), (pend1, _, pc1, sp1), (_, _, pc2, sp2) = states
-    assert (pend0 in ("", "0"), flag0, pend1) == (True, "1", "1"), states
+    (pend0, flag0, pc0, sp0), (pend1, _, pc1, sp1), (pend2, _, pc2, sp2) = states
+    assert (pend0 in ("", "0"), flag0, pend1, pend2) == (True, "1", "1", "0"), states
     assert int(pc1, 16) == int(regs[0][1], 16), (pc1, regs)
     assert int(sp0, 16) - 1024 < int(sp1, 16) < int(sp0, 16), (sp0, sp1)
     assert (pc2, sp2) == (pc0, sp0), states

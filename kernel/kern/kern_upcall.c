@@ -61,7 +61,7 @@ upc_any_pending(struct proc *p)
 }
 
 // upc_register(upc, ctxfunc, func, data): the new id, or -EFBIG if the vmspace
-// has UPCALL_MAXCOUNT already, -ENOMEM. upc becomes the caller's struct upcall
+// has UPCALL_MAXCOUNT already (or has given every id), -ENOMEM. upc becomes the caller's struct upcall
 // (for all its registrations); it is not checked here: a bad one drops the
 // upcall when one is delivered.
 long
@@ -78,7 +78,7 @@ sys_upc_register(void)
   vu->vu_data = argaddr(3);
   vu->vu_lwp = p;
   acquire(&upc_lock);
-  if (vm->vm_upccount >= UPCALL_MAXCOUNT) {
+  if (vm->vm_upccount >= UPCALL_MAXCOUNT || vm->vm_upcids == 0x7fffffff - UPC_RESERVED) {
     release(&upc_lock);
     zfree(&upczone, vu);
     return -EFBIG;
@@ -278,6 +278,18 @@ upc_set_running(struct proc *p, int running)
                  sizeof(running));
 }
 
+// Enter d's upcall in p on frame (0: a new one, below the user stack pointer). If
+// the stack has no room for the frame, say so: the upcall is lost. 0 or -EFAULT.
+static int
+upc_enter(struct proc *p, uint64 frame, struct vmupcall *d)
+{
+  if (md_upcall_enter(p->trapframe, frame, d->vu_ctx, d->vu_func, d->vu_data) == 0)
+    return 0;
+  printf("pid %d (%s): upcall %d dropped: no room on the user stack at 0x%lx\n",
+         p->pid, p->name, d->vu_id, md_user_sp(p->trapframe));
+  return -EFAULT;
+}
+
 // On p's way back to user mode (userret), with an upcall pending: enter ctxfunc
 // for the first that may run, with the interrupted context saved on the user
 // stack. Nothing if p's critical count holds them all off or an upcall already
@@ -298,29 +310,28 @@ postupcall(struct proc *p)
     upc_drop(p, "read-only");
     return;
   }
-  if (md_upcall_enter(p->trapframe, 0, d.vu_ctx, d.vu_func, d.vu_data) < 0) {
-    printf("pid %d (%s): upcall %d dropped: no room on the user stack at 0x%lx\n",
-           p->pid, p->name, d.vu_id, md_user_sp(p->trapframe));
+  if (upc_enter(p, 0, &d) < 0)
     upc_set_running(p, 0);
-  }
 }
 
 // NEXT, from ctxfunc with the frame its delivery saved: run the next upcall that
 // may run on that same frame, or resume the context in it. -EJUSTRETURN (the
-// user registers are set), or -EFAULT / -EINVAL for a bad frame.
+// user registers are set), or -EFAULT / -EINVAL for a bad frame, which is refused
+// whole before an upcall is taken for it.
 static long
 upc_next(struct proc *p, uint64 frame)
 {
+  struct trapframe resumed = *p->trapframe;
   struct upcall u;
   struct vmupcall d;
   int r;
 
-  if (copyin(&u, p->p_upcall, sizeof(u)) == 0 && upc_take(p, u.upc_critcount, &d)) {
-    r = md_upcall_enter(p->trapframe, frame, d.vu_ctx, d.vu_func, d.vu_data);
-    return r < 0 ? r : -EJUSTRETURN;
-  }
-  if ((r = md_upcall_restore(p->trapframe, frame)) < 0)
+  if ((r = md_upcall_restore(&resumed, frame)) < 0)
     return r;
+  if (copyin(&u, p->p_upcall, sizeof(u)) == 0 && upc_take(p, u.upc_critcount, &d) &&
+      upc_enter(p, frame, &d) == 0)
+    return -EJUSTRETURN;
+  *p->trapframe = resumed;
   upc_set_running(p, 0);
   return -EJUSTRETURN;
 }
@@ -337,7 +348,8 @@ upc_next(struct proc *p, uint64 frame)
 //
 // // NEXT, from ctxfunc with the frame its delivery saved: run the next upcall that
 // // may run on that same frame, or resume the context in it. -EJUSTRETURN (the
-// // user registers are set), or -EFAULT / -EINVAL for a bad frame.
+// // user registers are set), or -EFAULT / -EINVAL for a bad frame, which is refused
+// // whole before an upcall is taken for it.
 // static long
 // upc_next(struct proc *p, uint64 frame)
 // {

@@ -31,8 +31,10 @@ continue
 delete
 echo \n--- The upcall ran; the context function called upc_control(NEXT, -1, frame),\n
 echo --- and no other upcall is pending: NEXT loads the frame back.\n
-pfinish
-echo \n--- After md_upcall_restore: the pc and stack pointer are the ones from before\n
-echo --- the upcall (upc_pending is cleared next): DISPATCH returns as if nothing happened.\n
+break userret if $_streq($curproc()->name, "upctest")
+continue
+delete
+echo \n--- On the way out of NEXT: the pc and stack pointer are the ones from before the\n
+echo --- upcall, upc_pending is 0: DISPATCH returns as if nothing had happened.\n
 upcalls
 echo \n=== End of the tour: `continue` lets the machine run on. ===\n
