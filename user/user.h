@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <sys/unistd.h>
 #include <sys/upcall.h>
+#include <sys/resident.h>
 
 // system calls
 int fork(void);
@@ -58,6 +59,10 @@ int rfork_thread(int flags, void *stack, int (*func)(void *), void *arg);
 int upc_register(struct upcall *upc, void (*ctxfunc)(void (*)(void *), void *, void *),
                  void (*func)(void *), void *data);   // an id, >= 32
 int upc_control(int cmd, int id, void *data);
+// Resident executables (lab 7): see <sys/resident.h>.
+int exec_sys_register(void (*entry)(int argc, char **argv));
+int exec_sys_unregister(int id);
+int resident_list(struct kinfo_resident *buf, int n);
 // informational (structures in <sys/vmmap.h>)
 int vmmap(int pid, struct kinfo_vmentry *buf, int n);  // entries in pid's map (0: mine)
 int vmstat(struct vmstats *st);

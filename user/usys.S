@@ -48,6 +48,9 @@ SYSCALL(munlockall)
 SYSCALL(rfork)
 SYSCALL(upc_register)
 SYSCALL(upc_control)
+SYSCALL(exec_sys_register)
+SYSCALL(exec_sys_unregister)
+SYSCALL(resident_list)
 RFORK_THREAD
 
 // No executable stack wanted (the linker asks each object to say so).

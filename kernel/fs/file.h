@@ -37,6 +37,8 @@ struct inode {
   uint addrs[NADDRS];
 
   struct vm_object *i_object;  // the VM object of its mapped pages, if mapped
+  uint i_gen;             // changes to its contents (writei, itrunc), for as long as
+                          // it is cached: a resident registration's check
 };
 
 // Device drivers, indexed by major number. user_dst/user_src say whether the

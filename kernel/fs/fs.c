@@ -376,6 +376,7 @@ itrunc(struct inode *ip)
     ip->addrs[DIND_SLOT] = 0;
   }
   ip->size = 0;
+  ip->i_gen++;
   iupdate(ip);
 }
 
@@ -462,6 +463,7 @@ writei(struct inode *ip, int user_src, uint64 src, uint off, uint n)
 
   if (off > ip->size)
     ip->size = off;
+  ip->i_gen++;
   // Written even if the size is unchanged: bmap may have added blocks to addrs[].
   iupdate(ip);
   return tot > 0 ? (int)tot : err;

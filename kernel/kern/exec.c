@@ -4,6 +4,7 @@
 #include "kern/md.h"
 #include "kern/proc.h"
 #include "kern/upcall.h"
+#include "kern/resident.h"
 #include "kern/elf.h"
 #include "fs/fsdefs.h"
 #include "vm/vm.h"
@@ -187,13 +188,15 @@ int
 kexec(char *path, char **argv)
 {
   struct proc *p = myproc();
-  struct vmspace *vm, *oldvm;
-  struct inode *ip;
+  struct vmspace *vm = 0, *oldvm;
+  struct inode *ip, *oldtext;
+  struct vmresident *vr = 0;
   uint64 entry, sp, argc;
   int r;
 
   // Look the file up in a transaction (namei may drop inodes), but load it outside
   // one: mapping and unmapping a file's object can start transactions of its own.
+  resident_prune();
   begin_op();
   ip = namei(path);
   end_op();
@@ -202,6 +205,11 @@ kexec(char *path, char **argv)
   ilock(ip);
   if (inode_is_dir(ip)) {
     r = -EACCES;
+  } else if ((vr = resident_lookup(ip)) != 0) {
+    // A resident program (lab 7): a copy of its snapshot, not the file.
+    iunlock(ip);
+    r = resident_exec(vr, &vm, &entry);
+    ilock(ip);
   } else if ((vm = vmspace_alloc()) == 0) {
     r = -ENOMEM;
   } else {
@@ -213,13 +221,15 @@ kexec(char *path, char **argv)
     }
   }
   iunlock(ip);
-  begin_op();
-  iput(ip);
-  end_op();
-  if (r < 0)
+  if (r < 0) {
+    begin_op();
+    iput(ip);
+    end_op();
     return r;
+  }
 
-  if ((r = map_stack(vm, p->p_rlimit[RLIMIT_STACK].rlim_max)) < 0)
+  // A snapshot has its stack already: the new arguments go at its top.
+  if (vr == 0 && (r = map_stack(vm, p->p_rlimit[RLIMIT_STACK].rlim_max)) < 0)
     goto bad;
   if ((r = push_args(vm, argv, &sp, &argc)) < 0)
     goto bad;
@@ -242,10 +252,23 @@ kexec(char *path, char **argv)
   release(&p->lock);
   pmap_activate(&vm->vm_pmap);
   vmspace_free(oldvm);
+  // The file is now the process's executable (exec_sys_register's): it keeps the
+  // reference namei gave.
+  oldtext = p->p_textvp;
+  p->p_textvp = ip;
+  safestrcpy(p->p_path, path, sizeof(p->p_path));
+  if (oldtext) {
+    begin_op();
+    iput(oldtext);
+    end_op();
+  }
   md_exec_setregs(p, entry, sp, argc, sp);
   return (int)argc;
 
 bad:
   vmspace_free(vm);
+  begin_op();
+  iput(ip);
+  end_op();
   return r;
 }

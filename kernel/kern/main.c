@@ -4,6 +4,7 @@
 #include "kern/md.h"
 #include "kern/proc.h"
 #include "kern/upcall.h"
+#include "kern/resident.h"
 #include "fs/fsdefs.h"
 #include "vm/vm.h"
 #include "dev/cons.h"
@@ -24,6 +25,7 @@ main(void)
   pmap_bootstrap_cpu();
   procinit();
   upcall_init();
+  resident_init();
   md_intr_init();
   md_cpu_init();
   binit();

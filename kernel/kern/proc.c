@@ -9,6 +9,7 @@
 #include "kern/md.h"
 #include "kern/proc.h"
 #include "kern/upcall.h"
+#include "kern/resident.h"
 #include "fs/fsdefs.h"
 #include "fs/file.h"
 #include "vm/vm.h"
@@ -176,6 +177,8 @@ kfork(int flags)
     if (p->ofile[i])
       np->ofile[i] = filedup(p->ofile[i]);
   np->cwd = idup(p->cwd);
+  np->p_textvp = p->p_textvp ? idup(p->p_textvp) : 0;
+  safestrcpy(np->p_path, p->p_path, sizeof(p->p_path));
   safestrcpy(np->name, p->name, sizeof(p->name));
   memmove(np->p_rlimit, p->p_rlimit, sizeof(p->p_rlimit));
   pid = np->pid;
@@ -221,8 +224,11 @@ kexit(int status)
   }
   begin_op();
   iput(p->cwd);
+  if (p->p_textvp)
+    iput(p->p_textvp);
   end_op();
   p->cwd = 0;
+  p->p_textvp = 0;
 
   acquire(&wait_lock);
   reparent(p);

@@ -48,6 +48,8 @@ struct proc {
   void (*p_kmain)(void);       // a kernel process's body (kproc_start)
   struct file *ofile[NOFILE];  // open files
   struct inode *cwd;           // current directory
+  struct inode *p_textvp;      // the file it exec'd (a reference), or 0
+  char p_path[MAXPATH];        // the path it exec'd it by
   struct rlimit p_rlimit[RLIM_NLIMITS];   // resource limits (getrlimit)
   uint64 p_upcall;             // user address of its struct upcall (upc_register), or 0
   char name[16];               // process name, for debugging

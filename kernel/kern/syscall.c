@@ -85,6 +85,9 @@ static long (*const syscalls[])(void) = {
   [SYS_rfork]   sys_rfork,
   [SYS_upc_register] sys_upc_register,
   [SYS_upc_control]  sys_upc_control,
+  [SYS_exec_sys_register]   sys_exec_sys_register,
+  [SYS_exec_sys_unregister] sys_exec_sys_unregister,
+  [SYS_resident_list]       sys_resident_list,
 };
 
 // Run the system call whose number and arguments are in the trapframe; its result,

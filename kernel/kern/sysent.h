@@ -53,6 +53,11 @@ long sys_rfork(void);
 long sys_upc_register(void);
 long sys_upc_control(void);
 
+// kern/imgact_resident.c
+long sys_exec_sys_register(void);
+long sys_exec_sys_unregister(void);
+long sys_resident_list(void);
+
 // vm/vm_info.c
 long sys_vmmap(void);
 long sys_vmstat(void);

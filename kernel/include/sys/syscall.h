@@ -51,6 +51,9 @@
 #define SYS_rfork      42   // fork, or a child that shares the vmspace (threads)
 #define SYS_upc_register 43   // lab 6: upcalls (sys/upcall.h)
 #define SYS_upc_control  44
-#define SYS_nsyscall 45  // one past the last; the VM labs add theirs below it
+#define SYS_exec_sys_register   45   // lab 7: resident executables (sys/resident.h)
+#define SYS_exec_sys_unregister 46
+#define SYS_resident_list       47
+#define SYS_nsyscall 48  // one past the last; the VM labs add theirs below it
 
 #endif
