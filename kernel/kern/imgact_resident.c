@@ -39,8 +39,6 @@ struct vmresident {
 };
 
 static struct spinlock res_lock;
-static struct vmresident *res_list;
-static int res_nextid = 1;
 static struct vm_zone reszone;
 
 void
@@ -49,6 +47,10 @@ resident_init(void)
   initlock(&res_lock, "resident");
   zinit(&reszone, "vmresident", sizeof(struct vmresident));
 }
+
+// LAB resident 1: BEGIN
+static struct vmresident *res_list;   // newest first
+static int res_nextid = 1;
 
 // Has vr's file changed, or lost its last name, since it was registered? Read
 // without the inode's lock: a change seen late is seen at the next look.
@@ -113,36 +115,6 @@ resident_prune(void)
 {
   if (__atomic_load_n(&res_list, __ATOMIC_RELAXED))
     res_remove(match_stale, 0);
-}
-
-// The live registration of ip, with a reference the caller gives back with
-// resident_done(), its exec counted; or 0.
-struct vmresident *
-resident_lookup(struct inode *ip)
-{
-  struct vmresident *vr;
-
-  acquire(&res_lock);
-  for (vr = res_list; vr; vr = vr->vr_next)
-    if (vr->vr_vnode == ip && !res_stale(vr))
-      break;
-  if (vr) {
-    vr->vr_refs++;
-    vr->vr_execs++;
-  }
-  release(&res_lock);
-  return vr;
-}
-
-// exec's new image from vr: a fork of the snapshot in *vmp and its entry in
-// *entry; 0 or -ENOMEM. Gives back the reference resident_lookup() took.
-int
-resident_exec(struct vmresident *vr, struct vmspace **vmp, uint64 *entry)
-{
-  *vmp = vmspace_fork(vr->vr_vmspace);
-  *entry = vr->vr_entry;
-  res_release(vr);
-  return *vmp ? 0 : -ENOMEM;
 }
 
 // exec_sys_register(entry): the caller's executable becomes resident, from a
@@ -244,3 +216,77 @@ sys_resident_list(void)
   kfree(kr);
   return r;
 }
+// LAB resident 1: STARTER
+// // Drop the stale registrations. No locks held: it may sleep.
+// void
+// resident_prune(void)
+// {
+// }
+//
+// long
+// sys_exec_sys_register(void)
+// {
+//   printf("exec_sys_register: not written yet (lab 7, task 1)\n");
+//   return -ENOSYS;
+// }
+//
+// long
+// sys_exec_sys_unregister(void)
+// {
+//   return -ENOSYS;
+// }
+//
+// long
+// sys_resident_list(void)
+// {
+//   return -ENOSYS;
+// }
+// LAB resident 1: END
+
+// LAB resident 2: BEGIN
+// The live registration of ip, with a reference the caller gives back with
+// resident_done(), its exec counted; or 0.
+struct vmresident *
+resident_lookup(struct inode *ip)
+{
+  struct vmresident *vr;
+
+  acquire(&res_lock);
+  for (vr = res_list; vr; vr = vr->vr_next)
+    if (vr->vr_vnode == ip && !res_stale(vr))
+      break;
+  if (vr) {
+    vr->vr_refs++;
+    vr->vr_execs++;
+  }
+  release(&res_lock);
+  return vr;
+}
+
+// exec's new image from vr: a fork of the snapshot in *vmp and its entry in
+// *entry; 0 or -ENOMEM. Gives back the reference resident_lookup() took.
+int
+resident_exec(struct vmresident *vr, struct vmspace **vmp, uint64 *entry)
+{
+  *vmp = vmspace_fork(vr->vr_vmspace);
+  *entry = vr->vr_entry;
+  res_release(vr);
+  return *vmp ? 0 : -ENOMEM;
+}
+// LAB resident 2: STARTER
+// struct vmresident *
+// resident_lookup(struct inode *ip)
+// {
+//   (void)ip;    // nothing is resident yet
+//   return 0;
+// }
+//
+// int
+// resident_exec(struct vmresident *vr, struct vmspace **vmp, uint64 *entry)
+// {
+//   (void)vr;
+//   (void)vmp;
+//   (void)entry;
+//   return -ENOSYS;
+// }
+// LAB resident 2: END
