@@ -600,9 +600,10 @@ def copy_builds(root, tree):
 
 
 def reuse_builds(root, tree):
-    """Give tree the reference's kernel builds: its files that are the
-    reference's to the byte get the reference's mtimes, and copy_builds(), so
-    make rebuilds only what the tree changes."""
+    """Give tree the reference's kernel builds and host-test objects: its files
+    that are the reference's to the byte get the reference's mtimes, and
+    copy_builds() and copy_host_build(), so make rebuilds only what the tree
+    changes."""
     root, tree = Path(root), Path(tree)
     for f in course.tree_files(tree):
         ref = root / f
@@ -610,6 +611,23 @@ def reuse_builds(root, tree):
             st = ref.stat()
             os.utime(tree / f, ns=(st.st_atime_ns, st.st_mtime_ns))
     copy_builds(root, tree)
+    copy_host_build(root, tree)
+
+
+def copy_host_build(root, tree):
+    """Copy the reference's host-test objects (build/host), if it has them, into
+    tree.  Their dependency files name the reference's paths, so only a change to
+    an object's own .c rebuilds it (fences are in .c files); so the objects that
+    include build/host/treelab.h, which says the tree's lab, are left out."""
+    src = Path(root) / "build" / "host"
+    if not src.is_dir():
+        return
+    dst = Path(tree) / "build" / "host"
+    shutil.copytree(src, dst, symlinks=True, dirs_exist_ok=True)
+    for d in dst.rglob("*.d"):
+        if "treelab.h" in d.read_text(errors="replace"):
+            d.with_suffix(".o").unlink(missing_ok=True)
+            d.unlink()
 
 
 # ---------------------------------------------------------------- host tests

@@ -270,10 +270,7 @@ def check_lab(root, man, lab, hosts, fence_tasks, arches, scale, workdir, quick)
     # A copy of the reference with its builds, mtimes kept: make then rebuilds
     # only what each tree's fences change.
     mutants.Worktree(root, tree).create()
-    # The host objects too: their dependency files name the reference's paths,
-    # so only a change to an object's own .c rebuilds it; fences are in .c files.
-    if (root / "build" / "host").is_dir():
-        shutil.copytree(root / "build" / "host", tree / "build" / "host", symlinks=True)
+    handout.copy_host_build(root, tree)
     rows, problems = [], []
     ks = trees_of(lab, fence_tasks)
     turn = [other.name for other in man.available()].index(lab.name)
