@@ -38,7 +38,8 @@ the tree work in parallel (--jobs, default: the number of CPUs).  --quick (what
 until it has failed a test there: a bug that loses points on one port is caught
 there; `make check-mutants` without it holds every mutant to both.
 --reference-graded skips the baselines: `make test` has graded the reference on
-every port just before, and stopped if it lost a point.
+every port just before, and stopped if it lost a point; each copy must then be up
+to date for make, its kernels and disk images those of the reference.
 """
 
 import argparse
@@ -232,6 +233,19 @@ class Worktree:
                     return False
         return True
 
+    def built_as_reference(self, arches):
+        """Whether make finds every kernel and disk image up to date: then the
+        copy grades as the reference does."""
+        for a in arches:
+            for debug, outputs in (("0", [f"build/{a}/kernel", f"build/{a}/fs.img"]),
+                                   ("1", [f"build/{a}-debug/kernel"])):
+                p = subprocess.run(["make", "-q", f"ARCH={a}", f"DEBUG={debug}", *outputs],
+                                   cwd=self.path, stdin=subprocess.DEVNULL,
+                                   capture_output=True)
+                if p.returncode:
+                    return False
+        return True
+
     def apply(self, m):
         """Apply m's edits; returns what to give restore()."""
         saved = []
@@ -380,6 +394,10 @@ def check(root, man, lab_name, mutant_name, arches, jobs, timeout_scale, workdir
     trees = [Worktree(root, workdir / f"tree{i}") for i in range(n)]
     with concurrent.futures.ThreadPoolExecutor(max_workers=n) as ex:
         list(ex.map(Worktree.create, trees))
+    # With no baseline, what shows that a copy grades as the reference: its builds.
+    for t in trees if reference_graded else []:
+        if not t.built_as_reference(arches):
+            raise Error(f"{t.path}: make would rebuild the copy of the reference")
     print(f"check-mutants: {total} mutants of "
           f"{', '.join(f'lab {lab.number} ({lab.name})' for lab, _ in cats)} on "
           f"{' and '.join(arches)}, {n} at a time", flush=True)
