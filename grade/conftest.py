@@ -116,6 +116,7 @@ def pytest_configure(config):
         return                     # no machine needed
     if config.getoption("timeout_scale") is None:
         config.option.timeout_scale = float(os.environ.get("TIMEOUT_SCALE") or 1)
+    harness.STOP_AT_FAILED = config.getoption("until_every_arch_fails")
     if is_worker(config):
         return
     for a in arches(config):
@@ -215,9 +216,13 @@ def pytest_collection_modifyitems(config, items):
     # Long tests must start at once, on different workers, with the short ones
     # filling in around them.  xdist's load scheduling first hands each worker a
     # run of consecutive tests, `chunk` long (as computed here); so put the k-th
-    # long test at the head of the k-th run.  Without xdist: long tests first.
+    # long test at the head of the k-th run.  Without xdist: long tests first,
+    # but last with --until-every-arch-fails, which may stop before them.
     slow = [item for item in items if item.get_closest_marker("slow")]
     order = [item for item in items if not item.get_closest_marker("slow")]
+    if config.getoption("until_every_arch_fails"):
+        items[:] = order + slow
+        return
     workers = getattr(config, "workerinput", {}).get("workercount", 1)
     chunk = max(len(items) // workers // 4, 2) if workers > 1 else 1
     for k, item in enumerate(slow):

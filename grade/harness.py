@@ -283,14 +283,21 @@ def passed_section(out, stopped, prog, name):
     return result_section(out, prog, name)
 
 
+# --until-every-arch-fails (conftest sets it): a test program's first FAILED line
+# is enough, since its test loses points; run_test_program waits for no more.
+STOP_AT_FAILED = False
+
+
 def run_test_program(boot, prog, cpus, debug, test_timeout):
     """[console output, why the run stopped early or None] of a test program that
     prints a line per test and then "prog: ALL OK" or "prog: N FAILED" (cowtest,
     stacktest).  Boots, runs prog, and waits for its verdict line as long as each
     test prints its line within test_timeout: a test that hangs costs that much,
     and the tests that finished before it still count.  (Any test's line will do:
-    when parent and child fail at once, their lines come out mixed.)"""
-    progress = re.compile(rf"^{prog}(?: \w+: .*|: (?P<verdict>ALL OK|\d+ FAILED))$", re.M)
+    when parent and child fail at once, their lines come out mixed.)  With
+    STOP_AT_FAILED, only up to the first test that fails."""
+    progress = re.compile(rf"^{prog}(?: \w+: (?P<failed>FAILED)?.*"
+                          rf"|: (?P<verdict>ALL OK|\d+ FAILED))$", re.M)
     q = None
     try:
         q = boot(cpus=cpus, prompt=False, debug=debug)
@@ -300,8 +307,10 @@ def run_test_program(boot, prog, cpus, debug, test_timeout):
             raise AssertionError(f"init could not start the shell: {m[0]}")
         q.wait_booted()
         q.sendline(prog)
-        while not q.wait_for(progress, test_timeout, in_command=True)["verdict"]:
-            pass        # a test's line: the next one may take test_timeout again
+        while not (m := q.wait_for(progress, test_timeout, in_command=True))["verdict"]:
+            if m["failed"] and STOP_AT_FAILED:
+                return [q.output, f"stopped at the first failure: {m[0]}"]
+            # a test's line: the next one may take test_timeout again
         q.wait_for_prompt()
         return [q.output, None]
     except AssertionError as e:      # the harness's Timeout, Exited and Panic

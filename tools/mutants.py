@@ -23,7 +23,10 @@ bug, each a small edit of the reference inside that lab's own fences:
 
 (a bug of several edits lists them as [[mutant.edit]] tables of file, find and
 replace).  `find` must occur exactly once in its file, inside the code (not the
-starter) of a fence of the catalog's lab.
+starter) of a fence of the catalog's lab.  `caught_by` (optional) names a check of
+the lab's graders (as `pytest --list-checks` names it: "wiretest basic") that
+catches the bug: --quick grades that check first, and the whole grader only if
+it does not lose points (then the check prints that the hint missed).
 
 `check` grades the unchanged reference first (it must score full marks: else
 nothing below means anything), then each mutant: it applies the edits in a copy
@@ -34,6 +37,9 @@ the tree work in parallel (--jobs, default: the number of CPUs).  --quick (what
 `make test` uses) grades each mutant on one port, the ports taking turns, and only
 until it has failed a test there: a bug that loses points on one port is caught
 there; `make check-mutants` without it holds every mutant to both.
+--reference-graded skips the baselines: `make test` has graded the reference on
+every port just before, and stopped if it lost a point; each copy must then be up
+to date for make, its kernels and disk images those of the reference.
 """
 
 import argparse
@@ -74,6 +80,7 @@ class Mutant:
     name: str
     why: str
     edits: list
+    caught_by: str = ""  # the check that caught it when the catalog was written
 
     @property
     def id(self):
@@ -159,7 +166,11 @@ def load_catalog(root, man, lab):
         if len({e.file for e in edits}) != len(edits):
             raise Error(f"{path.relative_to(root)}: mutant {name}: two edits of one file "
                         "(give one edit with more context)")
-        out.append(Mutant(lab, name, m["why"], edits))
+        hint = m.get("caught_by", "")
+        if not isinstance(hint, str):
+            raise Error(f"{path.relative_to(root)}: mutant {name}: caught_by is a check's "
+                        "name, a string")
+        out.append(Mutant(lab, name, m["why"], edits, hint))
     return out
 
 
@@ -222,6 +233,19 @@ class Worktree:
                     return False
         return True
 
+    def built_as_reference(self, arches):
+        """Whether make finds every kernel and disk image up to date: then the
+        copy grades as the reference does."""
+        for a in arches:
+            for debug, outputs in (("0", [f"build/{a}/kernel", f"build/{a}/fs.img"]),
+                                   ("1", [f"build/{a}-debug/kernel"])):
+                p = subprocess.run(["make", "-q", f"ARCH={a}", f"DEBUG={debug}", *outputs],
+                                   cwd=self.path, stdin=subprocess.DEVNULL,
+                                   capture_output=True)
+                if p.returncode:
+                    return False
+        return True
+
     def apply(self, m):
         """Apply m's edits; returns what to give restore()."""
         saved = []
@@ -238,15 +262,16 @@ class Worktree:
         for p, text in saved:
             p.write_text(text)
 
-    def grade(self, lab, arches, report, log, timeout_scale, quick=False):
+    def grade(self, lab, arches, report, log, timeout_scale, quick=False, check=None):
         """Run lab's graders on these ports; the tests (dicts of --lab-json), or
         None if pytest did not get that far.  quick: stop once every port has
-        failed a test (enough to show that the mutant loses points there)."""
+        failed a test (enough to show that the mutant loses points there).
+        check: only that check of the graders."""
         report.unlink(missing_ok=True)
         cmd = [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
                "--tb=line", *(["--until-every-arch-fails"] if quick else []), *lab.graders,
                "--arch", " ".join(arches), "--timeout-scale", f"{timeout_scale:g}",
-               "--lab-json", str(report)]
+               *([f"--check={check}"] if check else []), "--lab-json", str(report)]
         with open(log, "a") as f:
             subprocess.run(cmd, cwd=self.path, stdin=subprocess.DEVNULL, stdout=f,
                            stderr=subprocess.STDOUT)
@@ -265,6 +290,7 @@ class Result:
     built: bool
     seconds: float
     log: Path
+    missed: str = ""         # the mutant's caught_by, if grading it alone lost no point
 
     def score(self, arch):
         ts = [t for t in self.tests or [] if t["arch"] == arch and not t.get("skipped")]
@@ -297,14 +323,22 @@ def run_jobs(trees, jobs, arches, timeout_scale, logdir, quick):
             log.write_text(f"{name} in {tree.path}\n")
             t0 = time.monotonic()
             ports = [arches[k % len(arches)]] if quick and is_mutant else arches
+            report = logdir / (name.replace("/", ".") + ".json")
             saved = tree.apply(job) if is_mutant else []
+            hint = job.caught_by if quick and is_mutant else ""
             try:
-                built = tree.build(log, ports)
-                tests = tree.grade(lab, ports, logdir / (name.replace("/", ".") + ".json"),
-                                   log, timeout_scale, quick and is_mutant) if built else None
+                r = Result(job, ports, None, tree.build(log, ports), 0, log)
+                if r.built and hint:
+                    r.tests = tree.grade(lab, ports, report, log, timeout_scale, True, hint)
+                    # A point lost there is enough; else the whole grader decides.
+                    r.missed = "" if verdict(r)[0] == "caught" else hint
+                if r.built and (not hint or r.missed):
+                    r.tests = tree.grade(lab, ports, report, log, timeout_scale,
+                                         quick and is_mutant)
             finally:
                 tree.restore(saved)
-            return Result(job, ports, tests, built, time.monotonic() - t0, log)
+            r.seconds = time.monotonic() - t0
+            return r
         finally:
             free.put(tree)
 
@@ -341,7 +375,7 @@ def verdict(r):
 
 
 def check(root, man, lab_name, mutant_name, arches, jobs, timeout_scale, workdir,
-          quick=False):
+          quick=False, reference_graded=False):
     started = time.monotonic()
     cats = catalogs(root, man, lab_name, mutant_name)
     total = sum(len(ms) for _, ms in cats)
@@ -355,22 +389,29 @@ def check(root, man, lab_name, mutant_name, arches, jobs, timeout_scale, workdir
     if logdir.exists():
         shutil.rmtree(logdir)
     logdir.mkdir(parents=True)
-    n = max(1, min(jobs, total + len(cats)))
+    baselines = [] if reference_graded else [lab for lab, _ in cats]
+    n = max(1, min(jobs, total + len(baselines)))
     trees = [Worktree(root, workdir / f"tree{i}") for i in range(n)]
     with concurrent.futures.ThreadPoolExecutor(max_workers=n) as ex:
         list(ex.map(Worktree.create, trees))
+    # With no baseline, what shows that a copy grades as the reference: its builds.
+    for t in trees if reference_graded else []:
+        if not t.built_as_reference(arches):
+            raise Error(f"{t.path}: make would rebuild the copy of the reference")
     print(f"check-mutants: {total} mutants of "
           f"{', '.join(f'lab {lab.number} ({lab.name})' for lab, _ in cats)} on "
           f"{' and '.join(arches)}, {n} at a time", flush=True)
 
     # The baselines first: a lab whose reference loses points is reported as such.
-    queue_ = [lab for lab, _ in cats] + [m for _, ms in cats for m in ms]
+    queue_ = baselines + [m for _, ms in cats for m in ms]
     results = {}
     for r in run_jobs(trees, queue_, arches, timeout_scale, logdir, quick):
         if isinstance(r.job, Mutant):
             v, _ = verdict(r)
             scores = "  ".join(f"{a} {r.score(a)[0]}/{r.score(a)[1]}" for a in r.arches)
-            print(f"  {r.job.id:<40} {v:<12} {scores}  ({r.seconds:.0f} s)", flush=True)
+            missed = f"  (its caught_by, {r.missed}, lost no point)" if r.missed else ""
+            print(f"  {r.job.id:<40} {v:<12} {scores}  ({r.seconds:.0f} s){missed}",
+                  flush=True)
             results[r.job.id] = r
         else:
             results[f"{r.job.name}/reference"] = r
@@ -383,12 +424,15 @@ def check(root, man, lab_name, mutant_name, arches, jobs, timeout_scale, workdir
     w = max([len(m.id) for _, ms in cats for m in ms] + [20]) + 2
     head = "".join(f"{a:<10}" for a in arches)
     if quick:
-        print("(--quick: a mutant is graded on one port, the ports taking turns, until "
-              "it has failed a test; the scores are of the tests run)")
+        print("(--quick: a mutant is graded on one port, the ports taking turns, its "
+              "caught_by check first, until it has failed a test; the scores are of the "
+              "tests run)")
+    if reference_graded:
+        print("(--reference-graded: the reference's full marks are make test's graders')")
     print(f"{'mutant':<{w}}{'verdict':<13}{head}caught by")
     for lab, ms in cats:
-        base = results[f"{lab.name}/reference"]
-        full = base.tests is not None and all(
+        base = results.get(f"{lab.name}/reference")
+        full = base is None or base.tests is not None and all(
             base.score(a)[0] == base.score(a)[1] and base.score(a)[1] > 0 for a in arches)
         if not full:
             fails = "; ".join(sorted(base.failed())) or f"see {base.log}"
@@ -407,6 +451,14 @@ def check(root, man, lab_name, mutant_name, arches, jobs, timeout_scale, workdir
                 problems.append(f"{m.id}: {v}: {detail or by}  ({m.why})")
         print(f"{'lab ' + lab.name + ':':<{w}}{caught}/{len(ms)} caught"
               f"{'' if full else '  (the reference loses points!)'}")
+    # Not a problem (the whole grader caught them), but each costs a second grading.
+    missed = [r for r in results.values() if r.missed]
+    if missed:
+        print("\nNot caught by their caught_by check on the port graded (the whole grader "
+              f"caught them; update {CATALOGS}/LAB.toml):")
+        for r in missed:
+            print(f"  {r.job.id} on {r.arches[0]}: {r.missed!r} lost no point; "
+                  f"caught by {caught_by(r) or '-'}")
     return course.verdict("check-mutants", problems, started, f"logs in {logdir}")
 
 
@@ -430,6 +482,9 @@ def main(argv=None):
     s.add_argument("--workdir", type=Path, help="default: ROOT/build/mutants")
     s.add_argument("--quick", action="store_true",
                    help="grade a mutant only until it has failed a test on every port")
+    s.add_argument("--reference-graded", action="store_true",
+                   help="skip the baselines: the reference has just scored full marks "
+                        "on these ports (make test's graders)")
     args = p.parse_args(argv)
     root = args.root.resolve()
     try:
@@ -447,7 +502,7 @@ def main(argv=None):
             arches = course.parse_arches(args.arch)
             ok = check(root, man, args.lab, args.mutant, arches, args.jobs,
                        args.timeout_scale, args.workdir or root / "build" / "mutants",
-                       args.quick)
+                       args.quick, args.reference_graded)
             return 0 if ok else 1
     except Error as e:
         print(f"{p.prog}: {e}", file=sys.stderr)

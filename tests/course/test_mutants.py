@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 import course      # noqa: E402
 import mutants     # noqa: E402
+import tasks       # noqa: E402
 
 PYTHON = "/usr/bin/python3"
 
@@ -84,6 +85,11 @@ def test_bad_names_and_fields(tree):
         catalog(tree, "entries", one("same", "  x = x * 2;\n", "  x = x * 2;\n"))
     with pytest.raises(course.Error, match="no file"):
         catalog(tree, "entries", one("nofile", "  x = x * 2;\n", "", file="g.c"))
+    with pytest.raises(course.Error, match="caught_by is a check's name"):
+        catalog(tree, "entries", one("hint", "  x = x * 2;\n", "") + "caught_by = 3\n")
+    ms = catalog(tree, "entries", one("hint", "  x = x * 2;\n", "") +
+                 'caught_by = "mmaptest split"\n')
+    assert ms[0].caught_by == "mmaptest split"
 
 
 def test_apply_restore(tree):
@@ -103,3 +109,14 @@ def test_real_catalogs_are_valid():
                        capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
     assert p.stdout.count("\n") >= 15, p.stdout
+
+
+def test_caught_by_names_a_check():
+    """A mutant's caught_by names a check of its lab's graders: else --quick
+    grades that mutant twice, the check first and then the whole grader."""
+    man = course.load_manifest(ROOT)
+    for lab, ms in mutants.catalogs(ROOT, man):
+        hints = {m.caught_by for m in ms if m.caught_by}
+        if hints:
+            checks = {t.name for t in tasks.grader_tests(ROOT, lab)}
+            assert hints <= checks, f"lab {lab.name}: no check {sorted(hints - checks)}"

@@ -264,6 +264,12 @@ def test_host_verdict(man):
     assert handout.host_verdict(man, man.lab("entries"), good, labs) == \
         ("ok: 1 pass, 1 fail, 2 skip", [])
     assert handout.host_verdict(man, man.lab("entries"), good, {})[0] == "NOT LISTED"
+    # quick, in lab 3's tree: lab 1's and the base kernel's tests left out, not run.
+    quick = dict(rbtree_insert="ok", cow_chain="fail")
+    assert handout.host_verdict(man, man.lab("fork"), quick, labs, {"", "entries"}) == \
+        ("ok: 1 pass, 1 fail, 0 skip", [])
+    cell, problems = handout.host_verdict(man, man.lab("fork"), quick, labs, {"entries"})
+    assert "zone_alloc (base): not run, must pass" in problems[0]
     # A runner without --list runs nothing for it: no test is listed.
     assert handout.parse_host(HOST_OUT, "total 0.00s\n0 passed, 0 failed\n")[1] == {}
 
