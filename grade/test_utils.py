@@ -29,7 +29,7 @@ def test_ls_root(sh, arch):
     assert files["console"][0] == T_DEVICE
     for prog in make_var(arch, "UPROGS").split():
         assert prog in files, f"ls / does not show {prog}"
-        binary = ROOT / "build" / arch / "user" / f"_{prog}"
+        binary = ROOT / "build" / arch / "user" / "disk" / f"_{prog}"
         assert files[prog] == (T_FILE, files[prog][1], binary.stat().st_size), prog
     inodes = [ino for name, (_, ino, _) in files.items() if name not in (".", "..")]
     assert len(set(inodes)) == len(inodes), "two names share an inode"
