@@ -864,13 +864,8 @@ exit_(void)
   uint64 w0;
   long free0;
 
-  // First, what such a child takes and the kernel keeps: the pages its zones grow
-  // by (pv entries for the wired pages, say) stay theirs after it is gone.
-  if(xfork() == 0){
-    char *a = xmmap("child: mmap", MiB, RW, ANON);
-    check("child: mlock", mlock(a, MiB) == 0);
+  if(xfork() == 0)       // first, what a fork and an exit take and keep
     exit(0);
-  }
   waitok("child");
   warmup();
   w0 = wire_count();
