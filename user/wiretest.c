@@ -853,6 +853,25 @@ fork_shared(void)
   expect_wired("after munmap", w0, 0);
 }
 
+// Free pages once a child is gone: within ZONE_SLACK pages of free0. The child's
+// wired MiB is 256 pages; the slack is for this process's own structures, which a
+// fork and an exit make and collapse again (shadow objects, map entries): the
+// zones give a page back as soon as all its items are free, so where those land
+// moves the count by a page either way, as timing has it (seen in CI, both ways).
+#define ZONE_SLACK 2
+
+static void
+expect_free_near(char *what, long free0)
+{
+  long d = freemem() - free0;
+
+  if(d < -ZONE_SLACK || d > ZONE_SLACK){
+    printf("wiretest %s: FAILED: %s: expected %ld free pages (give or take %d) got %ld\n",
+           test, what, free0, ZONE_SLACK, free0 + d);
+    exit(1);
+  }
+}
+
 // A process that exits with memory wired (by mlock, and by mlockall) gives it all
 // back. (After each child, warmup() writes this process's pages again: those it
 // wrote while they were shared copy-on-write with the child got a copy, and the
@@ -879,7 +898,7 @@ exit_(void)
   waitok("child");
   warmup();
   expect("pages wired once the child that mlocked exited", wire_count(), w0);
-  expect("free pages once the child that mlocked exited", freemem(), free0);
+  expect_free_near("free pages once the child that mlocked exited", free0);
   if(xfork() == 0){
     char *a = xmmap("child: mmap", MiB, RW, ANON);
     check("child: mlockall", mlockall(MCL_CURRENT) == 0);
@@ -889,7 +908,7 @@ exit_(void)
   waitok("child");
   warmup();
   expect("pages wired once the child that called mlockall exited", wire_count(), w0);
-  expect("free pages once the child that called mlockall exited", freemem(), free0);
+  expect_free_near("free pages once the child that called mlockall exited", free0);
 }
 
 // exec removes a process's wiring: mlock's and mlockall's, MCL_FUTURE too.
