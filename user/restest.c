@@ -85,13 +85,6 @@ drop_all(void)
   expect("registrations left", list(), 0);
 }
 
-static void
-fails(char *what, long r, int want)
-{
-  expect(what, r, -1);
-  expect(what, errno, want);
-}
-
 // Copy the file from to to (a new file), as the program it is.
 static void
 copy(char *from, char *to)
@@ -111,15 +104,15 @@ copy(char *from, char *to)
 static void
 errors(void)
 {
-  fails("exec_sys_unregister(-3)", exec_sys_unregister(-3), EINVAL);
-  fails("exec_sys_unregister(999999)", exec_sys_unregister(999999), ENOENT);
-  fails("exec_sys_unregister(-1), nothing resident", exec_sys_unregister(-1), ENOENT);
-  fails("exec_sys_unregister(-2), nothing resident", exec_sys_unregister(-2), ENOENT);
-  fails("exec_sys_register of a kernel address",
+  experr("exec_sys_unregister(-3)", exec_sys_unregister(-3), EINVAL);
+  experr("exec_sys_unregister(999999)", exec_sys_unregister(999999), ENOENT);
+  experr("exec_sys_unregister(-1), nothing resident", exec_sys_unregister(-1), ENOENT);
+  experr("exec_sys_unregister(-2), nothing resident", exec_sys_unregister(-2), ENOENT);
+  experr("exec_sys_register of a kernel address",
         exec_sys_register((void (*)(int, char **))0xffffffff80000000UL), EINVAL);
   expect("resident_list, nothing resident", list(), 0);
   expect("reschild register", reschild("reschild", "register"), FROM_SNAPSHOT);
-  fails("resident_list into a kernel address",
+  experr("resident_list into a kernel address",
         resident_list((struct kinfo_resident *)0xffffffff80000000UL, 1), EFAULT);
   expect("resident_list of 0 entries", resident_list(0, 0), 1);
   drop_all();
@@ -207,7 +200,7 @@ unregister(void)
   list();
   int id = kr[0].kr_id;
   expect("exec_sys_unregister(id)", exec_sys_unregister(id), 1);
-  fails("exec_sys_unregister(id) again", exec_sys_unregister(id), ENOENT);
+  experr("exec_sys_unregister(id) again", exec_sys_unregister(id), ENOENT);
   expect("run after", run("reschild", 3), FRESH);
   expect("reschild register again", reschild("reschild", "register"), 0);
   list();

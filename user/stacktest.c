@@ -63,20 +63,6 @@ expect_hex(char *what, uint64 got, uint64 want)
   exit(1);
 }
 
-// A call that must fail with errno err.
-static void
-experr(char *what, long r, int err)
-{
-  if(r == -1 && errno == err)
-    return;
-  if(r == -1)
-    printf("stacktest %s: FAILED: %s: expected errno %d got %d\n", test, what, err, errno);
-  else
-    printf("stacktest %s: FAILED: %s: expected errno %d, it succeeded (%ld)\n", test,
-           what, err, r);
-  exit(1);
-}
-
 // Wait for the child and check the kernel killed it.
 static void
 waitkilled(char *what)

@@ -63,14 +63,6 @@ ctl(int cmd, int id, long data)
   return upc_control(cmd, id, (void *)data);
 }
 
-// The call failed with errno want.
-static void
-fails(char *what, long r, int want)
-{
-  expect(what, r, -1);
-  expect(what, errno, want);
-}
-
 // ---------------------------------------------------------------- register
 
 static void nothing(void *arg) { }
@@ -82,17 +74,17 @@ register_ids(void)
 {
   for(int i = 0; i < UPCALL_MAXCOUNT; i++)
     expect("an id", upcall_register(&me, nothing, 0), UPC_RESERVED + i);
-  fails("one more than UPCALL_MAXCOUNT", upcall_register(&me, nothing, 0), EFBIG);
+  experr("one more than UPCALL_MAXCOUNT", upcall_register(&me, nothing, 0), EFBIG);
   expect("DELETE of id 40", ctl(UPC_CONTROL_DELETE, 40, 0), 0);
   expect("the id after DELETE (never one given before)", upcall_register(&me, nothing, 0),
          UPC_RESERVED + UPCALL_MAXCOUNT);
-  fails("one more than UPCALL_MAXCOUNT again", upcall_register(&me, nothing, 0), EFBIG);
+  experr("one more than UPCALL_MAXCOUNT again", upcall_register(&me, nothing, 0), EFBIG);
   for(int round = 0; round < 3 * UPCALL_MAXCOUNT; round++){
     expect("DELETE -1", ctl(UPC_CONTROL_DELETE, -1, 0), 0);
     for(int i = 0; i < UPCALL_MAXCOUNT; i++)
       check("register after DELETE -1", upcall_register(&me, nothing, 0) >= 0);
   }
-  fails("DELETE of a deleted id", ctl(UPC_CONTROL_DELETE, 40, 0), ENOENT);
+  experr("DELETE of a deleted id", ctl(UPC_CONTROL_DELETE, 40, 0), ENOENT);
   expect("DELETE -1 at the end", ctl(UPC_CONTROL_DELETE, -1, 0), 0);
   expect("DELETE -1 with none left", ctl(UPC_CONTROL_DELETE, -1, 0), 0);
 }
@@ -105,27 +97,27 @@ errors(void)
   struct upcall_frame f;
   int id = reg(nothing, 0);
 
-  fails("cmd 0", ctl(0, id, 1), EINVAL);
-  fails("cmd 7", ctl(7, id, 1), EINVAL);
-  fails("cmd -1", ctl(-1, id, 1), EINVAL);
-  fails("DISPATCH id 31", ctl(UPC_CONTROL_DISPATCH, 31, 1), ENOENT);
-  fails("DISPATCH id -1", ctl(UPC_CONTROL_DISPATCH, -1, 1), ENOENT);
-  fails("DISPATCH id + 1", ctl(UPC_CONTROL_DISPATCH, id + 1, 1), ENOENT);
-  fails("DISPATCH priority 0", ctl(UPC_CONTROL_DISPATCH, id, 0), EINVAL);
-  fails("DISPATCH priority -1", ctl(UPC_CONTROL_DISPATCH, id, -1), EINVAL);
-  fails("DISPATCH priority 2^31", ctl(UPC_CONTROL_DISPATCH, id, 1L << 31), EINVAL);
-  fails("DELETE id + 1", ctl(UPC_CONTROL_DELETE, id + 1, 0), ENOENT);
-  fails("POLL id + 1", ctl(UPC_CONTROL_POLL, id + 1, 0), ENOENT);
-  fails("POLLANDCLEAR id + 1", ctl(UPC_CONTROL_POLLANDCLEAR, id + 1, 0), ENOENT);
-  fails("WAIT id + 1", ctl(UPC_CONTROL_WAIT, id + 1, 0), ENOENT);
-  fails("NEXT with frame 0", ctl(UPC_CONTROL_NEXT, -1, 0), EFAULT);
-  fails("NEXT with a kernel frame", ctl(UPC_CONTROL_NEXT, -1, (long)0xffffffff80001000UL),
+  experr("cmd 0", ctl(0, id, 1), EINVAL);
+  experr("cmd 7", ctl(7, id, 1), EINVAL);
+  experr("cmd -1", ctl(-1, id, 1), EINVAL);
+  experr("DISPATCH id 31", ctl(UPC_CONTROL_DISPATCH, 31, 1), ENOENT);
+  experr("DISPATCH id -1", ctl(UPC_CONTROL_DISPATCH, -1, 1), ENOENT);
+  experr("DISPATCH id + 1", ctl(UPC_CONTROL_DISPATCH, id + 1, 1), ENOENT);
+  experr("DISPATCH priority 0", ctl(UPC_CONTROL_DISPATCH, id, 0), EINVAL);
+  experr("DISPATCH priority -1", ctl(UPC_CONTROL_DISPATCH, id, -1), EINVAL);
+  experr("DISPATCH priority 2^31", ctl(UPC_CONTROL_DISPATCH, id, 1L << 31), EINVAL);
+  experr("DELETE id + 1", ctl(UPC_CONTROL_DELETE, id + 1, 0), ENOENT);
+  experr("POLL id + 1", ctl(UPC_CONTROL_POLL, id + 1, 0), ENOENT);
+  experr("POLLANDCLEAR id + 1", ctl(UPC_CONTROL_POLLANDCLEAR, id + 1, 0), ENOENT);
+  experr("WAIT id + 1", ctl(UPC_CONTROL_WAIT, id + 1, 0), ENOENT);
+  experr("NEXT with frame 0", ctl(UPC_CONTROL_NEXT, -1, 0), EFAULT);
+  experr("NEXT with a kernel frame", ctl(UPC_CONTROL_NEXT, -1, (long)0xffffffff80001000UL),
         EFAULT);
   // A frame whose pc and stack pointer are kernel addresses is refused whole.
   memset(&f, 0xff, sizeof(f));
-  fails("NEXT with a kernel pc and sp", ctl(UPC_CONTROL_NEXT, -1, (long)&f), EINVAL);
+  experr("NEXT with a kernel pc and sp", ctl(UPC_CONTROL_NEXT, -1, (long)&f), EINVAL);
   expect("DELETE", ctl(UPC_CONTROL_DELETE, id, 0), 0);
-  fails("WAIT with no upcalls", ctl(UPC_CONTROL_WAIT, -1, 0), ENOENT);
+  experr("WAIT with no upcalls", ctl(UPC_CONTROL_WAIT, -1, 0), ENOENT);
   expect("POLL -1 with no upcalls", ctl(UPC_CONTROL_POLL, -1, 0), 0);
 }
 
@@ -235,8 +227,8 @@ sibling(void)
   while(sib_id == 0)
     sleep(1);
   check("the thread's upc_register", sib_id > 0);
-  fails("POLL of the thread's id (not mine)", ctl(UPC_CONTROL_POLL, sib_id, 0), ENOENT);
-  fails("DELETE of the thread's id (not mine)", ctl(UPC_CONTROL_DELETE, sib_id, 0), ENOENT);
+  experr("POLL of the thread's id (not mine)", ctl(UPC_CONTROL_POLL, sib_id, 0), ENOENT);
+  experr("DELETE of the thread's id (not mine)", ctl(UPC_CONTROL_DELETE, sib_id, 0), ENOENT);
   for(int k = 1; k <= SIBLING_UPCALLS; k++){
     expect("DISPATCH to the thread", ctl(UPC_CONTROL_DISPATCH, sib_id, 1), 0);
     for(int waited = 0; sib_count < k; waited++){
@@ -581,7 +573,7 @@ exit_pending(void)
   check("the thread's upc_register", ex_id > 0);
   expect("DISPATCH to the thread", ctl(UPC_CONTROL_DISPATCH, ex_id, 1), 0);
   expect("the thread's status (1: its upcall was not pending)", uthread_join(&t), 0);
-  fails("DISPATCH to the exited thread's id", ctl(UPC_CONTROL_DISPATCH, ex_id, 1), ENOENT);
+  experr("DISPATCH to the exited thread's id", ctl(UPC_CONTROL_DISPATCH, ex_id, 1), ENOENT);
   for(int i = 0; i < UPCALL_MAXCOUNT; i++)
     check("a register after the exit", upcall_register(&me, nothing, 0) > ex_id);
 }
@@ -593,7 +585,7 @@ fork_(void)
   int a = reg(note, "a");
 
   if(xfork() == 0){
-    fails("DISPATCH of the parent's id in the child", ctl(UPC_CONTROL_DISPATCH, a, 1), ENOENT);
+    experr("DISPATCH of the parent's id in the child", ctl(UPC_CONTROL_DISPATCH, a, 1), ENOENT);
     expect("POLL -1 in the child", ctl(UPC_CONTROL_POLL, -1, 0), 0);
     expect("the child's first id", reg(note, "c"), UPC_RESERVED);
     expect("DISPATCH in the child", ctl(UPC_CONTROL_DISPATCH, UPC_RESERVED, 1), 0);
@@ -625,7 +617,7 @@ exec_(void)
   check("uthread_create", uthread_create(&t, exec_thread, 0) == 0);
   expect("the thread's status (echo's)", uthread_join(&t), 0);
   check("the thread's upc_register", ex_id > 0);
-  fails("DISPATCH to the id of a thread that exec'd", ctl(UPC_CONTROL_DISPATCH, ex_id, 1),
+  experr("DISPATCH to the id of a thread that exec'd", ctl(UPC_CONTROL_DISPATCH, ex_id, 1),
         ENOENT);
   for(int i = 0; i < UPCALL_MAXCOUNT; i++)
     check("a register after the exec", upcall_register(&me, nothing, 0) > ex_id);

@@ -33,6 +33,20 @@ check(char *what, int ok)
   exit(1);
 }
 
+// A call that must fail with errno err. (Not every program uses it.)
+static __attribute__((unused)) void
+experr(char *what, long r, int err)
+{
+  if(r == -1 && errno == err)
+    return;
+  if(r == -1)
+    printf(VMTEST_PROG " %s: FAILED: %s: expected errno %d got %d\n", test, what, err, errno);
+  else
+    printf(VMTEST_PROG " %s: FAILED: %s: expected errno %d, it succeeded (%ld)\n", test,
+           what, err, r);
+  exit(1);
+}
+
 // Anonymous memory, and a child, or the test fails. (Not every program uses each.)
 static __attribute__((unused)) char *
 xmmap(char *what, uint64 len, int prot, int flags)

@@ -38,20 +38,6 @@ static char *self = "/wiretest";   // for exec
 
 // ---------------------------------------------------------------- checking
 
-// A call that must fail with errno err.
-static void
-experr(char *what, long r, int err)
-{
-  if(r == -1 && errno == err)
-    return;
-  if(r == -1)
-    printf("wiretest %s: FAILED: %s: expected errno %d got %d\n", test, what, err, errno);
-  else
-    printf("wiretest %s: FAILED: %s: expected errno %d, it succeeded (%ld)\n", test,
-           what, err, r);
-  exit(1);
-}
-
 // One byte through a pipe: the other side may go on.
 static void
 signal_(int fd)
