@@ -1,12 +1,13 @@
 """Lab 7 (resident): exec_sys_register, exec_sys_unregister and resident_list, by
 user/restest.c with user/reschild.c as the program made resident: each call's
-errors (EINVAL, ENOENT, EEXIST, EFAULT); a registration listed with its path,
-size and exec count; every exec of the file starting from a copy of the
-snapshot, set-up intact and its own arguments, never another run's writes; a
-write, a truncation, an unlink or a new file under the name dropping the
-registration; ids never given twice; 40 execs in a row with every page free
-again once dropped; fork and exec from a resident program; execs while another
-process drops and makes registrations.  On one CPU with the DEBUG=1 kernel and on
+errors (EINVAL, ENOENT, EEXIST, EFAULT); registrations listed oldest first with
+their paths, sizes and exec counts; every exec of the file starting from a copy
+of the snapshot, set-up intact and its own arguments, never another run's writes
+nor what the registering process did after the snapshot; a write, a truncation,
+an unlink or a new file under the name dropping the registration; ids never
+given twice; 40 execs in a row with every page free again once dropped; fork and
+exec from a resident program; execs while another process drops and makes
+registrations.  On one CPU with the DEBUG=1 kernel and on
 three with the normal one.  And the `resident` tool and the `primes` demo.
 
 restest runs once per machine; each of its tests is worth its own points."""
@@ -19,25 +20,29 @@ from harness import KILLED, passed_section, run_test_program, shared_run
 
 TEST_TIMEOUT = 60.0     # seconds (before scaling) one test may take
 
-# (check, points), in the order restest runs them.
+# (check, points, task), in the order restest runs them.  task: the handout's task
+# that makes the check pass (1 the registry, 2 exec from the snapshot, 3 the
+# file-change rule); 0: given, it passes on the starter too.
 CHECKS = [
-    ("errors", 2),        # EINVAL, ENOENT, EFAULT; nothing resident, then one
-    ("register", 2),      # listed: id, path, size, 0 execs; EEXIST from a run of it
-    ("snapshot", 3),      # each run from the snapshot, set-up intact, its own argv
-    ("file_change", 3),   # write, truncation, unlink, a new file: registration gone
-    ("unregister", 2),    # by id, then ENOENT; new ids higher; -1 from itself; -2 all
-    ("many", 2),          # 40 execs, counted; every page free again once dropped
-    ("forkexec", 1),      # a resident program forks, its child execs echo
-    ("race", 2),          # execs while another process drops and registers
-    ("freemem", 1),       # not a page lost
+    ("errors", 2, 1),       # EINVAL, ENOENT, EFAULT; nothing resident, then one
+    ("register", 2, 1),     # listed oldest first: id, path, size, 0 execs; EEXIST
+    ("snapshot", 3, 2),     # each run from the snapshot, set-up intact, its own argv
+    ("file_change", 3, 3),  # write, truncation, unlink, a new file: registration gone
+    ("unregister", 2, 1),   # by id, then ENOENT; new ids higher; -1 its own; -2 all
+    ("many", 2, 2),         # 40 execs, counted; every page free again once dropped
+    ("forkexec", 1, 2),     # a resident program forks, its child execs echo
+    ("race", 2, 2),         # execs while another process drops and registers
+    ("freemem", 1, 0),      # not a page lost
 ]
 
 DEBUG_CPUS = 1
 
 
 @pytest.mark.cpus(1, 3)
-@pytest.mark.parametrize("name", [pytest.param(n, id=n, marks=pytest.mark.points(p))
-                                  for n, p in CHECKS])
+@pytest.mark.parametrize("name", [pytest.param(n, id=n, marks=[pytest.mark.points(p)] +
+                                               ([pytest.mark.task(t)] if t else
+                                                [pytest.mark.given]))
+                                  for n, p, t in CHECKS])
 def test_restest(boot, arch, cpus, name):
     debug = cpus == DEBUG_CPUS
     out, stopped = shared_run(f"lab7-{arch}-{cpus}{'-debug' if debug else ''}",
@@ -48,6 +53,7 @@ def test_restest(boot, arch, cpus, name):
 
 
 @pytest.mark.points(2)
+@pytest.mark.task(2)
 @pytest.mark.cpus(3)
 def test_resident_tool(boot):
     """primes -r makes itself resident; the next primes runs from its snapshot;

@@ -521,6 +521,54 @@ bench_swap(void)
   swap_parallel();
 }
 
+// ---------------------------------------------------------------- resident exec
+
+// fork, exec `primes 97` with its output closed, wait.
+static void
+op_exec_primes(void)
+{
+  char *argv[] = { "primes", "97", 0 };
+  int pid = fork(), st = -1;
+
+  if(pid < 0){
+    fprintf(2, "bench: fork failed\n");
+    exit(1);
+  }
+  if(pid == 0){
+    close(1);
+    exec("primes", argv);
+    exit(99);
+  }
+  wait(&st);
+  if(st != 0){
+    fprintf(2, "bench: primes exited %d\n", st);
+    exit(1);
+  }
+}
+
+// An exec of primes, whose start-up builds a 4 MiB table, from its file and then
+// from its resident snapshot (lab 7): the time of one, fork and wait included.
+static void
+bench_exec(void)
+{
+  char *argv[] = { "primes", "-r", "2", 0 };
+
+  exec_sys_unregister(-2);
+  printf("bench exec_primes_file %ld us/exec\n", 1000000 / measure(op_exec_primes, 1));
+  if(fork() == 0){
+    close(1);
+    exec("primes", argv);
+    exit(99);
+  }
+  wait(0);
+  if(resident_list(0, 0) != 1){
+    fprintf(2, "bench: primes -r did not make primes resident\n");
+    exit(1);
+  }
+  printf("bench exec_primes_resident %ld us/exec\n", 1000000 / measure(op_exec_primes, 1));
+  exec_sys_unregister(-2);
+}
+
 struct bench {
   char *name;
   void (*fn)(void);
@@ -537,6 +585,7 @@ struct bench {
   { "mlock", bench_mlock },
   { "shootdown", bench_shootdown },
   { "upcall", bench_upcall },
+  { "exec", bench_exec },
   { "swap", bench_swap, 1 },
 };
 
@@ -552,7 +601,7 @@ main(int argc, char *argv[])
     ran = 1;
   }
   if(!ran){
-    fprintf(2, "usage: bench [getpid | fork | fork_1mb | lookup | forksize | fault_zero | fault_cow | fault_stack | mlock | shootdown | upcall | swap]\n");
+    fprintf(2, "usage: bench [getpid | fork | fork_1mb | lookup | forksize | fault_zero | fault_cow | fault_stack | mlock | shootdown | upcall | exec | swap]\n");
     exit(1);
   }
   printf("bench done\n");

@@ -2,13 +2,15 @@
 // exit status what it saw:
 //
 //   reschild register        set up (a counter at 1000, a 1 MiB table), then
-//                            exec_sys_register: 0, 17 for EEXIST, 1 otherwise
+//                            exec_sys_register: 0, 17 for EEXIST, 1 otherwise;
+//                            after it, the counter goes to 999 (not in the snapshot)
 //   reschild run N ARGS...   0 if it runs from the snapshot with the set-up intact
 //                            (no other run's writes in it) and N ARGS, "arg0" ...;
 //                            then it spoils counter and table. 2 if it started fresh
 //                            (not resident), 3 for a wrong set-up, 4 for wrong args
 //   reschild unregister      exec_sys_unregister(-1): 0 if that dropped one
-//   reschild forkexec        fork; the child execs echo: 0 if it exited 0
+//   reschild forkexec        from the snapshot, fork; the child execs echo: 0 if it
+//                            exited 0, 2 if this run started fresh
 #include "user/user.h"
 
 #define TABLE (1 << 20)
@@ -43,10 +45,12 @@ run(int argc, char **argv)
 static int
 forkexec(void)
 {
-  int pid = fork(), st = -1;
+  int pid, st = -1;
   char *argv[] = { "echo", "reschild: the child's exec", 0 };
 
-  if (pid < 0)
+  if (!from_snapshot)
+    return 2;
+  if ((pid = fork()) < 0)
     return 1;
   if (pid == 0) {
     exec("echo", argv);
@@ -65,9 +69,10 @@ command(int argc, char **argv)
     counter = 1000;
     for (int i = 0; i < TABLE; i += 4096)
       table[i] = i >> 12;
-    if (exec_sys_register(resident_entry) == 0)
-      return 0;
-    return errno == EEXIST ? 17 : 1;
+    if (exec_sys_register(resident_entry) < 0)
+      return errno == EEXIST ? 17 : 1;
+    counter = 999;    // after the snapshot: no run may see it
+    return 0;
   }
   if (argc > 1 && strcmp(argv[1], "run") == 0)
     return run(argc, argv);

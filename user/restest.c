@@ -11,7 +11,8 @@
 //
 // Each test runs in a child and prints "restest NAME: OK" or "restest NAME:
 // FAILED: ..."; the last line is "restest: ALL OK" or "restest: N FAILED". Every
-// test drops all registrations at its end.
+// test drops all registrations at its end, and so does the driver after each test,
+// so that one that failed half-way leaves none to the next.
 
 #define VMTEST_PROG "restest"
 #include "vmtest.h"
@@ -120,8 +121,8 @@ errors(void)
 
 // ---------------------------------------------------------------- register
 
-// One registration, listed with its path and size; registering again from a run
-// of it is EEXIST.
+// One registration, listed with its path and size; registering the same file
+// again is EEXIST; another file is another registration, listed after it.
 static void
 register_(void)
 {
@@ -133,14 +134,21 @@ register_(void)
   expect("its execs", kr[0].kr_execs, 0);
   expect("reschild register, resident already", reschild("reschild", "register"), EXISTS);
   expect("registrations after", list(), 1);
-  expect("execs after", kr[0].kr_execs, 1);
+  copy("reschild", "rc1");
+  expect("rc1 register", reschild("rc1", "register"), 0);
+  expect("registrations with rc1", list(), 2);
+  check("oldest first: reschild, then rc1",
+        strcmp(kr[0].kr_path, "reschild") == 0 && strcmp(kr[1].kr_path, "rc1") == 0);
+  check("rc1's id, higher", kr[1].kr_id > kr[0].kr_id);
   drop_all();
+  unlink("rc1");
 }
 
 // ---------------------------------------------------------------- snapshot
 
 // Each run starts from the snapshot: the set-up intact though the run before
-// spoiled its own copy, and the run's own arguments (0, 3 and 7 of them).
+// spoiled its own copy, and what the registering process did after the snapshot
+// (the counter to 999) not in it; the run's own arguments (0, 3 and 7 of them).
 static void
 snapshot(void)
 {
@@ -192,7 +200,8 @@ file_change(void)
 
 // ---------------------------------------------------------------- unregister
 
-// By id (then ENOENT), ids never given twice, -1 from the program itself, -2 all.
+// By id (then ENOENT), ids never given twice, -1 from the program itself (its own
+// file's only), -2 all.
 static void
 unregister(void)
 {
@@ -201,15 +210,18 @@ unregister(void)
   int id = kr[0].kr_id;
   expect("exec_sys_unregister(id)", exec_sys_unregister(id), 1);
   experr("exec_sys_unregister(id) again", exec_sys_unregister(id), ENOENT);
+  expect("registrations after", list(), 0);
   expect("run after", run("reschild", 3), FRESH);
   expect("reschild register again", reschild("reschild", "register"), 0);
   list();
   check("a new id, higher", kr[0].kr_id > id);
-  expect("reschild unregister (-1, from the snapshot)", reschild("reschild", "unregister"), 0);
-  expect("run after -1", run("reschild", 3), FRESH);
   copy("reschild", "rc3");
-  expect("reschild register", reschild("reschild", "register"), 0);
   expect("rc3 register", reschild("rc3", "register"), 0);
+  expect("reschild unregister (-1, from reschild)", reschild("reschild", "unregister"), 0);
+  expect("registrations after -1", list(), 1);
+  check("rc3's left", strcmp(kr[0].kr_path, "rc3") == 0);
+  expect("run after -1", run("reschild", 3), FRESH);
+  expect("reschild register", reschild("reschild", "register"), 0);
   expect("registrations", list(), 2);
   expect("exec_sys_unregister(-2)", exec_sys_unregister(-2), 2);
   expect("registrations after -2", list(), 0);
@@ -253,11 +265,19 @@ forkexec(void)
 // ---------------------------------------------------------------- race
 
 // Execs of reschild in one child while another drops and makes its registration
-// over and over: each run starts from a snapshot or fresh, whole.
+// over and over: each run starts from a snapshot or fresh, whole. (The first
+// run, before the other child starts, is from the snapshot.)
 static void
 race(void)
 {
+  int go[2];
+
+  check("pipe", pipe(go) == 0);
+  expect("reschild register", reschild("reschild", "register"), 0);
   if(xfork() == 0){
+    close(go[0]);
+    expect("the first run", run("reschild", 3), FROM_SNAPSHOT);
+    close(go[1]);
     for(int i = 0; i < 30; i++){
       int st = run("reschild", 3);
       if(st != FROM_SNAPSHOT && st != FRESH){
@@ -267,7 +287,10 @@ race(void)
     }
     exit(0);
   }
+  close(go[1]);
   if(xfork() == 0){
+    char c;
+    read(go[0], &c, 1);        // 0 bytes: the first run is done
     for(int i = 0; i < 30; i++){
       int st = reschild("reschild", "register");
       check("reschild register", st == 0 || st == EXISTS);
@@ -275,6 +298,7 @@ race(void)
     }
     exit(0);
   }
+  close(go[0]);
   waitok("a child");
   waitok("a child");
   exec_sys_unregister(-2);
@@ -294,14 +318,27 @@ static const struct vmtest tests[] = {
   { "race", race },
 };
 
+// Test i, then no registration left whatever it did.
+static int
+run1(int i)
+{
+  int ok = vmtest_run(tests[i].name, tests[i].fn);
+
+  exec_sys_unregister(-2);
+  return ok;
+}
+
 static int
 runall(int argc, char *argv[])
 {
-  return vmtest_select(argc, argv, tests, NELEM(tests), 0);
+  return vmtest_select(argc, argv, tests, NELEM(tests), run1);
 }
 
 int
 main(int argc, char *argv[])
 {
+  // From none: what an earlier program (primes -r, say) left resident goes first,
+  // before the free pages are counted.
+  exec_sys_unregister(-2);
   vmtest_finish("restest", "restest [test...]", argc, argv, runall);
 }

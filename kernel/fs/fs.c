@@ -397,6 +397,12 @@ inode_is_dir(struct inode *ip)
   return ip->type == T_DIR;
 }
 
+uint
+inode_gen(struct inode *ip)
+{
+  return ip->i_gen;
+}
+
 // Read up to n bytes at offset off of ip (locked) to dst, a user address if
 // user_dst, else a kernel one. Returns the bytes read (short at end of file),
 // or -EFAULT.

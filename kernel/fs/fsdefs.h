@@ -48,6 +48,7 @@ struct inode *nameiparent(char *path, char *name);
 struct inode *dirlookup(struct inode *dp, char *name, uint *poff);
 int dirlink(struct inode *dp, char *name, uint inum);
 int inode_is_dir(struct inode *ip);   // the inode's type is T_DIR (ip locked)
+uint inode_gen(struct inode *ip);     // its contents' change count, i_gen (ip locked)
 void itrunc(struct inode *ip);        // free the contents, size 0 (ip locked, in a transaction)
 // namei/nameiparent that say why they failed: *err = -ENOENT, -ENOTDIR or -EINVAL.
 struct inode *namei_err(char *path, int *err);

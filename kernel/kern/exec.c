@@ -192,6 +192,7 @@ kexec(char *path, char **argv)
   struct inode *ip, *oldtext;
   struct vmresident *vr = 0;
   uint64 entry, sp, argc;
+  uint gen;
   int r;
 
   // Look the file up in a transaction (namei may drop inodes), but load it outside
@@ -203,6 +204,7 @@ kexec(char *path, char **argv)
   if (ip == 0)
     return -ENOENT;
   ilock(ip);
+  gen = inode_gen(ip);
   if (inode_is_dir(ip)) {
     r = -EACCES;
   } else if ((vr = resident_lookup(ip)) != 0) {
@@ -256,6 +258,7 @@ kexec(char *path, char **argv)
   // reference namei gave.
   oldtext = p->p_textvp;
   p->p_textvp = ip;
+  p->p_textgen = gen;
   safestrcpy(p->p_path, path, sizeof(p->p_path));
   if (oldtext) {
     begin_op();

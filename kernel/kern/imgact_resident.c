@@ -6,10 +6,12 @@
 // arguments on its stack, and starts at entry. Each run writes only its own
 // copies, so no run sees another's writes.
 //
-// A registration holds a reference to the file's inode and remembers its change
-// count (i_gen): once the file is written, truncated or unlinked, the
-// registration is stale, and it is dropped the next time anyone looks. DragonFly
-// kept running the old image of a file rewritten in place.
+// A registration holds a reference to the file's inode and remembers which
+// version of the file the image came from (its change count, i_gen, when the
+// registering process exec'd it): once the file is written, truncated or
+// unlinked, the registration is stale, and it is dropped the next time anyone
+// looks (resident_prune: exec, and each of the system calls here, call it first).
+// DragonFly kept running the old image of a file rewritten in place.
 //
 // res_lock, a spin lock, protects the list and every registration's vr_refs and
 // vr_execs. Freeing one (its snapshot, its inode reference) sleeps: it happens
@@ -29,7 +31,7 @@
 struct vmresident {
   struct vmresident *vr_next;
   struct inode *vr_vnode;        // the executable (a reference)
-  uint vr_gen;                   // its i_gen when registered
+  uint vr_gen;                   // the i_gen its image is of
   struct vmspace *vr_vmspace;    // the snapshot
   uint64 vr_entry;               // where an exec of it starts
   int vr_id;                     // never given twice
@@ -52,14 +54,6 @@ resident_init(void)
 static struct vmresident *res_list;   // newest first
 static int res_nextid = 1;
 
-// Has vr's file changed, or lost its last name, since it was registered? Read
-// without the inode's lock: a change seen late is seen at the next look.
-static int
-res_stale(struct vmresident *vr)
-{
-  return vr->vr_vnode->nlink == 0 || vr->vr_vnode->i_gen != vr->vr_gen;
-}
-
 // Drop a reference to vr (res_lock not held); the last one frees it. May sleep.
 static void
 res_release(struct vmresident *vr)
@@ -77,7 +71,7 @@ res_release(struct vmresident *vr)
 }
 
 // Take off the list every registration that match(vr, arg) chooses, and release
-// the list's references to them: how many went.
+// the list's references to them: how many went. No locks held: it may sleep.
 static int
 res_remove(int (*match)(struct vmresident *, void *), void *arg)
 {
@@ -103,20 +97,6 @@ res_remove(int (*match)(struct vmresident *, void *), void *arg)
   return n;
 }
 
-static int
-match_stale(struct vmresident *vr, void *arg)
-{
-  return res_stale(vr);
-}
-
-// Drop the stale registrations. No locks held: it may sleep.
-void
-resident_prune(void)
-{
-  if (__atomic_load_n(&res_list, __ATOMIC_RELAXED))
-    res_remove(match_stale, 0);
-}
-
 // exec_sys_register(entry): the caller's executable becomes resident, from a
 // snapshot of its address space now. 0; -ENOENT if it has no executable, -EEXIST
 // if that is resident already, -EINVAL for an entry outside user space, -ENOMEM.
@@ -139,13 +119,13 @@ sys_exec_sys_register(void)
     return -ENOMEM;
   }
   vr->vr_vnode = idup(p->p_textvp);
-  vr->vr_gen = p->p_textvp->i_gen;
+  vr->vr_gen = p->p_textgen;
   vr->vr_entry = entry;
   vr->vr_refs = 1;
   safestrcpy(vr->vr_path, p->p_path, sizeof(vr->vr_path));
   acquire(&res_lock);
   for (other = res_list; other; other = other->vr_next)
-    if (other->vr_vnode == vr->vr_vnode && !res_stale(other))
+    if (other->vr_vnode == vr->vr_vnode)
       break;
   if (other == 0) {
     vr->vr_id = res_nextid++;
@@ -217,12 +197,6 @@ sys_resident_list(void)
   return r;
 }
 // LAB resident 1: STARTER
-// // Drop the stale registrations. No locks held: it may sleep.
-// void
-// resident_prune(void)
-// {
-// }
-//
 // long
 // sys_exec_sys_register(void)
 // {
@@ -244,8 +218,9 @@ sys_resident_list(void)
 // LAB resident 1: END
 
 // LAB resident 2: BEGIN
-// The live registration of ip, with a reference the caller gives back with
-// resident_done(), its exec counted; or 0.
+// The registration of ip, with a reference the caller gives back with
+// resident_exec(), its exec counted; or 0. (exec pruned the stale ones just
+// before: a change to the file since then is as if it came after this exec.)
 struct vmresident *
 resident_lookup(struct inode *ip)
 {
@@ -253,7 +228,7 @@ resident_lookup(struct inode *ip)
 
   acquire(&res_lock);
   for (vr = res_list; vr; vr = vr->vr_next)
-    if (vr->vr_vnode == ip && !res_stale(vr))
+    if (vr->vr_vnode == ip)
       break;
   if (vr) {
     vr->vr_refs++;
@@ -290,3 +265,33 @@ resident_exec(struct vmresident *vr, struct vmspace **vmp, uint64 *entry)
 //   return -ENOSYS;
 // }
 // LAB resident 2: END
+
+// LAB resident 3: BEGIN
+// Has vr's file changed, or lost its last name, since the version its image is
+// of? Read without the inode's lock: a change seen late is seen at the next look.
+static int
+res_stale(struct vmresident *vr)
+{
+  return vr->vr_vnode->nlink == 0 || vr->vr_vnode->i_gen != vr->vr_gen;
+}
+
+static int
+match_stale(struct vmresident *vr, void *arg)
+{
+  return res_stale(vr);
+}
+
+// Drop the stale registrations. No locks held: it may sleep.
+void
+resident_prune(void)
+{
+  if (__atomic_load_n(&res_list, __ATOMIC_RELAXED))
+    res_remove(match_stale, 0);
+}
+// LAB resident 3: STARTER
+// // Drop the stale registrations. No locks held: it may sleep.
+// void
+// resident_prune(void)
+// {
+// }
+// LAB resident 3: END

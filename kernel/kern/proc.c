@@ -178,6 +178,7 @@ kfork(int flags)
       np->ofile[i] = filedup(p->ofile[i]);
   np->cwd = idup(p->cwd);
   np->p_textvp = p->p_textvp ? idup(p->p_textvp) : 0;
+  np->p_textgen = p->p_textgen;
   safestrcpy(np->p_path, p->p_path, sizeof(p->p_path));
   safestrcpy(np->name, p->name, sizeof(p->name));
   memmove(np->p_rlimit, p->p_rlimit, sizeof(p->p_rlimit));

@@ -49,6 +49,7 @@ struct proc {
   struct file *ofile[NOFILE];  // open files
   struct inode *cwd;           // current directory
   struct inode *p_textvp;      // the file it exec'd (a reference), or 0
+  uint p_textgen;              // the file's i_gen then: its image is that version's
   char p_path[MAXPATH];        // the path it exec'd it by
   struct rlimit p_rlimit[RLIM_NLIMITS];   // resource limits (getrlimit)
   uint64 p_upcall;             // user address of its struct upcall (upc_register), or 0

@@ -21,7 +21,28 @@ import handout     # noqa: E402
 
 PYTHON = "/usr/bin/python3"
 
-# Synthetic fences.  Labs 1-6 are available, resident (7) is not; reference is the
+# A lab not written yet, after the real ones (labs.toml may have none such): its
+# fences must go from every handout, and it can be neither handed out nor graded.
+FUTURE = "future"
+FUTURE_LAB = f"""
+[[lab]]
+name = "{FUTURE}"
+title = "a lab not written yet (synthetic)"
+handout = "labs/99-{FUTURE}.md"
+graders = []
+available = false
+"""
+
+
+def future_manifest():
+    """The reference's manifest with the synthetic unavailable lab last."""
+    man = course.load_manifest(ROOT)
+    man.labs.append(course.Lab(len(man.labs) + 1, FUTURE, "synthetic", f"labs/99-{FUTURE}.md",
+                               [], available=False))
+    return man
+
+
+# Synthetic fences.  The real labs are available, future is not; reference is the
 # reference-only fence.  The fences say their task, as the real ones do.  Starter
 # lines are commented out, as in the real tree.
 C_FENCES = """\
@@ -38,11 +59,11 @@ C_FENCES = """\
 /* LAB fork 1: BEGIN */
   printf("synthetic: fork reference\\n");
 /* LAB fork 1: END */
-  // LAB resident 1: BEGIN
-  printf("synthetic: resident reference\\n");
-  // LAB resident 1: STARTER
-  // printf("synthetic: resident starter\\n");
-  // LAB resident 1: END
+  // LAB future 1: BEGIN
+  printf("synthetic: future reference\\n");
+  // LAB future 1: STARTER
+  // printf("synthetic: future starter\\n");
+  // LAB future 1: END
 """
 H_FENCES = """\
 // LAB rbtree 1: BEGIN
@@ -87,6 +108,8 @@ def copy_reference(dest):
 
 
 def add_synthetic_fences(tree):
+    with open(tree / course.MANIFEST, "a") as f:
+        f.write(FUTURE_LAB)
     insert_after(tree / "kernel/kern/main.c", 'printf("\\nvmlab kernel is booting\\n\\n");\n',
                  C_FENCES)
     insert_after(tree / "kernel/kern/param.h", "#define _KERN_PARAM_H_\n", H_FENCES)

@@ -5,9 +5,9 @@ import pytest
 
 import course
 import handout
-from conftest import ROOT
+from conftest import FUTURE, ROOT, future_manifest
 
-MAN = course.load_manifest(ROOT)
+MAN = future_manifest()
 
 
 def render(text, lab, path="x.c"):
@@ -56,7 +56,7 @@ def test_render_python_and_makefile():
 
 
 def test_unavailable_and_reference_fences_always_go():
-    text = "a\n// LAB resident: BEGIN\nb\n// LAB resident: STARTER\n// c\n// LAB resident: END\n" \
+    text = f"a\n// LAB {FUTURE}: BEGIN\nb\n// LAB {FUTURE}: STARTER\n// c\n// LAB {FUTURE}: END\n" \
            "// LAB reference: BEGIN\nd\n// LAB reference: END\n"
     for lab in ("entries", "fork"):
         assert render(text, lab, "x.h") == "a\nc\n"

@@ -35,14 +35,14 @@ def test_fences_rendered(trees):
             assert f"synthetic: {w}" in main[lab], (lab, w)
         for g in gone:
             assert f"synthetic: {g}" not in main[lab], (lab, g)
-        assert "synthetic: resident starter" in main[lab] and "resident reference" not in main[lab]
+        assert "synthetic: future starter" in main[lab] and "future reference" not in main[lab]
     param = {lab: text(t, "kernel/kern/param.h") for lab, t in trees.items()}
     assert "_STARTER" in param["entries"] and "_REFERENCE" not in param["entries"]
     assert "_STARTER" not in param["fork"] and "_REFERENCE" in param["fork"]
     for lab, t in trees.items():
-        assert "synthetic: resident starter" in text(t, "kernel/kern/main.c")
+        assert "synthetic: future starter" in text(t, "kernel/kern/main.c")
         assert (('SYNTHETIC = "fork starter"' in text(t, "tools/bench.py")) ==
-                (lab not in ("stack", "wiring", "upcalls")))
+                (lab not in ("stack", "wiring", "upcalls", "resident")))
         assert "SYNTHETIC_REF" not in text(t, "GNUmakefile")
         assert "check-handouts:" not in text(t, "GNUmakefile")
     assert "SYNTHETIC_MK = entries-starter" in text(trees["entries"], "GNUmakefile")
@@ -86,7 +86,7 @@ def test_errors(reference, tmp_path):
         p = run([PYTHON, "tools/handout.py", *args], cwd, check=False)
         assert p.returncode == 1 and what in p.stderr, p.stderr
     fails(["handout", "--lab", "nosuch", "--out", str(tmp_path / "a")], "no lab called 'nosuch'")
-    fails(["handout", "--lab", "resident", "--out", str(tmp_path / "a")], "not available yet")
+    fails(["handout", "--lab", "future", "--out", str(tmp_path / "a")], "not available yet")
     (tmp_path / "full").mkdir()
     (tmp_path / "full" / "x").write_text("x")
     fails(["handout", "--lab", "entries", "--out", str(tmp_path / "full")], "not empty")

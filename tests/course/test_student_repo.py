@@ -16,9 +16,9 @@ import course
 import handout
 from conftest import PYTHON, run
 
-LABS = ["entries", "rbtree", "fork", "stack", "wiring", "upcalls"]
+LABS = ["entries", "rbtree", "fork", "stack", "wiring", "upcalls", "resident"]
 BRANCHES = ["lab1-entries", "lab2-rbtree", "lab3-fork", "lab4-stack", "lab5-wiring",
-            "lab6-upcalls"]
+            "lab6-upcalls", "lab7-resident"]
 WHO = dict(GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t", GIT_COMMITTER_NAME="t",
            GIT_COMMITTER_EMAIL="t@t")
 
@@ -89,7 +89,7 @@ def test_branches_are_layered(reference, man, repo, tmp_path):
                                                             ".handout/lab"])
     main = show(repo, BRANCHES[-1], "kernel/kern/main.c").decode()
     assert "synthetic: entries starter" in main and "reference" not in main
-    assert "synthetic: resident starter" in main
+    assert "synthetic: future starter" in main
 
 
 def test_student_readme_and_seed(repo):
@@ -99,12 +99,12 @@ def test_student_readme_and_seed(repo):
             assert gone not in readme, (b, gone)
         assert "the code of every lab so far left for you to write" in " ".join(readme.split())
         for want in ("vmlab", "make qemu", "make grade", "make handin", "make qemu-gdb",
-                     "gdb-multiarch", f"branch `{b}`", "| 7 | resident |"):
+                     "gdb-multiarch", f"branch `{b}`", "| 8 | future |"):
             assert want in readme, (b, want)
         for j, other in enumerate(BRANCHES):
             row = next(line for line in readme.splitlines() if f"| {j + 1} |" in line)
             assert ("here:" in row) == (j <= i) and ("to come" in row) == (j > i), row
-        nxt = BRANCHES[i + 1] if i + 1 < len(BRANCHES) else "lab7-resident"
+        nxt = BRANCHES[i + 1] if i + 1 < len(BRANCHES) else "lab8-future"
         assert f"git merge upstream/{nxt}" in readme
         # Every seed/ file a handout or the README names is in the branch.
         files = files_at(repo, b)
@@ -125,7 +125,7 @@ def test_rerun_and_upto_give_the_same_commits(reference, repo, tmp_path):
     assert git(tmp_path / "two", "for-each-ref",
                "--format=%(refname:short) %(objectname)") == "\n".join(heads.splitlines()[:2])
     assert "labs/03-fork.md" not in files_at(tmp_path / "two", "lab2-rbtree")
-    p = run(["make", "-s", "student-repo", f"OUT={tmp_path / 'x'}", "UPTO=resident"], reference,
+    p = run(["make", "-s", "student-repo", f"OUT={tmp_path / 'x'}", "UPTO=future"], reference,
             check=False)
     assert p.returncode and "not available yet" in p.stderr
 
