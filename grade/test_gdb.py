@@ -402,8 +402,24 @@ def check_upcalls(q, out):
     assert "upctest self: OK" in q.output, q.output[-2000:]
 
 
+def check_resident(q, out):
+    """Nothing resident before exec_sys_register; after it, primes with id 1, no exec
+    and one reference, its snapshot's map with the 4 MiB table; in resident_exec,
+    one exec and two references; after it, one again.  Then primes 97 answers."""
+    assert re.search(r"^nothing resident$", out, re.M), out
+    regs = re.findall(rf"^  id 1  primes  execs (\d+)  refs (\d+)  entry {HEX}  "
+                      rf"snapshot vmspace {HEX}: (\d+) entries, (\d+) KiB$", out, re.M)
+    assert [r[:2] for r in regs] == [("0", "1"), ("1", "2"), ("1", "1")], regs
+    assert int(regs[0][3]) > 4096, regs
+    # -v: the snapshot's map, an entry at least as big as the table among its lines.
+    maps = re.findall(rf"^    ({HEX})-({HEX}) ", out, re.M)
+    assert len(maps) >= int(regs[0][2]), (maps, regs)
+    assert max(int(e, 16) - int(s, 16) for s, e in maps) >= 4 << 20, maps
+    q.wait_for(r"^97: prime$")
+
+
 CHECKS = {"entries": check_entries, "rbtree": check_rbtree, "fork": check_fork,
-          "stack": check_stack, "upcalls": check_upcalls}
+          "stack": check_stack, "upcalls": check_upcalls, "resident": check_resident}
 
 
 # Only where some tour's lab is solved (not in lab 1's tree): a test that cannot run
