@@ -270,16 +270,17 @@ forkexec(void)
 static void
 race(void)
 {
-  int go[2];
+  int go[2], st, bad = 0;
 
   check("pipe", pipe(go) == 0);
   expect("reschild register", reschild("reschild", "register"), 0);
   if(xfork() == 0){
     close(go[0]);
     expect("the first run", run("reschild", 3), FROM_SNAPSHOT);
+    write(go[1], "g", 1);
     close(go[1]);
     for(int i = 0; i < 30; i++){
-      int st = run("reschild", 3);
+      st = run("reschild", 3);
       if(st != FROM_SNAPSHOT && st != FRESH){
         printf("restest race: FAILED: run %d exited %d\n", i, st);
         exit(1);
@@ -290,18 +291,26 @@ race(void)
   close(go[1]);
   if(xfork() == 0){
     char c;
-    read(go[0], &c, 1);        // 0 bytes: the first run is done
+    if(read(go[0], &c, 1) != 1)   // the first run failed: nothing to race with
+      exit(0);
     for(int i = 0; i < 30; i++){
-      int st = reschild("reschild", "register");
+      st = reschild("reschild", "register");
       check("reschild register", st == 0 || st == EXISTS);
       exec_sys_unregister(-2);
     }
     exit(0);
   }
   close(go[0]);
-  waitok("a child");
-  waitok("a child");
-  exec_sys_unregister(-2);
+  // Both children, whichever failed: neither may run on into the next test.
+  for(int i = 0; i < 2; i++){
+    check("wait", wait(&st) > 0);
+    if(!exited_with(st, 0))
+      bad = st;
+  }
+  if(bad && !exited_with(bad, 1))
+    printf("restest race: FAILED: a child exited with status %d\n", bad);
+  if(bad)
+    exit(1);
   drop_all();
 }
 
