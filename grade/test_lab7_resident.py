@@ -57,7 +57,9 @@ def test_restest(boot, arch, cpus, name):
 @pytest.mark.cpus(3)
 def test_resident_tool(boot):
     """primes -r makes itself resident; the next primes runs from its snapshot;
-    `resident -l` lists it with its exec count; `resident -x` and `-R` drop it."""
+    `resident -l` lists it with its exec count; `resident -x` and `-R` drop it.
+    `resident echo` makes echo resident as loaded (its _start registers it), and
+    the next echo runs from that snapshot."""
     q = boot()
     out = q.run("primes -r 7919 8000")
     assert re.fullmatch(r"primes: built the table of 4194304 numbers in \d+ ticks\n"
@@ -74,3 +76,12 @@ def test_resident_tool(boot):
     assert q.run("primes -r 5").endswith("resident from now on\n5: prime\n")
     assert q.run("resident -R") == "resident: 1 dropped\n"
     assert q.run("resident -l") == "ID PATH SIZE EXECS\n"
+    out = q.run("resident echo")
+    m = re.fullmatch(r"resident: echo: id (\d+)\n", out)
+    assert m, out
+    assert q.run("echo from the snapshot") == "from the snapshot\n"
+    out = q.run("resident -l")
+    assert re.fullmatch(rf"ID PATH SIZE EXECS\n{m[1]} echo \d+K 1\n", out), out
+    assert q.run("resident echo") == "resident: echo: resident already\n"
+    assert q.run("resident nosuch") == "resident: nosuch: cannot run it\n"
+    assert q.run("resident -R") == "resident: 1 dropped\n"

@@ -63,6 +63,9 @@ int upc_control(int cmd, int id, void *data);
 int exec_sys_register(void (*entry)(int argc, char **argv));
 int exec_sys_unregister(int id);
 int resident_list(struct kinfo_resident *buf, int n);
+// A program exec'd with this as its only argument (argv[0]) registers itself as
+// resident before main, instead of running (ulib.c's _start): `resident PROG`.
+#define RESIDENT_REGISTER "-resident-register"
 // informational (structures in <sys/vmmap.h>)
 int vmmap(int pid, struct kinfo_vmentry *buf, int n);  // entries in pid's map (0: mine)
 int vmstat(struct vmstats *st);
