@@ -36,6 +36,7 @@ import shlex
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -359,13 +360,29 @@ def kill_all():
         q.close()
 
 
+# `make grade GDB=1 TEST=name` (conftest's --gdb): every machine starts halted, with
+# QEMU listening for GDB, and says how to attach; timeouts are stretched so far that a
+# machine stopped in GDB never times out.
+GDB_MODE = False
+GDB_TIMEOUT_SCALE = 100000.0
+
+
+def gdbinit(arch, port, debug=False):
+    """The GDB set-up for a machine listening on port: the port's template, which
+    `make qemu-gdb` turns into .gdbinit, with the kernel it boots."""
+    tmpl = ROOT / "tools" / f"gdbinit.{arch}.tmpl"
+    assert tmpl.exists(), f"{tmpl.relative_to(ROOT)} is missing"
+    kernel = make_var(arch, "KERNEL", **({"DEBUG": 1} if debug else {}))
+    return tmpl.read_text().replace("@GDBPORT@", str(port)).replace("@KERNEL@", kernel)
+
+
 class QEMU:
     def __init__(self, arch, cpus, fsimg, log=None, timeout_scale=1.0, gdb=False,
                  debug=False, mem=None, swap=None, swapimg=None):
         self.arch, self.cpus, self.fsimg = arch, cpus, str(fsimg)
         self.scale = float(timeout_scale)
         self.log_path = Path(log) if log else None
-        self.gdb, self.debug = gdb, debug
+        self.gdb, self.debug = gdb or GDB_MODE, debug
         self.gdbport = free_port()
         self.mem = mem or make_default(arch, "MEM")
         # Each machine its own swap disk (QEMU locks a writable image), made fresh
@@ -376,8 +393,8 @@ class QEMU:
         self.swapimg = None
         if self.swap_bytes:
             self.swapimg = str(swapimg or Path(self.fsimg).with_suffix(".swap.img"))
-        self.argv = qemu_command(arch, cpus, self.fsimg, self.gdbport, gdb, debug, self.mem,
-                                 self.swap_bytes, self.swapimg)
+        self.argv = qemu_command(arch, cpus, self.fsimg, self.gdbport, self.gdb, debug,
+                                 self.mem, self.swap_bytes, self.swapimg)
         self.proc = None
         self.buf = ""            # all console output so far, \r removed
         self.pos = 0             # wait_for() searches from here
@@ -403,7 +420,25 @@ class QEMU:
         _live.add(self)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
+        if GDB_MODE:
+            self.announce_gdb()
         return self
+
+    def announce_gdb(self):
+        """GDB mode: write this machine's GDB set-up (and a breakpoint on panic) next
+        to its log, and once QEMU listens, say on the terminal how to attach."""
+        init = Path(self.log_path or self.fsimg).with_suffix(".gdbinit")
+        init.write_text(gdbinit(self.arch, self.gdbport, self.debug) + "break panic\n")
+        deadline = time.monotonic() + 10.0
+        while not listening(self.gdbport) and self.proc.poll() is None and \
+                time.monotonic() < deadline:
+            time.sleep(0.05)
+        print(f"\ngrade: QEMU ({self.arch}, CPUS={self.cpus}"
+              f"{', the DEBUG=1 kernel' if self.debug else ''}) waits for GDB on port "
+              f"{self.gdbport}.\ngrade: in another terminal, in this directory:\n\n"
+              f"    gdb-multiarch -nx -x {init.relative_to(ROOT)}\n\n"
+              f"grade: it connects and sets a breakpoint on panic; `continue` there, and "
+              f"the test runs (no timeouts).\n", file=sys.stderr, flush=True)
 
     def _read(self):
         fd = self.proc.stdout.fileno()

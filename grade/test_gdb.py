@@ -8,27 +8,28 @@ output is checked.
                           and uprog, on init's map, against the vmmap program's lines
     test_gdb_demo[lab]    each tour in labs/demos/ whose lab this tree has solved,
                           its output checked
+    test_grade_gdb_mode   make grade GDB=1's machinery (pytest --gdb): a test's
+                          machine waits for GDB, and runs the test once GDB
+                          attaches as told and continues
 """
 
 import importlib.util
+import os
 import re
+import selectors
+import signal
 import subprocess
+import sys
+import time
 
 import pytest
 
-from harness import BOOT_TIMEOUT, PROMPT, ROOT, boot_for_gdb, make_var
+from harness import BOOT_TIMEOUT, PROMPT, ROOT, boot_for_gdb, gdbinit
 
 GDB_TIMEOUT = 60.0
 DETACHED = "[Inferior 1 (process 1) detached]"
 DEMOS = ROOT / "labs" / "demos"
 HEX = r"0x[0-9a-f]+"
-
-
-def gdb_script(arch, port):
-    tmpl = ROOT / "tools" / f"gdbinit.{arch}.tmpl"
-    assert tmpl.exists(), f"{tmpl.relative_to(ROOT)} is missing"
-    init = tmpl.read_text()
-    return init.replace("@GDBPORT@", str(port)).replace("@KERNEL@", make_var(arch, "KERNEL"))
 
 
 def run_gdb(boot, arch, scale, tmp_path, script, typed=()):
@@ -38,7 +39,7 @@ def run_gdb(boot, arch, scale, tmp_path, script, typed=()):
     detached.  GDB's output is kept next to the console log."""
     q = boot_for_gdb(boot, scale)
     path = tmp_path / "gdbinit"
-    path.write_text(gdb_script(arch, q.gdbport) + script)
+    path.write_text(gdbinit(arch, q.gdbport) + script)
     log = q.log_path.with_suffix(".gdb.log")
     with open(log, "w") as f:
         # Line-buffered, so that the log shows how far GDB got, should it hang.
@@ -431,3 +432,50 @@ if demos():
         q, out = run_demo(boot, arch, scale, tmp_path, lab)
         assert "=== End of the tour" in out, out
         CHECKS[lab](q, out)
+
+
+# ---------------------------------------------------------------- make grade GDB=1
+
+def read_until(proc, pattern, timeout):
+    """proc's output (a pipe) until pattern appears in it, or timeout seconds: the
+    match, or an AssertionError with what it printed."""
+    out, sel = "", selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    deadline = time.monotonic() + timeout
+    while not (m := re.search(pattern, out, re.M)):
+        left = deadline - time.monotonic()
+        if left <= 0 or not sel.select(left):
+            raise AssertionError(f"no {pattern!r} in {timeout:g} s:\n{out}")
+        data = os.read(proc.stdout.fileno(), 65536).decode(errors="replace")
+        if not data:
+            raise AssertionError(f"it ended without {pattern!r}:\n{out}")
+        out += data
+    return m
+
+
+@pytest.mark.points(1)
+def test_grade_gdb_mode(arch, scale):
+    """pytest --gdb (what make grade GDB=1 TEST=name runs) on one test of the boot
+    grader: its machine is halted until GDB, started as the harness says, attaches
+    and continues; the breakpoint on panic is set; the test then runs and passes,
+    and GDB sees the machine go."""
+    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", "-s",
+           "grade/test_boot.py", "--arch", arch, "-k", "test_halt_powers_off", "--gdb"]
+    grade = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        init = read_until(grade, r"^    gdb-multiarch -nx -x (\S+)$", BOOT_TIMEOUT * scale)[1]
+        g = subprocess.run(["gdb-multiarch", "-batch", "-nx", "-x", init, "-ex", "continue"],
+                           cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                           timeout=GDB_TIMEOUT * scale)
+        assert re.search(r"^Breakpoint 1 at 0x[0-9a-f]+: file kernel/kern/printf\.c",
+                         g.stdout, re.M), g.stdout + g.stderr
+        # The test powers the machine off: QEMU exits under GDB.
+        assert re.search(r"Remote connection closed|\[Inferior 1 \(process 1\) exited normally\]",
+                         g.stdout + g.stderr), g.stdout + g.stderr
+        read_until(grade, r"^1 passed", GDB_TIMEOUT * scale)
+        assert grade.wait(GDB_TIMEOUT * scale) == 0
+    finally:
+        if grade.poll() is None:
+            os.killpg(grade.pid, signal.SIGKILL)
+            grade.wait()

@@ -4,7 +4,7 @@ lab or all, and handing in.  Every student tree has this file; the staging tools
 (tools/handout.py) stay in the reference.
 
     course.py labs                           the labs, one a line
-    course.py grade [--lab NAME] [--arch "riscv64 x86_64"] [--timeout-scale N]
+    course.py grade [--lab NAME] [--arch "riscv64 x86_64"] [--timeout-scale N] [--gdb TEST]
     course.py handin [--out FILE]            pack your changes: handin-LAB.tar.gz
     course.py apply FILE DIR                 put a handin's changes into a clean handout
 
@@ -233,11 +233,32 @@ def grade(args):
         if not args.lab:
             raise Error("TASK= needs LAB=: the tasks are a lab's handout's")
         cmd += ["--task", args.task]
-    if args.timeout_scale:
+    if args.gdb:
+        cmd = gdb_mode(cmd, modules, args.gdb)
+    elif args.timeout_scale:
         cmd += ["--timeout-scale", str(args.timeout_scale)]
     if args.results_json:
         cmd += ["--results-json", str(Path(args.results_json).resolve())]
     return subprocess.run(cmd, cwd=ROOT).returncode
+
+
+def gdb_mode(cmd, modules, test):
+    """make grade GDB=1 TEST=name: the pytest command cmd, on the grader modules,
+    narrowed to the one test whose id has test in it (its whole id, or a part:
+    "cpus1-snapshot"), run in this process, its machines halted for GDB.  Error
+    unless exactly one test matches."""
+    cmd = [a for a in cmd if a not in ("-n", "auto")] + ["-n", "0", "-s", "--gdb"]
+    p = subprocess.run(cmd + ["--collect-only"], cwd=ROOT, capture_output=True, text=True)
+    found = [t for t in p.stdout.splitlines() if "::" in t and test in t]
+    if len(found) != 1:
+        listed = "".join(f"\n  {t}" for t in found[:20])
+        raise Error(f"TEST={test} matches {len(found)} tests, not one" +
+                    (f" (give more of its name, or ARCH=):{listed}" if found else
+                     ": the names are in `make grade`'s report"))
+    print(f"grade: {found[0]}, halted for GDB", flush=True)
+    # The test in the modules' place: before the options that grade/conftest.py adds.
+    i = cmd.index(modules[0])
+    return cmd[:i] + [found[0]] + [a for a in cmd[i:] if a not in modules]
 
 
 # ---------------------------------------------------------------- the handout record
@@ -410,6 +431,8 @@ def main(argv=None):
     s.add_argument("--arch", default=" ".join(ARCHES))
     s.add_argument("--timeout-scale", type=float)
     s.add_argument("--results-json")
+    s.add_argument("--gdb", metavar="TEST", help="run the one test whose id has TEST in it, "
+                   "its machines halted for GDB, without timeouts")
     s.set_defaults(fn=grade)
     s = sub.add_parser("handin", help="pack your changes into handin-LAB.tar.gz")
     s.add_argument("--out")

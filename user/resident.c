@@ -9,7 +9,7 @@
 // exec_sys_register (see primes.c).
 #include "user/user.h"
 
-#define NMAX 32
+#define NMAX RESIDENT_LIST_MAX
 
 static int
 list(void)

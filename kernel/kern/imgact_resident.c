@@ -162,16 +162,18 @@ sys_exec_sys_unregister(void)
   return n ? n : -ENOENT;
 }
 
-// resident_list(buf, n): up to n registrations into buf, oldest first; returns
-// how many there are (which may be more than n), or -EFAULT.
+// resident_list(buf, n): up to n (a negative n is 0) and RESIDENT_LIST_MAX
+// registrations into buf, oldest first; returns how many there are (which may be
+// more), or -EFAULT.
 long
 sys_resident_list(void)
 {
   uint64 ubuf = argaddr(0);
   int n = argint(1), total = 0;
   struct kinfo_resident *kr = kalloc();
-  int room = PAGE_SIZE / sizeof(*kr);
+  int room = RESIDENT_LIST_MAX;
 
+  _Static_assert(RESIDENT_LIST_MAX * sizeof(*kr) <= PAGE_SIZE, "a page holds the list");
   if (kr == 0)
     return -ENOMEM;
   if (n < 0)

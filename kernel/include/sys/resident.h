@@ -5,11 +5,14 @@
 //                               entry(argc, argv), which must not return (exit)
 //   exec_sys_unregister(id)     drop registration id (-1: the caller's executable's,
 //                               -2: all): how many went
-//   resident_list(buf, n)       the registrations, oldest first: how many there are
+//   resident_list(buf, n)       the registrations, oldest first, up to n of them
+//                               and RESIDENT_LIST_MAX: how many there are
 #ifndef _SYS_RESIDENT_H_
 #define _SYS_RESIDENT_H_
 
 #include <sys/types.h>
+
+#define RESIDENT_LIST_MAX 16   // resident_list copies no more (they fit in a page)
 
 struct kinfo_resident {
   int kr_id;            // its id: the first is 1, and none is given twice
