@@ -548,7 +548,7 @@ exec_mapped(void)
   memset(priv, 0, 2 * P);   // wipe the private copy's ELF header
   if(xfork() == 0){
     exec(self, argv);
-    printf("cowtest %s: FAILED: exec %s (errno %d)\n", test, self, errno);
+    printf("cowtest %s: FAILED: exec %s (errno %s)\n", test, self, errname(errno));
     exit(1);
   }
   check("wait", wait(&st) > 0);
@@ -936,7 +936,7 @@ run(int i)
   test = tests[i].name;
   pid = fork();
   if(pid < 0){
-    printf("cowtest %s: FAILED: fork (errno %d)\n", test, errno);
+    printf("cowtest %s: FAILED: fork (errno %s)\n", test, errname(errno));
     return 0;
   }
   if(pid == 0){

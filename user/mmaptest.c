@@ -43,22 +43,6 @@ static long filesize(int fd) { struct stat st; return fstat(fd, &st) < 0 ? -1 : 
 static int verify_map(void) { return vmverify(0); }
 #endif
 
-static const struct { int err; char *name; } errnames[] = {
-  { EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { ESRCH, "ESRCH" }, { EBADF, "EBADF" },
-  { ENOMEM, "ENOMEM" }, { EACCES, "EACCES" }, { EFAULT, "EFAULT" }, { EBUSY, "EBUSY" },
-  { ENODEV, "ENODEV" }, { EINVAL, "EINVAL" }, { ENOSYS, "ENOSYS" }, { EAGAIN, "EAGAIN" },
-  { EIO, "EIO" }, { EEXIST, "EEXIST" }, { EISDIR, "EISDIR" },
-};
-
-static char *
-errname(int e)
-{
-  for(int i = 0; i < (int)NELEM(errnames); i++)
-    if(errnames[i].err == e)
-      return errnames[i].name;
-  return "E?";
-}
-
 // ---------------------------------------------------------------- checking
 
 static void

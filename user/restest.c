@@ -32,7 +32,7 @@ spawn(char **argv)
 
   if(pid == 0){
     exec(argv[0], argv);
-    printf("restest %s: FAILED: exec %s (errno %d)\n", test, argv[0], errno);
+    printf("restest %s: FAILED: exec %s (errno %s)\n", test, argv[0], errname(errno));
     exit(99);
   }
   check("wait", wait(&st) == pid);

@@ -116,7 +116,7 @@ run_exec(char *a1, char *a2, char *a3, char *a4)
 
   if(xfork() == 0){
     exec(self, argv);
-    printf("stacktest %s: FAILED: exec %s (errno %d)\n", test, self, errno);
+    printf("stacktest %s: FAILED: exec %s (errno %s)\n", test, self, errname(errno));
     exit(1);
   }
   check("wait", wait(&st) > 0);
@@ -1054,7 +1054,7 @@ vmmap_tool(void)
   strcpy(pid, num(child));
   if(xfork() == 0){
     exec("/vmmap", argv);
-    printf("stacktest %s: FAILED: exec /vmmap (errno %d)\n", test, errno);
+    printf("stacktest %s: FAILED: exec /vmmap (errno %s)\n", test, errname(errno));
     exit(1);
   }
   waitok("vmmap");

@@ -9,6 +9,26 @@
 
 #include "vmtest_sys.h"
 
+// An errno's name, for failure lines ("E?" for one not in the list).
+static __attribute__((unused)) char *
+errname(int e)
+{
+  static const struct { int err; char *name; } names[] = {
+    { EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { ESRCH, "ESRCH" }, { EINTR, "EINTR" },
+    { EIO, "EIO" }, { E2BIG, "E2BIG" }, { ENOEXEC, "ENOEXEC" }, { EBADF, "EBADF" },
+    { ECHILD, "ECHILD" }, { EDEADLK, "EDEADLK" }, { ENOMEM, "ENOMEM" },
+    { EACCES, "EACCES" }, { EFAULT, "EFAULT" }, { EBUSY, "EBUSY" }, { EEXIST, "EEXIST" },
+    { ENODEV, "ENODEV" }, { ENOTDIR, "ENOTDIR" }, { EISDIR, "EISDIR" },
+    { EINVAL, "EINVAL" }, { EMFILE, "EMFILE" }, { EFBIG, "EFBIG" }, { ENOSPC, "ENOSPC" },
+    { EPIPE, "EPIPE" }, { ERANGE, "ERANGE" }, { EAGAIN, "EAGAIN" }, { ENOSYS, "ENOSYS" },
+  };
+
+  for(int i = 0; i < (int)(sizeof(names) / sizeof(names[0])); i++)
+    if(names[i].err == e)
+      return names[i].name;
+  return "E?";
+}
+
 #ifdef VMTEST_PROG
 // A failed check ends the test (its child) with a line that says what it saw.
 // For the programs that define VMTEST_PROG, their name, before including this.
@@ -29,7 +49,7 @@ check(char *what, int ok)
 {
   if(ok)
     return;
-  printf(VMTEST_PROG " %s: FAILED: %s (errno %d)\n", test, what, errno);
+  printf(VMTEST_PROG " %s: FAILED: %s (errno %s)\n", test, what, errname(errno));
   exit(1);
 }
 
@@ -40,10 +60,11 @@ experr(char *what, long r, int err)
   if(r == -1 && errno == err)
     return;
   if(r == -1)
-    printf(VMTEST_PROG " %s: FAILED: %s: expected errno %d got %d\n", test, what, err, errno);
+    printf(VMTEST_PROG " %s: FAILED: %s: expected %s got %s\n", test, what, errname(err),
+           errname(errno));
   else
-    printf(VMTEST_PROG " %s: FAILED: %s: expected errno %d, it succeeded (%ld)\n", test,
-           what, err, r);
+    printf(VMTEST_PROG " %s: FAILED: %s: expected %s, it succeeded (%ld)\n", test,
+           what, errname(err), r);
   exit(1);
 }
 
@@ -75,7 +96,7 @@ vmtest_run(char *name, void (*fn)(void))
 
   test = name;
   if((pid = fork()) < 0){
-    printf(VMTEST_PROG " %s: FAILED: fork (errno %d)\n", test, errno);
+    printf(VMTEST_PROG " %s: FAILED: fork (errno %s)\n", test, errname(errno));
     return 0;
   }
   if(pid == 0){

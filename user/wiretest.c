@@ -910,7 +910,7 @@ exec_(void)
     check("mlock", mlock(a, 4 * P) == 0);
     check("mlockall", mlockall(MCL_CURRENT | MCL_FUTURE) == 0);
     exec(self, argv);
-    printf("wiretest %s: FAILED: exec %s (errno %d)\n", test, self, errno);
+    printf("wiretest %s: FAILED: exec %s (errno %s)\n", test, self, errname(errno));
     exit(1);
   }
   check("wait", wait(&st) > 0);
@@ -1247,7 +1247,7 @@ run(int i)
   test = tests[i].name;
   pid = fork();
   if(pid < 0){
-    printf("wiretest %s: FAILED: fork (errno %d)\n", test, errno);
+    printf("wiretest %s: FAILED: fork (errno %s)\n", test, errname(errno));
     return 0;
   }
   if(pid == 0){
