@@ -22,6 +22,7 @@ import io
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -224,6 +225,10 @@ def grade(args):
             raise Error("no lab's graders are in this tree")
     arches = parse_arches(args.arch)
     modules = [g for lab in labs for g in lab.graders]
+    # The console logs are this run's only: an earlier run's failures, left among
+    # them, would be taken for this one's.
+    for a in arches:
+        shutil.rmtree(ROOT / "build" / a / "grade" / "logs", ignore_errors=True)
     print(f"grading {', '.join(f'lab {lab.number} ({lab.name})' for lab in labs)} "
           f"on {' and '.join(arches)}", flush=True)
     cmd = [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--tb=short",
