@@ -99,7 +99,7 @@ def parse_vmmap(line):
     start_end, prot, maxp, inh, flags, wired, obj, off, res, depth = line.split()
     start, end = (int(x, 16) for x in start_end.split("-"))
     return dict(start=start, end=end, prot=prot, max=maxp, inh=inh, flags=flags,
-                obj=obj, off=int(off, 16), res=int(res), depth=int(depth))
+                wired=int(wired), obj=obj, off=int(off, 16), res=int(res), depth=int(depth))
 
 
 @pytest.mark.points(2)
@@ -381,6 +381,25 @@ def check_stack(q, out):
     assert "stacktest: ALL OK" in shell_output(q, "stacktest deep")
 
 
+def check_wiring(q, out):
+    """mlock of 64 KiB: before, the range lies in an entry with nothing wired or
+    resident; after, it is an entry of its own, WIRED 1 and all 16 pages in memory,
+    its first page mapped in the page table; the map verifies."""
+    m = re.search(rf"^--- mlock calls vm_map_wire on \[({HEX}), ({HEX})\)\.$", out, re.M)
+    assert m, out
+    start, end = int(m[1], 16), int(m[2], 16)
+    assert end - start == 64 * 1024, (hex(start), hex(end))
+    before, after = ([parse_vmmap(l) for l in b] for b in vmmap_blocks(out))
+    old = next(e for e in before if e["start"] <= start < e["end"])
+    assert end <= old["end"] and (old["wired"], old["res"]) == (0, 0), old
+    new = next(e for e in after if e["start"] <= start < e["end"])
+    assert (new["start"], new["end"], new["wired"], new["res"]) == (start, end, 1, 16), new
+    assert re.search(rf"^  {hex(start)} -> physical {HEX}: present, read, writable, user",
+                     out, re.M), out
+    assert re.search(r"^vmverify: pid \d+ \(wiretest\): ok, \d+ entries(; .*)?$", out, re.M), out
+    assert "wiretest: ALL OK" in shell_output(q, "wiretest basic")
+
+
 def check_upcalls(q, out):
     """Before postupcall: one registration, pending.  After it: nothing pending,
     upc_pending 1, the pc the context function, the stack below where it was.
@@ -420,7 +439,8 @@ def check_resident(q, out):
 
 
 CHECKS = {"entries": check_entries, "rbtree": check_rbtree, "fork": check_fork,
-          "stack": check_stack, "upcalls": check_upcalls, "resident": check_resident}
+          "stack": check_stack, "wiring": check_wiring, "upcalls": check_upcalls,
+          "resident": check_resident}
 
 
 # Only where some tour's lab is solved (not in lab 1's tree): a test that cannot run
