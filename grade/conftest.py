@@ -95,6 +95,9 @@ def pytest_addoption(parser):
                 help="run only this check (its --list-checks name; may be repeated)")
     g.addoption("--list-checks", action="store_true",
                 help="print each test's check name, task and given marker; run nothing")
+    g.addoption("--list-points", action="store_true",
+                help="print each handout task's points (task 0: the tests of no task), "
+                     "summed over every machine; run nothing")
     g.addoption("--gdb", action="store_true",
                 help="start every machine halted for GDB, say how to attach, and never "
                      "time out (make grade GDB=1 TEST=name: one test, -s -n 0)")
@@ -115,7 +118,7 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "given: checks nothing of the lab's own work; "
                             "may pass on the starter code")
     config.addinivalue_line("markers", "task(n): the handout's task n makes the test pass")
-    if config.getoption("list_checks"):
+    if config.getoption("list_checks") or config.getoption("list_points"):
         return                     # no machine needed
     if config.getoption("timeout_scale") is None:
         config.option.timeout_scale = float(os.environ.get("TIMEOUT_SCALE") or 1)
@@ -193,6 +196,17 @@ def select(config, items):
     items[:] = keep
 
 
+def list_points(items):
+    """--list-points: "task N POINTS" for each task, over every machine, then stop."""
+    points = {}
+    for item in items:
+        m = item.get_closest_marker("points")
+        points[task_of(item)] = points.get(task_of(item), 0) + (m.args[0] if m else 1)
+    for task, n in sorted(points.items()):
+        print(f"task {task} {n}")
+    pytest.exit("listed", returncode=0)
+
+
 def list_checks(items):
     """--list-checks: a line per check (not per machine), then stop."""
     seen = {}
@@ -209,6 +223,8 @@ def pytest_collection_modifyitems(config, items):
     select(config, items)
     if config.getoption("list_checks"):
         list_checks(items)
+    if config.getoption("list_points"):
+        list_points(items)
     for item in items:
         m = item.get_closest_marker("points")
         item.user_properties.append(("points", m.args[0] if m else 1))

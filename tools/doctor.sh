@@ -127,6 +127,11 @@ print(*(m for m in ("pytest", "xdist") if u.find_spec(m) is None))' 2>&1)
 			case " $r " in *" pytest "*) bad "/usr/bin/python3 has no pytest" python3-pytest ;; esac
 			case " $r " in *" xdist "*) bad "/usr/bin/python3 has no pytest-xdist" python3-pytest-xdist ;; esac
 			[ -n "$r" ] || ok "/usr/bin/python3 with pytest and xdist"
+			# The reference tree's own tests read GitHub Classroom's workflow.
+			if [ -e "$(dirname "$0")/classroom.py" ]; then
+				if /usr/bin/python3 -c 'import yaml' 2>/dev/null; then ok "/usr/bin/python3 with yaml"
+				else bad "/usr/bin/python3 has no yaml (tools/classroom.py)" python3-yaml; fi
+			fi
 		fi
 	fi
 }

@@ -63,6 +63,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import classroom                                # noqa: E402
 import course                                   # noqa: E402
 from course import Error, load_manifest, matches  # noqa: E402
 
@@ -351,6 +352,10 @@ def handout(root, man, lab, out, solved=None, note=None, task=0):
     readme = student_readme(root, man, lab, solved)
     if readme is not None:
         (out / "README.md").write_text(readme)
+    # GitHub Classroom grades the lab on every push (the workflow is the lab's).
+    workflow = out / classroom.WORKFLOW
+    workflow.parent.mkdir(parents=True, exist_ok=True)
+    workflow.write_text(classroom.workflow(root, lab))
     course.write_record(out, lab)
     return len(files), changed
 

@@ -12,6 +12,7 @@ import subprocess
 
 import pytest
 
+import classroom
 import course
 import handout
 from conftest import PYTHON, run
@@ -86,7 +87,7 @@ def test_branches_are_layered(reference, man, repo, tmp_path):
             # the record; no code (no lab is solved, every fence has its starter).
             changed = git(repo, "diff", "--name-only", BRANCHES[i - 1], b).split()
             assert sorted(changed) == sorted(lab.paths() + ["README.md", ".handout/MANIFEST",
-                                                            ".handout/lab"])
+                                                            ".handout/lab", classroom.WORKFLOW])
     main = show(repo, BRANCHES[-1], "kernel/kern/main.c").decode()
     assert "synthetic: entries starter" in main and "reference" not in main
     assert "synthetic: future starter" in main
