@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 
+import classroom
 import course
 import handout
 from conftest import PYTHON, make_handout, run
@@ -77,8 +78,10 @@ def test_which_files(reference, trees):
         _, record = course.read_record(trees[lab.name])
         assert set(record) == files
         assert record["tools/doctor.sh"][1] == "755"
+        # And GitHub Classroom's workflow of the lab, which the reference has not.
+        assert classroom.WORKFLOW in files
     ref_files = set(handout.source_files(reference))
-    assert set(course.tree_files(trees["fork"])) < ref_files
+    assert set(course.tree_files(trees["fork"])) - {classroom.WORKFLOW} < ref_files
 
 
 def test_errors(reference, tmp_path):
