@@ -125,6 +125,8 @@ echo @vmtree\\n
 vmtree 1
 echo @dot\\n
 vmtree --dot {dot} 1
+vmmap --dot {mapdot} 1
+vmobj --dot {objdot} proc[0].p_vmspace->vm_map.header.next
 echo @pte\\n
 pte 0x10000 1
 echo @vmobj\\n
@@ -149,8 +151,9 @@ detach
 
 @pytest.mark.points(3)
 def test_gdb_commands(boot, arch, scale, tmp_path):
-    dot = tmp_path / "tree.dot"
-    q, out = run_gdb(boot, arch, scale, tmp_path, COMMANDS.format(dot=dot), typed=["vmmap 1"])
+    dot, mapdot, objdot = (tmp_path / f"{n}.dot" for n in ("tree", "map", "obj"))
+    q, out = run_gdb(boot, arch, scale, tmp_path,
+                     COMMANDS.format(dot=dot, mapdot=mapdot, objdot=objdot), typed=["vmmap 1"])
     program = shell_output(q, "vmmap 1").splitlines()
     assert program and program[0].startswith("START-END"), program
 
@@ -190,6 +193,24 @@ def test_gdb_commands(boot, arch, scale, tmp_path):
         assert sorted((a, b, c) for a, b, c in colours) == \
             sorted((m[1], m[2], "red" if "red " in l else "black") for m, l in zip(nodes, tree[1:-2])), graph
         assert len(re.findall(r' -> n[0-9a-f]+ \[label="[LR]"\];', graph)) == len(nodes) - 1, graph
+
+    # The map for Graphviz: an entry node per entry, in a row, each with an edge to
+    # its object (drawn once, with its type and id as vmmap says them); and the text
+    # entry's chain alone.
+    graph = mapdot.read_text()
+    row = re.findall(rf'^  e([0-9a-f]+) \[shape=record, label="{{\[({HEX}), ({HEX})\)\|', graph, re.M)
+    assert [(int(a, 16), int(b, 16)) for _, a, b in row] == \
+        [(e["start"], e["end"]) for e in ents], graph
+    assert re.search(r"^  \{ rank=same; " + "; ".join(f"e{n}" for n, _, _ in row) + " }$",
+                     graph, re.M), graph
+    objs = dict(re.findall(r'^  (o[0-9a-f]+) \[shape=box, label="(\w+ \d+)\\n', graph, re.M))
+    for (n, _, _), e in zip(row, ents):
+        to = re.findall(rf"^  e{n} -> (o[0-9a-f]+) ", graph, re.M)
+        want = [] if e["obj"] == "none" else [e["obj"].replace(":", " ")]
+        assert [objs[o] for o in to] == want, (e, graph)
+    chain = objdot.read_text()
+    assert re.search(rf'^  o[0-9a-f]+ \[shape=box, label="vnode {ents[0]["obj"].split(":")[1]}\\n',
+                     chain, re.M), chain
 
     # pte: init's first text page, level by level; its physical page is the text
     # object's page, as vmobj shows it.

@@ -49,17 +49,54 @@ def vmmap_lines(vm):
     return lines
 
 
+def map_dot(vm):
+    """The map for Graphviz: its entries in a row, left to right by address, each
+    with an edge to its object, and the objects' shadow chains below (an object
+    that several entries or chains share is drawn once, with every edge to it)."""
+    from .vmobj import object_dot
+    lines, seen, row = [], set(), []
+    for e in entries(vm["vm_map"]):
+        n = f"e{addr(e.address):x}"
+        row.append(n)
+        lines.append(f'  {n} [shape=record, label="{{[{hx(e["start"])}, {hx(e["end"])})|'
+                     f'{prot_str(e["protection"])} '
+                     f'{",".join(nm for bit, nm in VMMAP_FLAGS if int(e["eflags"]) & bit) or "-"}'
+                     f'}}"];')
+        o = e["object"]["vm_object"]
+        if addr(o):
+            lines.append(f'  {n} -> o{addr(o):x} [label="+{hx(e["offset"])}"];')
+            lines += object_dot(o, seen)
+    lines.append(f'  {{ rank=same; {"; ".join(row)} }}')
+    lines += [f"  {a} -> {b} [style=invis];" for a, b in zip(row, row[1:])]
+    return lines
+
+
 class VmmapCommand(gdb.Command):
-    """vmmap [PID]: the process's map entries, as the vmmap program prints them.
-One line per entry: START-END PROT MAX INHERIT FLAGS WIRED OBJECT OFFSET RES DEPTH.
+    """vmmap [--dot FILE] [PID]: the process's map entries, as the vmmap program
+prints them.  One line per entry: START-END PROT MAX INHERIT FLAGS WIRED OBJECT
+OFFSET RES DEPTH.  --dot FILE: the map for Graphviz instead, its entries in a row
+with their objects and shadow chains below (dot -Tsvg FILE -o map.svg draws it).
 PID: default, the process the selected CPU runs."""
 
     def __init__(self):
         super().__init__("vmmap", gdb.COMMAND_USER)
 
     def invoke(self, arg, from_tty):
-        p = find_proc(arg)
+        from .vmobj import write_dot
+        args = gdb.string_to_argv(arg)
+        dot = None
+        if args[:1] == ["--dot"]:
+            if len(args) < 2:
+                raise gdb.GdbError("usage: vmmap [--dot FILE] [PID]")
+            dot, args = args[1], args[2:]
+        p = find_proc(" ".join(args))
         proc_map(p)
+        if dot:
+            write_dot(dot, f"{proc_label(p)}: its map, objects and shadow chains",
+                      map_dot(p["p_vmspace"].dereference()))
+            print(f"vmmap: {proc_label(p)}'s map in {dot}; draw it with "
+                  f"dot -Tsvg {dot} -o map.svg")
+            return
         print("\n".join(vmmap_lines(p["p_vmspace"].dereference())))
 
 

@@ -18,20 +18,58 @@ def to_object(v):
     return v.cast(gdb.lookup_type("struct vm_object").pointer())
 
 
+def object_dot(o, seen):
+    """Graphviz lines for the chain from o down: a box per object not in seen (its
+    type, id, size, ref and shadow counts and resident pages), an edge to its
+    backing object labelled with the offset.  Adds what it drew to seen."""
+    lines = []
+    for ob in object_chain(o):
+        if addr(ob) in seen:
+            break
+        seen.add(addr(ob))
+        pgs = [str(int(pg["pindex"])) for pg in pages(ob)]
+        shown = " ".join(pgs[:16]) + (" ..." if len(pgs) > 16 else "")
+        lines.append(f'  o{addr(ob):x} [shape=box, label="{object_type(ob)} {int(ob["id"])}\\n'
+                     f'{int(ob["size"])} pages, ref {int(ob["ref_count"])}, '
+                     f'shadows {int(ob["shadow_count"])}\\nresident: {shown or "none"}"];')
+        b = ob["backing_object"]
+        if addr(b):
+            lines.append(f'  o{addr(ob):x} -> o{addr(b):x} '
+                         f'[label="backing\\n+{hx(ob["backing_object_offset"])}"];')
+    return lines
+
+
+def write_dot(path, title, lines):
+    with open(path, "w") as f:
+        f.write("\n".join(['digraph vm {', f'  label="{title}"; labelloc=t;',
+                           '  node [fontname=monospace];', *lines, "}"]) + "\n")
+
+
 class VmobjCommand(gdb.Command):
-    """vmobj EXPR: an object's shadow chain, with each object's resident pages.
-EXPR: a struct vm_object *, a map entry, or an address.  Top to bottom, each
-object with its pages as pindex:physical address."""
+    """vmobj [--dot FILE] EXPR: an object's shadow chain, with each object's
+resident pages.  EXPR: a struct vm_object *, a map entry, or an address.  Top to
+bottom, each object with its pages as pindex:physical address.  --dot FILE: the
+chain for Graphviz instead (dot -Tsvg FILE -o chain.svg draws it)."""
 
     def __init__(self):
         super().__init__("vmobj", gdb.COMMAND_USER)
 
     def invoke(self, arg, from_tty):
-        if not arg.strip():
-            raise gdb.GdbError("usage: vmobj EXPR (an object, a map entry, or an address)")
-        o = to_object(gdb.parse_and_eval(arg))
+        args = gdb.string_to_argv(arg)
+        dot = None
+        if args[:1] == ["--dot"]:
+            dot, args = (args[1], args[2:]) if len(args) > 1 else (None, [])
+        if not args:
+            raise gdb.GdbError("usage: vmobj [--dot FILE] EXPR (an object, a map entry, "
+                               "or an address)")
+        o = to_object(gdb.parse_and_eval(" ".join(args)))
         if addr(o) == 0:
             print("no object (anonymous memory that was never touched)")
+            return
+        if dot:
+            write_dot(dot, f"object {hx(o)} and its backing chain", object_dot(o, set()))
+            print(f"vmobj: the chain of {hx(o)} in {dot}; draw it with "
+                  f"dot -Tsvg {dot} -o chain.svg")
             return
         for depth, ob in enumerate(object_chain(o)):
             print(f"{'  ' * depth}{hx(ob)}: {object_line(ob)}")
