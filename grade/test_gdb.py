@@ -198,7 +198,8 @@ def test_gdb_commands(boot, arch, scale, tmp_path):
     # its object (drawn once, with its type and id as vmmap says them); and the text
     # entry's chain alone.
     graph = mapdot.read_text()
-    row = re.findall(rf'^  e([0-9a-f]+) \[shape=record, label="{{\[({HEX}), ({HEX})\)\|', graph, re.M)
+    row = re.findall(rf'^  e([0-9a-f]+) \[shape=box, style=bold, label="\[({HEX}), ({HEX})\)\\n',
+                     graph, re.M)
     assert [(int(a, 16), int(b, 16)) for _, a, b in row] == \
         [(e["start"], e["end"]) for e in ents], graph
     assert re.search(r"^  \{ rank=same; " + "; ".join(f"e{n}" for n, _, _ in row) + " }$",

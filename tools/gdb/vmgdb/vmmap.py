@@ -58,10 +58,10 @@ def map_dot(vm):
     for e in entries(vm["vm_map"]):
         n = f"e{addr(e.address):x}"
         row.append(n)
-        lines.append(f'  {n} [shape=record, label="{{[{hx(e["start"])}, {hx(e["end"])})|'
+        lines.append(f'  {n} [shape=box, style=bold, label="[{hx(e["start"])}, {hx(e["end"])})\\n'
                      f'{prot_str(e["protection"])} '
                      f'{",".join(nm for bit, nm in VMMAP_FLAGS if int(e["eflags"]) & bit) or "-"}'
-                     f'}}"];')
+                     f'"];')
         o = e["object"]["vm_object"]
         if addr(o):
             lines.append(f'  {n} -> o{addr(o):x} [label="+{hx(e["offset"])}"];')
