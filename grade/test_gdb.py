@@ -476,6 +476,47 @@ if demos():
         CHECKS[lab](q, out)
 
 
+# ---------------------------------------------------------------- the figures
+
+FIGURES = ROOT / "labs" / "figures"
+
+
+def figures():
+    """{NN-lab: script} of labs/figures/ (the reference tree's only) whose lab is solved."""
+    solved = solved_labs()
+    return {p.stem: p for p in sorted(FIGURES.glob("[0-9][0-9]-*.gdb"))
+            if p.stem.split("-", 1)[1] in solved}
+
+
+def check_figure(name, graph):
+    """Each handout figure shows what its caption says."""
+    if name == "01-entries":
+        # Three entries side by side over one object, at offsets 0, 1 and 2 pages.
+        edges = re.findall(r"^  e[0-9a-f]+ -> (o[0-9a-f]+) \[label=\"\+(0x[0-9a-f]+)\"\];$",
+                           graph, re.M)
+        assert any([(o, off) for o, off in edges[i:i + 3]] ==
+                   [(edges[i][0], "0x0"), (edges[i][0], "0x1000"), (edges[i][0], "0x2000")]
+                   for i in range(len(edges) - 2)), graph
+    elif name == "02-rbtree":
+        assert re.search(r"\\nhint\", fillcolor=(red|black)\]", graph), graph
+        assert "fillcolor=red" in graph and "fillcolor=black" in graph, graph
+    elif name == "03-fork":
+        assert re.search(r' -> o[0-9a-f]+ \[label="backing\\n\+0x0"\];', graph), graph
+
+
+if figures():
+    @pytest.mark.points(1)
+    @pytest.mark.parametrize("name", sorted(figures()))
+    def test_figure(boot, arch, scale, tmp_path, name):
+        """The scripts of make figures still draw what the handouts' captions say."""
+        text = figures()[name].read_text()
+        dot = tmp_path / f"{name}.dot"
+        run_gdb(boot, arch, scale, tmp_path, f'set $figure = "{dot}"\n{text}detach\n',
+                re.findall(r"^# type: (.*)$", text, re.M))
+        assert dot.exists(), f"{name}.gdb wrote no {dot.name}"
+        check_figure(name, dot.read_text())
+
+
 # ---------------------------------------------------------------- make grade GDB=1
 
 def read_until(proc, pattern, timeout):
