@@ -24,6 +24,7 @@ prose) says the task has no check of its own.
 
 import argparse
 import concurrent.futures
+import functools
 import json
 import os
 import re
@@ -331,6 +332,14 @@ def grade_tree(lab, hosts, graders, ks, i, tree, ports, scale, workdir, quick):
     return rows
 
 
+def prune(tree, graded):
+    """Once the next tree is copied from it and it has graded as it must, a
+    tree's builds go: some hundred MB a tree.  (A tree with a problem keeps
+    them, to look into.)"""
+    if not graded.exception() and all(want == passed for *_, want, passed in graded.result()):
+        shutil.rmtree(tree / "build", ignore_errors=True)
+
+
 def check_lab(root, man, lab, hosts, fence_tasks, arches, scale, workdir, quick, slots):
     """(rows, problems) for one lab: rows are (k, test, arch, expected, passed).
     hosts: the lab's host tests; fence_tasks: its fences' tasks; slots: the
@@ -355,9 +364,12 @@ def check_lab(root, man, lab, hosts, fence_tasks, arches, scale, workdir, quick,
         tree = workdir / f"{lab.name}-{k}"
         slots.submit(build_tree, root, man, lab, k, prev, tree, ports,
                      workdir / f"{lab.name}-{k}.build.log").result()
+        if prev:
+            graded[-1].add_done_callback(functools.partial(prune, prev))
         graded.append(slots.submit(grade_tree, lab, hosts, graders, ks, i, tree, ports,
                                    scale, workdir, quick))
         prev = tree
+    graded[-1].add_done_callback(functools.partial(prune, prev))
     rows = [r for f in graded for r in f.result()]
     problems = []
     for k, t, where, want, passed in rows:
