@@ -266,9 +266,9 @@ def copy_tree(src, dst):
     host tests' dependency files name absolute paths: src's become dst's."""
     def skip(d, names):
         rel = Path(d).relative_to(src).parts
-        drop = {("build",): "grade-shared"}.get(rel, "grade" if rel[:1] == ("build",)
-                                                  and len(rel) == 2 else None)
-        return [n for n in names if n == drop]
+        if rel == ("build",):
+            return ["grade-shared"]
+        return ["grade"] if len(rel) == 2 and rel[0] == "build" else []
     shutil.copytree(src, dst, symlinks=True, ignore=skip)
     for d in (Path(dst) / "build" / "host").rglob("*.d"):
         text = d.read_text(errors="surrogateescape")
