@@ -52,6 +52,7 @@ Lab reports (for `make grade` and `make check-handouts`):
     --lab-json PATH              every test's outcome, points, arch, given, message
 """
 
+import hashlib
 import itertools
 import json
 import os
@@ -316,7 +317,8 @@ def sh(boot):
 # This worker's shared machine (at most one runs: asking for another closes it), and
 # the outputs (or failures) of run_once's commands.
 _shared = {}       # (arch, cpus, debug) -> (harness.QEMU, its disk images)
-_ran = {}          # (arch, cpus, debug, cmd) -> (output or exception, harness.QEMU)
+_ran = {}          # (arch, cpus, debug, cmd) -> (output or exception, harness.QEMU
+                   # that ran it or None, whether another worker ran it)
 _shared_boots = itertools.count(1)
 
 
@@ -383,29 +385,48 @@ def shared(request, arch, cpus, scale):
                 _drop_shared(key)
 
 
+def _once(item, arch, cpus, debug, cmd, done, timeout, scale, machine):
+    """[exception class name or "ok", what cmd printed or why it failed]: cmd
+    typed at this worker's shared machine (appended to machine), which a
+    failure replaces."""
+    try:
+        q = _shared_machine(item, arch, cpus, debug, scale)
+        machine.append(q)
+        q.sendline(cmd)
+        q.wait_for(re.escape(cmd) + r"\n")     # the echo
+        start = q.pos
+        q.wait_for(done, timeout, in_command=True)
+        end = q.wait_for_prompt().start()
+        return ["ok", q.output[start:end]]
+    except AssertionError as e:        # a panic, a timeout, QEMU gone
+        _drop_shared((arch, cpus, debug))
+        return [type(e).__name__, str(e)]
+
+
 @pytest.fixture
 def run_once(request, arch, cpus, scale):
     item = request.node
     item.vmlab_shared = getattr(item, "vmlab_shared", [])
+    item.vmlab_once = getattr(item, "vmlab_once", [])
 
     def _run_once(cmd, done, timeout=harness.CMD_TIMEOUT, cpus=cpus, debug=False):
         key = (arch, cpus, debug, cmd)
         if key not in _ran:
-            q = None
-            try:
-                q = _shared_machine(item, arch, cpus, debug, scale)
-                q.sendline(cmd)
-                q.wait_for(re.escape(cmd) + r"\n")     # the echo
-                start = q.pos
-                q.wait_for(done, timeout, in_command=True)
-                end = q.wait_for_prompt().start()
-                _ran[key] = (q.output[start:end], q)
-            except AssertionError as e:        # a panic, a timeout, QEMU gone
-                _drop_shared((arch, cpus, debug))
-                _ran[key] = (e, q)
-        result, q = _ran[key]
+            # Once per session, not per worker: under xdist the other workers
+            # wait for this run's outcome (harness.shared_run) instead of
+            # running cmd again on a machine of their own.
+            name = f"once-{arch}-{cpus}{'-debug' if debug else ''}-" + \
+                hashlib.sha1(cmd.encode()).hexdigest()[:12]
+            machine = []
+            kind, value = harness.shared_run(name, lambda: _once(
+                item, arch, cpus, debug, cmd, done, timeout, scale, machine))
+            _ran[key] = (value if kind == "ok" else getattr(harness, kind, AssertionError)(value),
+                         machine[0] if machine else None, not machine)
+        result, q, elsewhere = _ran[key]
         if q:
             _show(item, q)
+        elif elsewhere and not isinstance(result, BaseException):
+            item.vmlab_once.append((cmd, result))
         if isinstance(result, BaseException):
             raise result.with_traceback(None)
         return result
@@ -437,6 +458,10 @@ def pytest_runtest_makereport(item, call):
             panic = q.panic_report()
             if panic:
                 rep.sections.append((f"{where}: the kernel panicked", panic))
+        for cmd, out in getattr(item, "vmlab_once", []):
+            last = "".join(out.splitlines(keepends=True)[-TAIL_LINES:])
+            rep.sections.append((f"{cmd} (run once, by another test process; last "
+                                 f"{TAIL_LINES} lines)", last))
 
 
 def pytest_sessionfinish(session):

@@ -33,10 +33,10 @@ nothing below means anything), then each mutant: it applies the edits in a copy
 of the tree, rebuilds (only the changed files recompile), and runs the lab's
 graders on every port, as `make grade` does.  A mutant is caught when it loses
 points on every port; the check passes when every mutant is caught.  Copies of
-the tree work in parallel (--jobs, default: the number of CPUs).  --quick (what
-`make test` uses) grades each mutant on one port, the ports taking turns, and only
-until it has failed a test there: a bug that loses points on one port is caught
-there; `make check-mutants` without it holds every mutant to both.
+the tree work in parallel (--jobs, default: twice the number of CPUs).  --quick
+(what `make test` uses) grades each mutant on one port, the ports taking turns,
+and only until it has failed a test there: a bug that loses points on one port
+is caught there; `make check-mutants` without it holds every mutant to both.
 --reference-graded skips the baselines: `make test` has graded the reference on
 every port just before, and stopped if it lost a point; each copy must then be up
 to date for make, its kernels and disk images those of the reference.
@@ -477,7 +477,9 @@ def main(argv=None):
     s.add_argument("--lab")
     s.add_argument("--mutant")
     s.add_argument("--arch", default=" ".join(course.ARCHES))
-    s.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    # Twice as many copies as CPUs: a mutant's grading mostly waits, for a hung
+    # test's timeout or a machine's boot.
+    s.add_argument("--jobs", type=int, default=2 * (os.cpu_count() or 1))
     s.add_argument("--timeout-scale", type=float, default=1.0)
     s.add_argument("--workdir", type=Path, help="default: ROOT/build/mutants")
     s.add_argument("--quick", action="store_true",

@@ -24,7 +24,9 @@ prose) says the task has no check of its own.
 
 import argparse
 import concurrent.futures
+import functools
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -230,10 +232,12 @@ def run_host(tree, log, names):
 
 
 def run_graders(tree, lab, arches, checks, scale, log, cpus):
-    """{(check, arch): passed} of these checks of lab's graders in tree."""
+    """{(check, arch): passed} of these checks of lab's graders in tree, in one
+    process: the trees run at once (check()), and xdist's workers would cost
+    more CPU time to start than most of these runs take."""
     report = Path(log).with_suffix(".json")
     report.unlink(missing_ok=True)
-    cmd = [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", "--tb=line",
+    cmd = [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", "--tb=line",
            *lab.graders, "--arch", " ".join(arches), "--timeout-scale", f"{scale:g}",
            *(f"--check={name}" for name in sorted(checks)), "--lab-json", str(report)]
     if cpus:
@@ -256,55 +260,118 @@ def relevant(t, ks, i):
             ((t.given or not t.task) and i in (0, len(ks) - 1)))
 
 
-def check_lab(root, man, lab, hosts, fence_tasks, arches, scale, workdir, quick):
+def copy_tree(src, dst):
+    """dst: a copy of the tree src with its builds, mtimes kept, but not the
+    graders' disk images and logs (build/ARCH/grade, build/grade-shared).  The
+    host tests' dependency files name absolute paths: src's become dst's."""
+    def skip(d, names):
+        rel = Path(d).relative_to(src).parts
+        if rel == ("build",):
+            return ["grade-shared"]
+        return ["grade"] if len(rel) == 2 and rel[0] == "build" else []
+    shutil.copytree(src, dst, symlinks=True, ignore=skip)
+    for d in (Path(dst) / "build" / "host").rglob("*.d"):
+        text = d.read_text(errors="surrogateescape")
+        if f"{src}/" in text:
+            st = d.stat()
+            d.write_text(text.replace(f"{src}/", f"{dst}/"), errors="surrogateescape")
+            os.utime(d, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+def build_tree(root, man, lab, k, prev, tree, ports, log):
+    """Write the tree of lab with tasks 1..k-1 done into tree, a copy of the tree
+    prev (None: of the reference), and build it on these ports (both kernels)
+    and for the host tests.  A build that fails is left for the grading to
+    report (its make fails again)."""
+    if prev is None:
+        mutants.Worktree(root, tree).create()
+        handout.copy_host_build(root, tree)
+    else:
+        copy_tree(prev, tree)
+    with tempfile.TemporaryDirectory(prefix="vmlab-task-") as tmp:
+        handout.handout(root, man, lab, Path(tmp) / "t", task=k)
+        sync(Path(tmp) / "t", tree)
+    make = ["make", "-s", "--no-print-directory"]
+    cmds = [make + ["-f", "tests/host/Makefile", "all"]]
+    cmds += [make + [f"ARCH={a}", f"DEBUG={d}", "build"] for a in ports for d in (0, 1)]
+    for cmd in cmds:
+        handout.run(cmd, tree, log, mode="a")
+
+
+def grade_tree(lab, hosts, graders, ks, i, tree, ports, scale, workdir, quick):
+    """Rows (k, test, arch, expected, passed) of the i-th tree of lab (tasks
+    1..ks[i]-1 done), built in tree."""
+    k = ks[i]
+    t0 = time.monotonic()
+    mine = [t for t in hosts + graders if not quick or relevant(t, ks, i)]
+    if quick and i == 0:
+        mine = [t for t in mine if t.kind == "host" or expected(t, k, ks[0])]
+    rows = []
+    host = run_host(tree, workdir / f"{lab.name}-{k}.host.log",
+                    {t.name for t in mine if t.kind == "host"})
+    for t in mine:
+        if t.kind == "host":
+            rows.append((k, t, "host", expected(t, k, ks[0]), host.get(t.name)))
+    mine = [t for t in mine if t.kind == "grader"]
+    must_pass = {t.name for t in mine if expected(t, k, ks[0])}
+    must_fail = {t.name for t in mine if not expected(t, k, ks[0])}
+    got = {}
+    if must_pass:
+        got.update(run_graders(tree, lab, ports, must_pass, scale,
+                               workdir / f"{lab.name}-{k}.pass.log", None))
+    if must_fail:
+        # Tests that must fail, at a quarter of the timeouts: starter code
+        # hangs, and shorter timeouts can only make a test fail.
+        got.update(run_graders(tree, lab, ports, must_fail, scale / 4,
+                               workdir / f"{lab.name}-{k}.fail.log", 3))
+    for t in mine:
+        for a in ports:
+            rows.append((k, t, a, expected(t, k, ks[0]), got.get((t.name, a))))
+    print(f"check-tasks: lab {lab.name}, tasks before {k} done: graded in "
+          f"{time.monotonic() - t0:.0f} s", flush=True)
+    return rows
+
+
+def prune(tree, graded):
+    """Once the next tree is copied from it and it has graded as it must, a
+    tree's builds go: some hundred MB a tree.  (A tree with a problem keeps
+    them, to look into.)"""
+    if not graded.exception() and all(want == passed for *_, want, passed in graded.result()):
+        shutil.rmtree(tree / "build", ignore_errors=True)
+
+
+def check_lab(root, man, lab, hosts, fence_tasks, arches, scale, workdir, quick, slots):
     """(rows, problems) for one lab: rows are (k, test, arch, expected, passed).
-    hosts: the lab's host tests; fence_tasks: its fences' tasks.  quick: each
-    tree's graders on one port (the ports take turns, the first tree on the port
-    of the lab's tree in check-handouts --quick), only the tests relevant()
-    there, and in the first tree none of the graders that must fail: that tree
-    is the lab's starter, in which check-handouts --quick holds every grader of
-    the lab but the given ones to fail, on that port, at the same timeouts and
-    CPUs."""
+    hosts: the lab's host tests; fence_tasks: its fences' tasks; slots: the
+    executor that runs the builds and gradings of every lab, first come first
+    served.  quick: each tree's graders on one port (the ports take turns, the
+    first tree on the port of the lab's tree in check-handouts --quick), only
+    the tests relevant() there, and in the first tree none of the graders that
+    must fail: that tree is the lab's starter, in which check-handouts --quick
+    holds every grader of the lab but the given ones to fail, on that port, at
+    the same timeouts and CPUs."""
     graders = grader_tests(root, lab)
-    tree = workdir / lab.name
-    # A copy of the reference with its builds, mtimes kept: make then rebuilds
-    # only what each tree's fences change.
-    mutants.Worktree(root, tree).create()
-    handout.copy_host_build(root, tree)
-    rows, problems = [], []
     ks = trees_of(lab, fence_tasks)
     turn = [other.name for other in man.available()].index(lab.name)
+    # Each tree is a copy of the one before, made once that one is built, and
+    # synced: make rebuilds only what the next task's fences change (on a
+    # port of its own in --quick, what they and the task before changed).  So
+    # the trees build one after another, but are graded at once: the graders
+    # of a tree with tasks to do wait out the timeouts of their hung starters.
+    graded, prev = [], None
     for i, k in enumerate(ks):
-        t0 = time.monotonic()
-        with tempfile.TemporaryDirectory(prefix="vmlab-task-") as tmp:
-            handout.handout(root, man, lab, Path(tmp) / "t", task=k)
-            sync(Path(tmp) / "t", tree)
         ports = [arches[(turn + i) % len(arches)]] if quick else arches
-        mine = [t for t in hosts + graders if not quick or relevant(t, ks, i)]
-        if quick and i == 0:
-            mine = [t for t in mine if t.kind == "host" or expected(t, k, ks[0])]
-        host = run_host(tree, workdir / f"{lab.name}-{k}.host.log",
-                        {t.name for t in mine if t.kind == "host"})
-        for t in mine:
-            if t.kind == "host":
-                rows.append((k, t, "host", expected(t, k, ks[0]), host.get(t.name)))
-        mine = [t for t in mine if t.kind == "grader"]
-        must_pass = {t.name for t in mine if expected(t, k, ks[0])}
-        must_fail = {t.name for t in mine if not expected(t, k, ks[0])}
-        got = {}
-        if must_pass:
-            got.update(run_graders(tree, lab, ports, must_pass, scale,
-                                   workdir / f"{lab.name}-{k}.pass.log", None))
-        if must_fail:
-            # Tests that must fail, at a quarter of the timeouts: starter code
-            # hangs, and shorter timeouts can only make a test fail.
-            got.update(run_graders(tree, lab, ports, must_fail, scale / 4,
-                                   workdir / f"{lab.name}-{k}.fail.log", 3))
-        for t in mine:
-            for a in ports:
-                rows.append((k, t, a, expected(t, k, ks[0]), got.get((t.name, a))))
-        print(f"check-tasks: lab {lab.name}, tasks before {k} done: "
-              f"{time.monotonic() - t0:.0f} s", flush=True)
+        tree = workdir / f"{lab.name}-{k}"
+        slots.submit(build_tree, root, man, lab, k, prev, tree, ports,
+                     workdir / f"{lab.name}-{k}.build.log").result()
+        if prev:
+            graded[-1].add_done_callback(functools.partial(prune, prev))
+        graded.append(slots.submit(grade_tree, lab, hosts, graders, ks, i, tree, ports,
+                                   scale, workdir, quick))
+        prev = tree
+    graded[-1].add_done_callback(functools.partial(prune, prev))
+    rows = [r for f in graded for r in f.result()]
+    problems = []
     for k, t, where, want, passed in rows:
         if passed is None:
             problems.append(f"lab {lab.name}, tasks before {k} done: {t.name} ({where}) "
@@ -349,9 +416,13 @@ def check(root, man, labs, arches, scale, workdir, quick):
     fence_tasks = {lab.name: handout.tasks_of(parsed, lab) for lab in labs}
     labs = [lab for lab in labs if fence_tasks[lab.name]]
     results = {}
-    with concurrent.futures.ThreadPoolExecutor(max_workers=len(labs) or 1) as ex:
+    # Two builds or gradings (each one pytest process) at once per lab, first
+    # come first served: the gradings mostly wait for hung starter code.
+    slots = concurrent.futures.ThreadPoolExecutor(max_workers=2 * len(labs) or 1)
+    with slots, concurrent.futures.ThreadPoolExecutor(max_workers=len(labs) or 1) as ex:
         futures = {lab.name: ex.submit(check_lab, root, man, lab, hosts.get(lab.name, []),
-                                       fence_tasks[lab.name], arches, scale, workdir, quick)
+                                       fence_tasks[lab.name], arches, scale, workdir, quick,
+                                       slots)
                    for lab in labs}
         for lab in labs:
             try:

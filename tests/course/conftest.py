@@ -123,6 +123,25 @@ def add_synthetic_fences(tree):
             p.write_text(f"# Lab {lab.number}: {lab.name}\n\n{lab.title}\n")
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: a test that builds and boots kernels")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """The slow tests start at once on different workers, the others filling in
+    around them, as in grade/conftest.py: xdist's load scheduling first hands
+    each worker a run of consecutive tests, `chunk` long, so the k-th slow test
+    goes at the head of the k-th run."""
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    order = [item for item in items if not item.get_closest_marker("slow")]
+    workers = getattr(config, "workerinput", {}).get("workercount", 1)
+    chunk = max(len(items) // workers // 4, 2) if workers > 1 else 1
+    for k, item in enumerate(slow):
+        order.insert(min(k * chunk, len(order)), item)
+    items[:] = order
+
+
 @pytest.fixture(scope="session")
 def reference(tmp_path_factory):
     """A copy of the reference tree with the synthetic fences; not a git repo."""

@@ -151,6 +151,7 @@ def test_handin(reference, tmp_path):
     assert p.returncode and "not a student tree" in p.stderr
 
 
+@pytest.mark.slow
 def test_handout_builds_and_boots(reference, tmp_path):
     """The lab-2 handout builds and boots on both ports, with lab 1's code in
     and lab 2's starter in its place."""
