@@ -104,6 +104,16 @@ def pytest_addoption(parser):
                      "time out (make grade GDB=1 TEST=name: one test, -s -n 0)")
 
 
+def pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
 def arches(config):
     return config.getoption("arch").split()
 
@@ -139,9 +149,12 @@ def pytest_configure(config):
             harness.make(a, "build", DEBUG=1)    # for boot(debug=True)
         except RuntimeError as e:
             raise pytest.UsageError(str(e)[-3000:])
-        # Disk images left by an earlier run; logs are overwritten test by test.
+        # Disk images left by an earlier run (logs are overwritten test by test); not
+        # those of a pytest session still running in this tree, whose pid they carry.
         for img in (ROOT / "build" / a / "grade").glob("*.img"):
-            img.unlink()
+            m = re.search(r"-(\d+)(?:\.swap)?\.img$", img.name)
+            if not (m and pid_alive(int(m[1]))):
+                img.unlink(missing_ok=True)
     config.pluginmanager.register(Scoreboard(config), "vmlab-scoreboard")
     if config.getoption("lab_report") or config.getoption("lab_json"):
         config.pluginmanager.register(LabReport(config), "vmlab-lab-report")
