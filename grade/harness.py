@@ -193,14 +193,8 @@ def boot_for_gdb(boot, scale, debug=False):
     program took it meanwhile, QEMU exits, and we try another."""
     for _ in range(3):
         q = boot(gdb=True, debug=debug, prompt=False)
-        while q.elapsed() < 10.0 * scale:
-            if listening(q.gdbport):
-                return q
-            try:
-                q.proc.wait(0.05)      # QEMU exits if it cannot listen
-                break
-            except subprocess.TimeoutExpired:
-                pass
+        if q.listening_for_gdb(10.0 * scale):
+            return q
     raise AssertionError(f"QEMU never listened for GDB on port {q.gdbport}")
 
 
@@ -424,15 +418,22 @@ class QEMU:
             self.announce_gdb()
         return self
 
+    def listening_for_gdb(self, timeout=10.0):
+        """Wait until QEMU (started with gdb) listens on its GDB port: True; False if
+        QEMU exited first (another program took the port) or timeout seconds passed."""
+        deadline = time.monotonic() + timeout
+        while not listening(self.gdbport):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
     def announce_gdb(self):
         """GDB mode: write this machine's GDB set-up (and a breakpoint on panic) next
         to its log, and once QEMU listens, say on the terminal how to attach."""
         init = Path(self.log_path or self.fsimg).with_suffix(".gdbinit")
         init.write_text(gdbinit(self.arch, self.gdbport, self.debug) + "break panic\n")
-        deadline = time.monotonic() + 10.0
-        while not listening(self.gdbport) and self.proc.poll() is None and \
-                time.monotonic() < deadline:
-            time.sleep(0.05)
+        self.listening_for_gdb()
         print(f"\ngrade: QEMU ({self.arch}, CPUS={self.cpus}"
               f"{', the DEBUG=1 kernel' if self.debug else ''}) waits for GDB on port "
               f"{self.gdbport}.\ngrade: in another terminal, in this directory:\n\n"

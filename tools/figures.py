@@ -16,7 +16,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,14 +25,6 @@ import harness                                  # noqa: E402
 FIGURES = ROOT / "labs" / "figures"
 WORK = ROOT / "build" / "figures"
 GDB_TIMEOUT = 120.0
-
-
-def wait_listening(q, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while not harness.listening(q.gdbport):
-        if q.proc.poll() is not None or time.monotonic() > deadline:
-            raise SystemExit(f"figures: QEMU never listened for GDB on port {q.gdbport}")
-        time.sleep(0.05)
 
 
 def draw(script, arch):
@@ -51,7 +42,8 @@ def draw(script, arch):
                     "detach\n")
     q.start()
     try:
-        wait_listening(q)
+        if not q.listening_for_gdb():
+            raise SystemExit(f"figures: QEMU never listened for GDB on port {q.gdbport}")
         with open(WORK / f"{name}.gdb.log", "w") as log:
             gdb = subprocess.Popen(["gdb-multiarch", "-batch", "-nx", "-x", str(init)],
                                    cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log,

@@ -42,6 +42,17 @@ PORTS = {
 }
 
 
+def dot_option(arg, usage):
+    """A command's arguments split as (FILE of a leading --dot FILE, or None; the
+    rest); usage is the error for a --dot without its FILE."""
+    args = gdb.string_to_argv(arg)
+    if args[:1] != ["--dot"]:
+        return None, args
+    if len(args) < 2:
+        raise gdb.GdbError(usage)
+    return args[1], args[2:]
+
+
 def hx(n):
     return f"0x{int(n):x}"
 

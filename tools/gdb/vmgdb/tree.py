@@ -64,12 +64,7 @@ selected CPU runs."""
         super().__init__("vmtree", gdb.COMMAND_USER)
 
     def invoke(self, arg, from_tty):
-        args = gdb.string_to_argv(arg)
-        dot = None
-        if args[:1] == ["--dot"]:
-            if len(args) < 2:
-                raise gdb.GdbError("usage: vmtree [--dot FILE] [PID]")
-            dot, args = args[1], args[2:]
+        dot, args = dot_option(arg, "usage: vmtree [--dot FILE] [PID]")
         p = find_proc(" ".join(args))
         m = proc_map(p)
         if dot:

@@ -83,12 +83,7 @@ PID: default, the process the selected CPU runs."""
 
     def invoke(self, arg, from_tty):
         from .vmobj import write_dot
-        args = gdb.string_to_argv(arg)
-        dot = None
-        if args[:1] == ["--dot"]:
-            if len(args) < 2:
-                raise gdb.GdbError("usage: vmmap [--dot FILE] [PID]")
-            dot, args = args[1], args[2:]
+        dot, args = dot_option(arg, "usage: vmmap [--dot FILE] [PID]")
         p = find_proc(" ".join(args))
         proc_map(p)
         if dot:

@@ -55,13 +55,10 @@ chain for Graphviz instead (dot -Tsvg FILE -o chain.svg draws it)."""
         super().__init__("vmobj", gdb.COMMAND_USER)
 
     def invoke(self, arg, from_tty):
-        args = gdb.string_to_argv(arg)
-        dot = None
-        if args[:1] == ["--dot"]:
-            dot, args = (args[1], args[2:]) if len(args) > 1 else (None, [])
+        usage = "usage: vmobj [--dot FILE] EXPR (an object, a map entry, or an address)"
+        dot, args = dot_option(arg, usage)
         if not args:
-            raise gdb.GdbError("usage: vmobj [--dot FILE] EXPR (an object, a map entry, "
-                               "or an address)")
+            raise gdb.GdbError(usage)
         o = to_object(gdb.parse_and_eval(" ".join(args)))
         if addr(o) == 0:
             print("no object (anonymous memory that was never touched)")
