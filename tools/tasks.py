@@ -232,8 +232,8 @@ def run_host(tree, log, names):
 
 
 def run_graders(tree, lab, arches, checks, scale, log, cpus):
-    """{(check, arch): passed} of these checks of lab's graders in tree, in one
-    process: the trees run at once (check()), and xdist's workers would cost
+    """{(check, arch): (passed, the first failure's message)} of these checks of
+    lab's graders in tree, in one process: the trees run at once (check()), and xdist's workers would cost
     more CPU time to start than most of these runs take."""
     report = Path(log).with_suffix(".json")
     report.unlink(missing_ok=True)
@@ -248,7 +248,8 @@ def run_graders(tree, lab, arches, checks, scale, log, cpus):
     got = {}
     for t in json.loads(report.read_text())["tests"]:
         key = (t["check"], t["arch"])
-        got[key] = got.get(key, True) and t["passed"]
+        passed, why = got.get(key, (True, ""))
+        got[key] = (passed and t["passed"], why or t["message"])
     return got
 
 
@@ -299,8 +300,8 @@ def build_tree(root, man, lab, k, prev, tree, ports, log):
 
 
 def grade_tree(lab, hosts, graders, ks, i, tree, ports, scale, workdir, quick):
-    """Rows (k, test, arch, expected, passed) of the i-th tree of lab (tasks
-    1..ks[i]-1 done), built in tree."""
+    """Rows (k, test, arch, expected, passed, why it failed) of the i-th tree of
+    lab (tasks 1..ks[i]-1 done), built in tree."""
     k = ks[i]
     t0 = time.monotonic()
     mine = [t for t in hosts + graders if not quick or relevant(t, ks, i)]
@@ -311,7 +312,7 @@ def grade_tree(lab, hosts, graders, ks, i, tree, ports, scale, workdir, quick):
                     {t.name for t in mine if t.kind == "host"})
     for t in mine:
         if t.kind == "host":
-            rows.append((k, t, "host", expected(t, k, ks[0]), host.get(t.name)))
+            rows.append((k, t, "host", expected(t, k, ks[0]), host.get(t.name), ""))
     mine = [t for t in mine if t.kind == "grader"]
     must_pass = {t.name for t in mine if expected(t, k, ks[0])}
     must_fail = {t.name for t in mine if not expected(t, k, ks[0])}
@@ -326,7 +327,7 @@ def grade_tree(lab, hosts, graders, ks, i, tree, ports, scale, workdir, quick):
                                workdir / f"{lab.name}-{k}.fail.log", 3))
     for t in mine:
         for a in ports:
-            rows.append((k, t, a, expected(t, k, ks[0]), got.get((t.name, a))))
+            rows.append((k, t, a, expected(t, k, ks[0]), *got.get((t.name, a), (None, ""))))
     print(f"check-tasks: lab {lab.name}, tasks before {k} done: graded in "
           f"{time.monotonic() - t0:.0f} s", flush=True)
     return rows
@@ -336,12 +337,12 @@ def prune(tree, graded):
     """Once the next tree is copied from it and it has graded as it must, a
     tree's builds go: some hundred MB a tree.  (A tree with a problem keeps
     them, to look into.)"""
-    if not graded.exception() and all(want == passed for *_, want, passed in graded.result()):
+    if not graded.exception() and all(want == passed for *_, want, passed, _ in graded.result()):
         shutil.rmtree(tree / "build", ignore_errors=True)
 
 
 def check_lab(root, man, lab, hosts, fence_tasks, arches, scale, workdir, quick, slots):
-    """(rows, problems) for one lab: rows are (k, test, arch, expected, passed).
+    """(rows, problems) for one lab: rows as grade_tree() makes them.
     hosts: the lab's host tests; fence_tasks: its fences' tasks; slots: the
     executor that runs the builds and gradings of every lab, first come first
     served.  quick: each tree's graders on one port (the ports take turns, the
@@ -372,7 +373,7 @@ def check_lab(root, man, lab, hosts, fence_tasks, arches, scale, workdir, quick,
     graded[-1].add_done_callback(functools.partial(prune, prev))
     rows = [r for f in graded for r in f.result()]
     problems = []
-    for k, t, where, want, passed in rows:
+    for k, t, where, want, passed, why in rows:
         if passed is None:
             problems.append(f"lab {lab.name}, tasks before {k} done: {t.name} ({where}) "
                             "did not run")
@@ -381,7 +382,7 @@ def check_lab(root, man, lab, hosts, fence_tasks, arches, scale, workdir, quick,
                     "a test of no task (given)")
             problems.append(f"lab {lab.name}, tasks before {k} done: {t.name} ({where}), "
                             f"{what}, {'passes' if passed else 'fails'}; it must "
-                            f"{'pass' if want else 'fail'}")
+                            f"{'pass' if want else 'fail'}" + (f": {why}" if why else ""))
     return rows, problems
 
 
@@ -389,7 +390,7 @@ def table(lab, rows):
     """The lab's matrix: a line per test, a column per tree."""
     ks = sorted({r[0] for r in rows})
     cells = {}
-    for k, t, where, want, passed in rows:
+    for k, t, where, want, passed, _ in rows:
         c = "." if passed is None else ("P" if passed else "f")
         if passed is not None and passed != want:
             c = c.upper() if c == "f" else "!"

@@ -657,8 +657,9 @@ main(int argc, char *argv[])
   wait(&st);
   if(st != 0)
     exit(1);   // (it said why)
-  // Orphans of earlier commands may still be exiting: let the count settle.
-  for(int k = 0; k < 20 && (free1 = freemem()) != free0; k++)
+  // Orphans of earlier commands may still be exiting: let the count settle (5 s
+  // at most: ticks are real time, and a loaded host runs the machine slowly).
+  for(int k = 0; k < 500 && (free1 = freemem()) != free0; k++)
     sleep(1);
   if(free1 != free0){
     printf("vmfuzz: seed %lu: %ld free pages before, %ld after\n", seed, free0, free1);

@@ -61,6 +61,7 @@ void wakeup(void *chan);
 // kern/clock.c
 extern uint64 ticks;
 extern struct spinlock tickslock;
-void clockintr(void);     // called by the port's timer interrupt on CPU 0, HZ times a second
+void clockintr(void);     // called by the port's timer interrupt on CPU 0, HZ times a second;
+                          // ticks follows md_nanotime(), catching up late interrupts
 
 #endif

@@ -41,6 +41,13 @@ hpet_init(void)
   hpet[CONFIG] |= CONFIG_ENABLE;
 }
 
+// Whether the HPET counts (md_nanotime is then its counter, not clock ticks).
+int
+hpet_running(void)
+{
+  return period != 0;
+}
+
 // The 64-bit counter, read as two 32-bit halves (which every HPET allows): read the
 // high half again, and retry if the low half wrapped between the reads.
 static uint64

@@ -36,6 +36,7 @@ void lapic_ipi(int apicid, int vector);
 
 // hpet.c
 void hpet_init(void);
+int hpet_running(void);
 
 // ioapic.c
 void ioapic_init(void);
