@@ -72,6 +72,9 @@ int vmstat(struct vmstats *st);
 int vmverify(int pid);                                 // 0, or -1 (EINVAL): see console
 int procinfo(struct kinfo_proc *buf, int n);           // number of processes
 long vmbench(int op, long n);                          // nanoseconds for n operations (VMBENCH_*)
+// DEBUG=1 kernels (ENOSYS in others): my nth kernel allocation from now fails, once
+// (0: none); returns how many were left before the last count ran out (0: it did)
+long failnth(int n);
 
 extern int errno;
 void warmup(void);   // touch the stack and every page of the program (ulib.c)

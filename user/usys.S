@@ -51,6 +51,7 @@ SYSCALL(upc_control)
 SYSCALL(exec_sys_register)
 SYSCALL(exec_sys_unregister)
 SYSCALL(resident_list)
+SYSCALL(failnth)
 RFORK_THREAD
 
 // No executable stack wanted (the linker asks each object to say so).

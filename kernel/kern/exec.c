@@ -21,6 +21,16 @@ seg_prot(uint32 flags)
   return prot;
 }
 
+// A segment's vm_map_find result as an errno: ENOMEM when the kernel was short
+// of memory, ENOEXEC when the segment does not fit (it overlaps another).
+static int
+find_errno(int rv)
+{
+  if (rv == KERN_SUCCESS)
+    return 0;
+  return rv == KERN_RESOURCE_SHORTAGE ? -ENOMEM : -ENOEXEC;
+}
+
 // Map one loadable segment: its file part copy-on-write from the file's object
 // (demand-paged: nothing is read now), the rest anonymous zero-fill. Even read-only
 // text is copy-on-write, so that mprotect() and a write give a private copy rather
@@ -38,10 +48,11 @@ loadseg(struct vmspace *vm, struct vm_object *obj, struct proghdr *ph)
     return -ENOEXEC;
   if (ph->filesz > 0) {
     vm_object_reference(obj);
-    if (vm_map_find(map, obj, trunc_page(ph->off), &start, fend - start, 0, 0,
-                    VM_MAPTYPE_NORMAL, prot, VM_PROT_ALL, MAP_COPY_ON_WRITE) != KERN_SUCCESS) {
+    int rv = vm_map_find(map, obj, trunc_page(ph->off), &start, fend - start, 0, 0,
+                         VM_MAPTYPE_NORMAL, prot, VM_PROT_ALL, MAP_COPY_ON_WRITE);
+    if (rv != KERN_SUCCESS) {
       vm_object_deallocate(obj);
-      return -ENOEXEC;
+      return find_errno(rv);
     }
     // The bss begins inside the last file page: zero that page's tail (a private
     // copy of it, by copy-on-write).
@@ -57,10 +68,9 @@ loadseg(struct vmspace *vm, struct vm_object *obj, struct proghdr *ph)
   } else {
     fend = start;
   }
-  if (mend > fend &&
-      vm_map_find(map, 0, 0, &fend, mend - fend, 0, 0, VM_MAPTYPE_NORMAL, prot,
-                  VM_PROT_ALL, 0) != KERN_SUCCESS)
-    return -ENOEXEC;
+  if (mend > fend)
+    return find_errno(vm_map_find(map, 0, 0, &fend, mend - fend, 0, 0, VM_MAPTYPE_NORMAL,
+                                  prot, VM_PROT_ALL, 0));
   return 0;
 }
 

@@ -72,6 +72,7 @@ freeproc(struct proc *p)
   p->chan = 0;
   p->killed = 0;
   p->xstate = 0;
+  p->p_failnth = 0;
   p->state = UNUSED;
 }
 

@@ -53,6 +53,7 @@ struct proc {
   char p_path[MAXPATH];        // the path it exec'd it by
   struct rlimit p_rlimit[RLIM_NLIMITS];   // resource limits (getrlimit)
   uint64 p_upcall;             // user address of its struct upcall (upc_register), or 0
+  int p_failnth;               // allocations until one fails (kern_failnth.c), or 0
   char name[16];               // process name, for debugging
 };
 

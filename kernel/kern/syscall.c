@@ -88,6 +88,7 @@ static long (*const syscalls[])(void) = {
   [SYS_exec_sys_register]   sys_exec_sys_register,
   [SYS_exec_sys_unregister] sys_exec_sys_unregister,
   [SYS_resident_list]       sys_resident_list,
+  [SYS_failnth]             sys_failnth,
 };
 
 // Run the system call whose number and arguments are in the trapframe; its result,

@@ -67,6 +67,9 @@ long sys_vmbench(void);
 // kern/kern_procinfo.c
 long sys_procinfo(void);
 
+// kern/kern_failnth.c
+long sys_failnth(void);
+
 // kern/kern_resource.c
 long sys_getrlimit(void);
 long sys_setrlimit(void);

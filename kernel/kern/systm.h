@@ -58,6 +58,14 @@ struct spinlock;
 void sleep(void *chan, struct spinlock *lk);
 void wakeup(void *chan);
 
+// kern/kern_failnth.c: whether the allocation being made must fail (DEBUG=1
+// kernels: the calling process's failnth count ran out)
+#ifdef VM_DEBUG
+int alloc_fail(void);
+#else
+#define alloc_fail() 0
+#endif
+
 // kern/clock.c
 extern uint64 ticks;
 extern struct spinlock tickslock;

@@ -18,7 +18,9 @@ void *kalloc(void);             // one zeroed page, or 0
 void kfree(void *va);
 uint64 kfreecount(void);        // free pages
 // Wait until the pageout daemon has freed pages (after an allocation failed): 0,
-// or -1 if the process was killed meanwhile. Process context, no spin lock held.
+// or -1 if the process was killed meanwhile. If pages are not short (the failure
+// was injected, or others freed pages since), only yield. Process context, no
+// spin lock held.
 int vm_wait(void);
 
 // A process address space. Sizes are in pages, as in the seed; vm_brk is vmlab's:

@@ -237,14 +237,21 @@ sys_mmap(void)
 }
 
 // int munmap(void *addr, size_t len): holes are fine (FreeBSD; DragonFly: EINVAL).
+// Never ENOMEM for want of memory (clipping takes up to two new entries): a process
+// short of memory must be able to give some back, so munmap waits for the pageout
+// daemon and tries again, as a fault does (ENOMEM only if it is killed meanwhile).
 long
 sys_munmap(void)
 {
   uint64 addr = argaddr(0), len = argaddr(1), size;
+  int rv;
 
   if (len == 0 || page_range(addr, len, &size) < 0 || !user_range(addr, size))
     return -EINVAL;
-  return -vm_mmap_to_errno(vm_map_remove(curmap(), addr, addr + size));
+  while ((rv = vm_map_remove(curmap(), addr, addr + size)) == KERN_RESOURCE_SHORTAGE)
+    if (vm_wait() < 0)
+      break;
+  return -vm_mmap_to_errno(rv);
 }
 
 // int mprotect(void *addr, size_t len, int prot): above some entry's maximum

@@ -56,10 +56,13 @@ PHYS_TO_VM_PAGE(vm_paddr_t pa)
 
 // The last VM_PAGE_RESERVE free pages are the pageout daemon's: it needs a few
 // to free many (swap metadata), and must never wait for itself. (Who is asking
-// matters only then: the common case does not look.)
+// matters only then: the common case does not look.) A zeroed page, or 0; in
+// DEBUG=1 kernels also 0 when the caller's failnth count runs out.
 vm_page_t
 vm_page_alloc(void)
 {
+  if (alloc_fail())
+    return 0;
   acquire(&pages.lock);
   vm_page_t m = pages.free;
   if (m && pages.nfree <= VM_PAGE_RESERVE && !vm_pageout_is_daemon())

@@ -244,6 +244,8 @@ zalloc(struct vm_zone *z)
 {
   void *it;
 
+  if (alloc_fail())
+    return 0;
   for (;;) {
     acquire(&z->lock);
     if (z->nfree > z->nreserved)
@@ -269,6 +271,8 @@ zfree(struct vm_zone *z, void *item)
 int
 zreserve(struct vm_zone *z, int n)
 {
+  if (alloc_fail())
+    return -ENOMEM;
   for (;;) {
     acquire(&z->lock);
     if (z->nfree >= z->nreserved + n) {

@@ -27,6 +27,7 @@ struct vm_zone {
 };
 
 void zinit(struct vm_zone *z, const char *name, size_t size);
+// zalloc and zreserve fail also when the caller's failnth count runs out (DEBUG=1).
 void *zalloc(struct vm_zone *z);                 // a zeroed item, or 0
 void zfree(struct vm_zone *z, void *item);
 int zreserve(struct vm_zone *z, int n);          // 0, or -ENOMEM with nothing reserved

@@ -54,6 +54,7 @@
 #define SYS_exec_sys_register   45   // lab 7: resident executables (sys/resident.h)
 #define SYS_exec_sys_unregister 46
 #define SYS_resident_list       47
-#define SYS_nsyscall 48  // one past the last; the VM labs add theirs below it
+#define SYS_failnth  48   // DEBUG=1 kernels: make the caller's nth allocation fail
+#define SYS_nsyscall 49  // one past the last; the VM labs add theirs below it
 
 #endif
