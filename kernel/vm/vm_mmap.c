@@ -44,6 +44,15 @@ vm_mmap_to_errno(int rv)
   }
 }
 
+// Whether map is too full for a call that may add two entries (<sys/mman.h>:
+// VM_MAP_ENTRY_MAX). Read without the map lock, as RLIMIT_MEMLOCK's sum is: threads
+// that share the map can pass the limit by two entries each.
+static int
+map_full(vm_map_t map)
+{
+  return map->nentries + 2 > VM_MAP_ENTRY_MAX;
+}
+
 static vm_map_t
 curmap(void)
 {
@@ -222,7 +231,8 @@ sys_mmap(void)
       cow = MAP_COPY_ON_WRITE;
   }
 
-  rv = mmap_insert(map, object, pos, &addr, size, fixed, prot, max, cow, shared);
+  rv = map_full(map) ? KERN_NO_SPACE :
+       mmap_insert(map, object, pos, &addr, size, fixed, prot, max, cow, shared);
   if (rv != KERN_SUCCESS) {
     if (object)
       vm_object_deallocate(object);
@@ -266,6 +276,8 @@ sys_mprotect(void)
     return -EINVAL;
   if (size == 0)
     return 0;
+  if (map_full(curmap()))
+    return -ENOMEM;
   return -vm_mmap_to_errno(vm_map_protect(curmap(), addr, addr + size, prot, 0));
 }
 
@@ -282,6 +294,8 @@ sys_minherit(void)
     return -EINVAL;
   if (size == 0)
     return 0;
+  if (map_full(curmap()))
+    return -ENOMEM;
   return -vm_mmap_to_errno(vm_map_inherit(curmap(), addr, addr + size, inherit));
 }
 
@@ -315,6 +329,8 @@ sys_madvise(void)
     size = MIN(size, willneed_budget() * PAGE_SIZE);
   if (size == 0)
     return 0;
+  if (map_full(curmap()))
+    return -ENOMEM;
   return -vm_mmap_to_errno(vm_map_madvise(curmap(), addr, addr + size, behav, 0));
 }
 
@@ -426,6 +442,8 @@ sys_mlock(void)
     return -EINVAL;
   if (size == 0)
     return 0;
+  if (map_full(curmap()))
+    return -ENOMEM;
   return wire_range(curmap(), addr, addr + size, 0);
 }
 
@@ -440,6 +458,8 @@ sys_munlock(void)
     return -EINVAL;
   if (size == 0)
     return 0;
+  if (map_full(curmap()))
+    return -ENOMEM;
   return wire_errno(vm_map_unwire(curmap(), addr, addr + size, 0));
 }
 
