@@ -394,6 +394,25 @@ badexec(void)
   close(fd);
   expexecerr("exec of a text file", "notelf", okargs, ENOEXEC);
   unlink("notelf");
+  // ELF's magic number, then garbage: header fields and program headers that
+  // point anywhere.
+  fd = creat("notelf");
+  memset(buf, 0xa5, 512);
+  memmove(buf, "\x7f" "ELF", 4);
+  write(fd, buf, 512);
+  close(fd);
+  expexecerr("exec of ELF's magic and garbage", "notelf", okargs, ENOEXEC);
+  unlink("notelf");
+  // echo's headers without the rest of it: its segments lie beyond the end.
+  fd = open("echo", O_RDONLY);
+  check("open echo", fd >= 0);
+  check("read echo's headers", read(fd, buf, 1024) == 1024);
+  close(fd);
+  fd = creat("notelf");
+  write(fd, buf, 1024);
+  close(fd);
+  expexecerr("exec of a truncated program", "notelf", okargs, ENOEXEC);
+  unlink("notelf");
   expexecerr("exec of a directory", "/", okargs, EACCES);
 }
 

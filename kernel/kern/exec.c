@@ -7,6 +7,7 @@
 #include "kern/resident.h"
 #include "kern/elf.h"
 #include "fs/fsdefs.h"
+#include "fs/file.h"
 #include "vm/vm.h"
 #include "vm/vm_object.h"
 
@@ -96,10 +97,12 @@ load_image(struct vmspace *vm, struct inode *ip, uint64 *entry)
     }
     if (ph.type != ELF_PROG_LOAD || ph.memsz == 0)
       continue;
-    // The segment must lie in user space, clear of the largest stack.
+    // The segment must lie in user space, clear of the largest stack, and its
+    // file part in the file (a truncated file would fault its process later).
     vm_offset_t limit = USRSTACK - MAXSSIZ;
     if (ph.memsz < ph.filesz || ph.vaddr < VM_USER_TEXT || ph.vaddr >= limit ||
-        ph.memsz > limit - ph.vaddr) {
+        ph.memsz > limit - ph.vaddr || ph.off > ip->size ||
+        ph.filesz > ip->size - ph.off) {
       r = -ENOEXEC;
       break;
     }
