@@ -820,7 +820,9 @@ child_writes(char *p, int c)
 // still shares, the other half of a clipped entry. Last, a page the parent reads
 // through the shared shadow after the fork, while the sharing child lives: the
 // child's write must show there too, and when the earlier child's exit lets the
-// shadow absorb the object below, the page below must be mapped nowhere.
+// shadow absorb the object below, the page below must be mapped nowhere. And a
+// private file page read the same way: the file's page, mapped from below (the
+// file may change), must go from the parent's page table when the child copies it.
 static void
 share_cow(void)
 {
@@ -903,6 +905,31 @@ share_cow(void)
   close(go[0]);
   close(go[1]);
   check("munmap", munmap(a, P) == 0);
+
+  mkfile("cow.s", P, 'f');
+  fd = open("cow.s", O_RDONLY);
+  check("open", fd >= 0);
+  f = mmap(0, P, RW, MAP_PRIVATE, fd, 0);
+  check("mmap", f != MAP_FAILED);
+  check("pipe", pipe(go) == 0);
+  check("minherit SHARE (file, read after the fork)", minherit(f, P, INHERIT_SHARE) == 0);
+  if(xfork() == 0){
+    await(go[0]);      // the parent has read the page
+    f[0] = 'c';
+    exit(0);
+  }
+  expect("parent: the private file page, read while shared", f[0], 'f');
+  signal_(go[1]);
+  waitok("the sharing child");
+  expect("parent: the private file page the sharing child wrote after the parent read it",
+         f[0], 'c');
+  expect("read the file", read(fd, fbuf, P), P);
+  expect_bytes("the file, not written", fbuf, P, 'f');
+  close(fd);
+  close(go[0]);
+  close(go[1]);
+  check("munmap", munmap(f, P) == 0);
+  unlink("cow.s");
 #endif
 }
 

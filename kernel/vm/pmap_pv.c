@@ -174,6 +174,23 @@ pmap_remove_all(vm_page_t m)
   return r;
 }
 
+// pv_lock is held across each removal and its shootdown, as pmap_remove() holds it.
+void
+pmap_page_remove(vm_page_t m)
+{
+  struct pv_entry *pv;
+
+  acquire(&pv_lock);
+  while ((pv = m->pv_list) != 0) {
+    pmap_pte_zap(pv->pv_pmap, pv->pv_va);
+    pmap_shootdown(pv->pv_pmap);
+    m->pv_list = pv->pv_next;
+    m->pv_count--;
+    zfree(&pvzone, pv);
+  }
+  release(&pv_lock);
+}
+
 int
 pmap_ts_referenced(vm_page_t m)
 {

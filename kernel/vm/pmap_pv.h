@@ -53,10 +53,15 @@ void pmap_shootdown(pmap_t pmap);
 // their referenced bits.
 int pmap_remove_all(vm_page_t m);
 int pmap_ts_referenced(vm_page_t m);
+// For a fault that copies m up into an object other maps share, object lock held:
+// take m out of every page table that maps it, loaded ones too (shot down), so
+// that each finds the copy at its next access, not m.
+void pmap_page_remove(vm_page_t m);
 
-// Each MD pmap gives the two above their PTE work: clear va's referenced bit and
-// say whether it was set; remove va's PTE (its pv entry is the caller's). Only on
-// a pmap that no CPU has loaded: no TLB holds its entries, so neither flushes.
+// Each MD pmap gives the three above their PTE work: clear va's referenced bit and
+// say whether it was set (only on a pmap that no CPU has loaded: no TLB holds its
+// entries, so it does not flush); remove va's PTE (its pv entry is the caller's)
+// and flush it from this CPU's TLB (other CPUs are the caller's: pmap_shootdown).
 int pmap_pte_clear_referenced(pmap_t pmap, vm_offset_t va);
 void pmap_pte_zap(pmap_t pmap, vm_offset_t va);
 

@@ -13,6 +13,7 @@
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
 #include "vm/swap_pager.h"
+#include "vm/pmap_pv.h"
 
 // Make sure the entry has an object of its own to put pages in, shadowing the
 // shared one first if a write (or wiring: VM_PROT_OVERRIDE_WRITE) needs a private
@@ -163,6 +164,10 @@ fault_page(vm_map_t map, vm_map_entry_t entry, struct vm_object *object, vm_pind
     if (m == 0 || copy) {
       if (m)
         memmove(VM_PAGE_TO_KVA(fresh), VM_PAGE_TO_KVA(m), PAGE_SIZE);
+      // Other entries that map the top object (minherit SHARE) may map a file's
+      // page from below, read-only: from now on they must see the copy.
+      if (m && object->ref_count > 1 && where->type == OBJT_VNODE)
+        pmap_page_remove(m);
       vm_page_insert(fresh, object, pindex);
       m = fresh;
       fresh = 0;

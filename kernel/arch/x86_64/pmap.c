@@ -372,6 +372,7 @@ pmap_pte_zap(pmap_t pmap, vm_offset_t va)
     panic("pmap_pte_zap: va 0x%lx not mapped", va);
   *pte = 0;
   pmap->pm_resident--;
+  invlpg(va);
 }
 
 long
