@@ -416,6 +416,65 @@ badexec(void)
   expexecerr("exec of a directory", "/", okargs, EACCES);
 }
 
+// Whether process pid runs a program named name yet (its exec has committed).
+static int
+runs(int pid, char *name)
+{
+  static struct kinfo_proc kp[NPROC];
+  int n = procinfo(kp, NPROC);
+
+  for(int i = 0; i < n; i++)
+    if(kp[i].kp_pid == pid)
+      return strcmp(kp[i].kp_name, name) == 0;
+  return 0;
+}
+
+// A program that runs cannot be opened for writing (its pages are the file's): nor
+// truncated; and a file open for writing cannot be run: ETXTBSY, both ways, until
+// the other side is gone.
+static void
+txtbusy(void)
+{
+  char *args[] = { "tb", "1000", 0 }, *quick[] = { "tb", "0", 0 };
+  int from, to, n, pid, fd;
+
+  from = open("sleep", O_RDONLY);
+  to = creat("tb");
+  check("open sleep and tb", from >= 0 && to >= 0);
+  while((n = read(from, buf, sizeof(buf))) > 0)
+    expect("write tb", write(to, buf, n), n);
+  close(from);
+  close(to);
+  pid = fork1();
+  if(pid == 0){
+    exec("tb", args);
+    exit(1);
+  }
+  for(int i = 0; !runs(pid, "tb"); i++){
+    check("tb runs within 10 s", i < 1000);
+    sleep(1);
+  }
+  experr("open for writing while it runs", open("tb", O_WRONLY), ETXTBSY);
+  experr("open for reading and writing while it runs", open("tb", O_RDWR), ETXTBSY);
+  experr("open with O_TRUNC while it runs", open("tb", O_RDONLY | O_TRUNC), ETXTBSY);
+  fd = open("tb", O_RDONLY);
+  check("open for reading while it runs", fd >= 0);
+  close(fd);
+  expect("kill", kill(pid), 0);
+  expect("the killed child", waitfor(pid), -1);
+  fd = open("tb", O_WRONLY);
+  check("open for writing once it has exited", fd >= 0);
+  expexecerr("exec of a file open for writing", "tb", quick, ETXTBSY);
+  close(fd);
+  pid = fork1();
+  if(pid == 0){
+    exec("tb", quick);
+    exit(1);
+  }
+  expect("tb 0, once no one may write it", waitfor(pid), 0);
+  unlink("tb");
+}
+
 // exec passes its arguments; 31 of them fit.
 static void
 execargs(void)
@@ -1946,6 +2005,7 @@ struct test {
   { "badwait", badwait },
   { "badexec", badexec },
   { "execargs", execargs },
+  { "txtbusy", txtbusy },
   { "badfd", badfd },
   { "badlen", badlen },
   { "spanbrk", spanbrk },

@@ -76,6 +76,8 @@ fileclose(struct file *f)
   if (ff.type == FD_PIPE) {
     pipeclose(ff.pipe, ff.writable);
   } else if (ff.type == FD_INODE || ff.type == FD_DEVICE) {
+    if (ff.writable && ff.type == FD_INODE)
+      __atomic_sub_fetch(&ff.ip->i_writecount, 1, __ATOMIC_RELAXED);
     begin_op();   // iput may free the inode on disk
     iput(ff.ip);
     end_op();

@@ -39,6 +39,11 @@ struct inode {
   struct vm_object *i_object;  // the VM object of its mapped pages, if mapped
   uint i_gen;             // changes to its contents (writei, itrunc), for as long as
                           // it is cached: a resident registration's check
+  // A file that runs cannot be written, nor run while it may be written (ETXTBSY):
+  // the counts go from 0 to 1 only under the inode lock, where the other is
+  // checked (open_inode, kexec); atomically otherwise.
+  int i_writecount;       // open files that may write it
+  int i_textcount;        // processes running it (their p_textvp)
 };
 
 // Device drivers, indexed by major number. user_dst/user_src say whether the

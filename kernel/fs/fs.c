@@ -403,6 +403,33 @@ inode_gen(struct inode *ip)
   return ip->i_gen;
 }
 
+uint
+inode_size(struct inode *ip)
+{
+  return ip->size;
+}
+
+int
+inode_text_begin(struct inode *ip)
+{
+  if (ip->i_writecount > 0)
+    return -ETXTBSY;
+  __atomic_add_fetch(&ip->i_textcount, 1, __ATOMIC_RELAXED);
+  return 0;
+}
+
+void
+inode_text_ref(struct inode *ip)
+{
+  __atomic_add_fetch(&ip->i_textcount, 1, __ATOMIC_RELAXED);
+}
+
+void
+inode_text_end(struct inode *ip)
+{
+  __atomic_sub_fetch(&ip->i_textcount, 1, __ATOMIC_RELAXED);
+}
+
 // Read up to n bytes at offset off of ip (locked) to dst, a user address if
 // user_dst, else a kernel one. Returns the bytes read (short at end of file),
 // or -EFAULT.

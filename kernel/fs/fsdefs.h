@@ -49,6 +49,13 @@ struct inode *dirlookup(struct inode *dp, char *name, uint *poff);
 int dirlink(struct inode *dp, char *name, uint inum);
 int inode_is_dir(struct inode *ip);   // the inode's type is T_DIR (ip locked)
 uint inode_gen(struct inode *ip);     // its contents' change count, i_gen (ip locked)
+uint inode_size(struct inode *ip);    // its size in bytes (ip locked)
+// A process runs ip from now on (exec; ip locked): 0, or -ETXTBSY while an open
+// file may write it. Then no open may write it until each inode_text_begin (and
+// inode_text_ref: fork's copy of a running process) has its inode_text_end.
+int inode_text_begin(struct inode *ip);
+void inode_text_ref(struct inode *ip);
+void inode_text_end(struct inode *ip);
 void itrunc(struct inode *ip);        // free the contents, size 0 (ip locked, in a transaction)
 // namei/nameiparent that say why they failed: *err = -ENOENT, -ENOTDIR or -EINVAL.
 struct inode *namei_err(char *path, int *err);

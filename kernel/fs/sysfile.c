@@ -320,6 +320,12 @@ open_inode(struct inode *ip, int omode)
     iunlockput(ip);
     return -ENXIO;
   }
+  // A program that runs is not written: its pages are the file's (or truncated).
+  int writes = (omode & (O_WRONLY | O_RDWR | O_TRUNC)) != 0;
+  if (writes && ip->type == T_FILE && ip->i_textcount > 0) {
+    iunlockput(ip);
+    return -ETXTBSY;
+  }
   if ((f = filealloc()) == 0) {
     iunlockput(ip);
     return -ENFILE;
@@ -340,6 +346,8 @@ open_inode(struct inode *ip, int omode)
   f->ip = ip;
   f->readable = !(omode & O_WRONLY);
   f->writable = (omode & O_WRONLY) || (omode & O_RDWR);
+  if (f->writable && f->type == FD_INODE)
+    __atomic_add_fetch(&ip->i_writecount, 1, __ATOMIC_RELAXED);
   if ((omode & O_TRUNC) && ip->type == T_FILE) {
     itrunc(ip);
     vnode_pager_truncated(ip);

@@ -7,7 +7,6 @@
 #include "kern/resident.h"
 #include "kern/elf.h"
 #include "fs/fsdefs.h"
-#include "fs/file.h"
 #include "vm/vm.h"
 #include "vm/vm_object.h"
 
@@ -101,8 +100,8 @@ load_image(struct vmspace *vm, struct inode *ip, uint64 *entry)
     // file part in the file (a truncated file would fault its process later).
     vm_offset_t limit = USRSTACK - MAXSSIZ;
     if (ph.memsz < ph.filesz || ph.vaddr < VM_USER_TEXT || ph.vaddr >= limit ||
-        ph.memsz > limit - ph.vaddr || ph.off > ip->size ||
-        ph.filesz > ip->size - ph.off) {
+        ph.memsz > limit - ph.vaddr || ph.off > inode_size(ip) ||
+        ph.filesz > inode_size(ip) - ph.off) {
       r = -ENOEXEC;
       break;
     }
@@ -194,6 +193,30 @@ push_args(struct vmspace *vm, char **argv, uint64 *spp, uint64 *argcp)
   return 0;
 }
 
+// The new image of ip (locked; unlocked meanwhile and locked again): a copy of its
+// resident snapshot (lab 7; *vrp set), or else its segments in a new vmspace.
+// 0 with *vmp set, or a negative errno with nothing made.
+static int
+load(struct inode *ip, struct vmresident **vrp, struct vmspace **vmp, uint64 *entry)
+{
+  int r;
+
+  if ((*vrp = resident_lookup(ip)) != 0) {
+    iunlock(ip);
+    r = resident_exec(*vrp, vmp, entry);
+    ilock(ip);
+    return r;
+  }
+  if ((*vmp = vmspace_alloc()) == 0)
+    return -ENOMEM;
+  if ((r = load_image(*vmp, ip, entry)) < 0) {
+    iunlock(ip);
+    vmspace_free(*vmp);
+    ilock(ip);
+  }
+  return r;
+}
+
 // Replace the current process's image with the program at path. argv is in kernel
 // memory. Returns argc (which becomes the first argument of main), or a negative
 // errno with the old image untouched.
@@ -218,23 +241,12 @@ kexec(char *path, char **argv)
     return -ENOENT;
   ilock(ip);
   gen = inode_gen(ip);
-  if (inode_is_dir(ip)) {
+  // From here this process counts as running ip, which no open may then write
+  // (ETXTBSY), until it fails or runs something else.
+  if (inode_is_dir(ip))
     r = -EACCES;
-  } else if ((vr = resident_lookup(ip)) != 0) {
-    // A resident program (lab 7): a copy of its snapshot, not the file.
-    iunlock(ip);
-    r = resident_exec(vr, &vm, &entry);
-    ilock(ip);
-  } else if ((vm = vmspace_alloc()) == 0) {
-    r = -ENOMEM;
-  } else {
-    r = load_image(vm, ip, &entry);
-    if (r < 0) {
-      iunlock(ip);
-      vmspace_free(vm);
-      ilock(ip);
-    }
-  }
+  else if ((r = inode_text_begin(ip)) == 0 && (r = load(ip, &vr, &vm, &entry)) < 0)
+    inode_text_end(ip);
   iunlock(ip);
   if (r < 0) {
     begin_op();
@@ -274,6 +286,7 @@ kexec(char *path, char **argv)
   p->p_textgen = gen;
   safestrcpy(p->p_path, path, sizeof(p->p_path));
   if (oldtext) {
+    inode_text_end(oldtext);
     begin_op();
     iput(oldtext);
     end_op();
@@ -283,6 +296,7 @@ kexec(char *path, char **argv)
 
 bad:
   vmspace_free(vm);
+  inode_text_end(ip);
   begin_op();
   iput(ip);
   end_op();

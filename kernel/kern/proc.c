@@ -178,7 +178,10 @@ kfork(int flags)
     if (p->ofile[i])
       np->ofile[i] = filedup(p->ofile[i]);
   np->cwd = idup(p->cwd);
-  np->p_textvp = p->p_textvp ? idup(p->p_textvp) : 0;
+  if ((np->p_textvp = p->p_textvp) != 0) {
+    idup(np->p_textvp);
+    inode_text_ref(np->p_textvp);
+  }
   np->p_textgen = p->p_textgen;
   safestrcpy(np->p_path, p->p_path, sizeof(p->p_path));
   safestrcpy(np->name, p->name, sizeof(p->name));
@@ -224,6 +227,8 @@ kexit(int status)
       p->ofile[fd] = 0;
     }
   }
+  if (p->p_textvp)
+    inode_text_end(p->p_textvp);
   begin_op();
   iput(p->cwd);
   if (p->p_textvp)
