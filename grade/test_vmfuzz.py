@@ -2,7 +2,8 @@
 anonymous memory and files, private and shared, munmap, mprotect, minherit, fork,
 stores, msync, write/read/truncate of the mapped files, ...) checked byte for byte
 against a model, and every page back at the end.  A few fixed seeds at a moderate
-length, on one machine per port: a few seconds.  `make fuzz` runs long ones.
+length, one after another and three at once, on a machine per port: a few seconds
+each.  `make fuzz` runs long ones.
 
 Reference only (labs/labs.toml): vmfuzz needs lab 1 (mmap) and lab 3's
 copy-on-write fork (lab 3's starter, which copies at fork, fails it: a child's
@@ -28,4 +29,22 @@ def test_vmfuzz(sh):
         assert m[1] == f": {OPS} ops ok", \
             f"vmfuzz: seed {seed}{m[1]} (each operation: vmfuzz {seed} {OPS} - v)"
         sh.wait_for_prompt()
+    assert "panic" not in sh.output
+
+
+JOBS = 3
+
+
+@pytest.mark.points(3)
+@pytest.mark.cpus(3)
+def test_vmfuzz_jobs(sh):
+    """`vmfuzz -j 3`: three seeds at once, in three processes on three CPUs, each with
+    a window and files of its own (the kernel's shared structures under concurrent
+    use): each checked against its model, and every page back at the end."""
+    seed = 10
+    sh.sendline(f"vmfuzz -j {JOBS} {seed} {OPS}")
+    m = sh.wait_for(rf"^vmfuzz: seed {seed}\b(.*)\n", TIMEOUT, in_command=True)
+    assert m[1] == f": {OPS} ops ok", \
+        f"vmfuzz -j {JOBS}: seed {seed}{m[1]}:\n{sh.output[-3000:]}"
+    sh.wait_for_prompt()
     assert "panic" not in sh.output

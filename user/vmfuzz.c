@@ -7,6 +7,10 @@
 //   vmfuzz [SEED [NOPS [MIX]]]   default: seed 1, 1000 operations, the default mix
 //   vmfuzz SEED NOPS MIX v       the same, printing each operation first
 //                                (MIX "-": the default mix)
+//   vmfuzz -j K SEED ...         K processes at once, fuzzing seeds SEED..SEED+K-1,
+//                                each in a window and files of its own: the kernel's
+//                                shared structures (zones, queues, objects, pv
+//                                lists, the pageout daemon) under concurrent use
 //
 // MIX is a letter per operation, each followed by its weight (default DEFMIX):
 //   a mmap anonymous     f mmap a file         u munmap        p mprotect
@@ -38,6 +42,8 @@
 #define P      PAGE_SIZE
 #define NPAGE  16                        // the window
 #define WBASE  ((char *)0x60000000UL)    // where it is: above mmap's own base
+#define WSTEP  (1UL << 20)                // -j: process i's window is i steps above
+#define MAXJOBS 8
 #define NFUZZFILE 3 
 #define FPAGE  4                         // the most pages a file has
 #define NSTORE 4                         // stores a fork child makes
@@ -68,6 +74,7 @@ static struct {
 } files[NFUZZFILE];
 static char buf[FPAGE * P + 1];
 
+static char *wbase = WBASE;              // this process's window
 static unsigned long seed, opno;
 static int verbose;
 static uint64 rng;
@@ -116,7 +123,7 @@ expect_ret(char *what, long r, long want, int err)
 static char *
 va(int i)
 {
-  return WBASE + (uint64)i * P;
+  return wbase + (uint64)i * P;
 }
 
 // Can page i be read (or, write, written) without a fault?
@@ -588,8 +595,9 @@ static void
 make_files(void)
 {
   for(int f = 0; f < NFUZZFILE; f++){
-    strcpy(files[f].name, "vmfuzz.0");
-    files[f].name[7] = '0' + f;
+    strcpy(files[f].name, "vmfuzz.00");
+    files[f].name[7] = '0' + (wbase - WBASE) / WSTEP;
+    files[f].name[8] = '0' + f;
     files[f].npage = 1 + below(FPAGE);
     fill(files[f].data, files[f].npage * P);
     int fd = open(files[f].name, O_CREATE | O_RDWR | O_TRUNC);
@@ -619,7 +627,7 @@ fuzz(unsigned long nops)
   opno = nops;
   for(int f = 0; f < NFUZZFILE; f++)
     check_file(f);
-  expect_ret("munmap of the window", munmap(WBASE, NPAGE * P), 0, 0);
+  expect_ret("munmap of the window", munmap(wbase, NPAGE * P), 0, 0);
   for(int f = 0; f < NFUZZFILE; f++){
     close(files[f].fd);
     expect_ret("unlink", unlink(files[f].name), 0, 0);
@@ -627,43 +635,75 @@ fuzz(unsigned long nops)
   exit(0);
 }
 
+// Fuzz nops operations of seed s as process i of the -j ones (0 without -j), in a
+// child: its pid.
+static int
+start(unsigned long s, int i, unsigned long nops)
+{
+  int pid = fork();
+
+  if(pid == 0){
+    seed = s;
+    // A seed of 0 would leave xorshift at 0 for good.
+    rng = seed * 0x9E3779B97F4A7C15UL + 0x2545F4914F6CDD1DUL;
+    wbase = WBASE + i * WSTEP;
+    fuzz(nops);
+  }
+  return pid;
+}
+
 int
 main(int argc, char *argv[])
 {
-  unsigned long nops = 1000;
+  unsigned long nops = 1000, first;
   char *mix = DEFMIX;
   long free0, free1;
-  int pid, st;
+  int jobs = 1, st, failed = -1;
 
-  seed = argc > 1 ? atoi(argv[1]) : 1;
+  if(argc > 2 && strcmp(argv[1], "-j") == 0){
+    jobs = atoi(argv[2]);
+    argv += 2;
+    argc -= 2;
+  }
+  first = argc > 1 ? atoi(argv[1]) : 1;
   if(argc > 2)
     nops = atoi(argv[2]);
   if(argc > 3 && strcmp(argv[3], "-") != 0)
     mix = argv[3];
   verbose = argc > 4 && argv[4][0] == 'v';
-  if(argc > 5 || !parse_mix(mix)){
-    printf("usage: vmfuzz [seed [nops [mix [v]]]]   (mix: letter weight..., default %s)\n",
-           DEFMIX);
+  if(argc > 5 || !parse_mix(mix) || jobs < 1 || jobs > MAXJOBS){
+    printf("usage: vmfuzz [-j 1..%d] [seed [nops [mix [v]]]]   (mix: letter weight..., "
+           "default %s)\n", MAXJOBS, DEFMIX);
     exit(2);
   }
-  // A seed of 0 would leave xorshift at 0 for good.
-  rng = seed * 0x9E3779B97F4A7C15UL + 0x2545F4914F6CDD1DUL;
   warmup();
   free0 = freemem();
-  pid = fork();
-  if(pid == 0)
-    fuzz(nops);
-  wait(&st);
-  if(st != 0)
-    exit(1);   // (it said why)
+  int pids[MAXJOBS];
+  for(int i = 0; i < jobs; i++)
+    if((pids[i] = start(first + i, i, nops)) < 0){
+      printf("vmfuzz: seed %lu: fork failed\n", first);
+      exit(1);
+    }
+  // (A process that fails says why.)
+  for(int n = 0; n < jobs; n++){
+    int pid = wait(&st);
+    for(int i = 0; i < jobs; i++)
+      if(pids[i] == pid && st != 0 && (failed < 0 || i < failed))
+        failed = i;
+  }
+  if(failed >= 0){
+    if(jobs > 1)
+      printf("vmfuzz: seed %lu: seed %lu of -j %d failed\n", first, first + failed, jobs);
+    exit(1);
+  }
   // Orphans of earlier commands may still be exiting: let the count settle (5 s
   // at most: ticks are real time, and a loaded host runs the machine slowly).
   for(int k = 0; k < 500 && (free1 = freemem()) != free0; k++)
     sleep(1);
   if(free1 != free0){
-    printf("vmfuzz: seed %lu: %ld free pages before, %ld after\n", seed, free0, free1);
+    printf("vmfuzz: seed %lu: %ld free pages before, %ld after\n", first, free0, free1);
     exit(1);
   }
-  printf("vmfuzz: seed %lu: %lu ops ok\n", seed, nops);
+  printf("vmfuzz: seed %lu: %lu ops ok\n", first, nops);
   exit(0);
 }
