@@ -1989,6 +1989,77 @@ mmaprace(void)
   expect("the new file's inode number (the old one's, freed)", st1.ino, st0.ino);
 }
 
+#define DYINGMAPPERS 2
+#define DYINGROUNDS  100
+#define DYINGAT      100      // the writer's byte in the page
+
+// A mapper: each round, store to the file's page through a shared mapping of its
+// own and unmap it. When that was the last mapping, the file's object dies, writing
+// the page back as it goes.
+static void
+dyingmapper(int i)
+{
+  for(int r = 0; r < DYINGROUNDS; r++){
+    int fd = open("dying", O_RDWR);
+    char *m = mmap(0, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if(fd < 0 || m == MAP_FAILED)
+      exit(1);
+    m[i] = r;
+    if(munmap(m, PAGE_SIZE) != 0)
+      exit(1);
+    close(fd);
+  }
+  exit(0);
+}
+
+// The byte at DYINGAT of file dying, by read().
+static int
+dyingbyte(void)
+{
+  int fd = open("dying", O_RDONLY);
+
+  check("open dying", fd >= 0);
+  expect("read dying", read(fd, buf, DYINGAT + 1), DYINGAT + 1);
+  close(fd);
+  return (unsigned char)buf[DYINGAT];
+}
+
+// Mappers store to a page of a file and unmap it while a writer write()s a byte of
+// that page, round after round: no write() may be lost to a dying object's older
+// copy of the page, written back after it. (A mapping made while the file's object
+// is dying must wait for it to go: a fresh object in its place took the write()s,
+// and the dying one's page landed over them.)
+static void
+dyingwrite(void)
+{
+  int fd = open("dying", O_CREATE | O_RDWR);
+
+  check("create dying", fd >= 0);
+  memset(buf, 0, PAGE_SIZE);
+  expect("write dying", write(fd, buf, PAGE_SIZE), PAGE_SIZE);
+  close(fd);
+  for(int i = 0; i < DYINGMAPPERS; i++)
+    if(fork1() == 0)
+      dyingmapper(i);
+  for(int r = 1; r <= DYINGROUNDS; r++){
+    char c = r;
+    fd = open("dying", O_RDWR);
+    check("open dying", fd >= 0);
+    expect("read up to the byte", read(fd, buf, DYINGAT), DYINGAT);
+    expect("write the byte", write(fd, &c, 1), 1);
+    close(fd);
+    expect("the byte just written, read back", dyingbyte(), (unsigned char)c);
+  }
+  for(int i = 0; i < DYINGMAPPERS; i++){
+    int st = -1;
+    check("wait: a mapper", wait(&st) > 0);
+    expect("the mapper's exit status", st, 0);
+  }
+  expect("the last byte written, once the mappers are done", dyingbyte(),
+         (unsigned char)DYINGROUNDS);
+  unlink("dying");
+}
+
 // ---------------------------------------------------------------- the runner
 
 struct test {
@@ -2056,6 +2127,7 @@ struct test {
   { "vmstat", vmstattest },
   { "maplimit", maplimit },
   { "mmaprace", mmaprace },
+  { "dyingwrite", dyingwrite },
 };
 
 static int

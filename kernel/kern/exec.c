@@ -86,7 +86,12 @@ load_image(struct vmspace *vm, struct inode *ip, uint64 *entry)
 
   if (readi(ip, 0, (uint64)&elf, 0, sizeof(elf)) != sizeof(elf) || elf.magic != ELF_MAGIC)
     return -ENOEXEC;
-  if ((obj = vnode_pager_alloc(ip)) == 0)
+  // (Unlocked: the file's last object may be writing its pages back. Nothing can
+  // change the file meanwhile: exec's inode_text_begin keeps writers out.)
+  iunlock(ip);
+  obj = vnode_pager_alloc(ip);
+  ilock(ip);
+  if (obj == 0)
     return -ENOMEM;
   for (int i = 0; i < elf.phnum; i++) {
     uint64 off = elf.phoff + (uint64)i * sizeof(ph);

@@ -73,6 +73,7 @@ struct vm_page *vm_object_page_install(struct vm_object *object, vm_pindex_t pin
 
 // vnode_pager.c: objects for files.
 struct vm_object *vnode_pager_alloc(struct inode *ip);   // referenced; 0 if no memory
+                                                         // (ip unlocked: it may wait)
 struct vm_page *vnode_pager_getpage(struct vm_object *object, vm_pindex_t pindex, int *error);
 void vnode_pager_putpages(struct vm_object *object, vm_pindex_t start, vm_pindex_t end);
 // The pageout daemon (objlock held): write back and free m, dirty and mapped

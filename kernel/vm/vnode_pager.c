@@ -36,7 +36,11 @@
 #include "vm/pmap_pv.h"
 
 // The referenced object of ip, made on the first mapping. It holds a reference
-// to the inode until it dies.
+// to the inode until it dies. ip unlocked: an object of ip that is dying (its last
+// reference went) is still hooked to ip while it writes its pages back, and must
+// not come back to life; a fresh one replaces it only once it is gone, which takes
+// the inode lock. (Before, a write() between the two merged its bytes into the fresh
+// object's pages and the disk, and the dying object's older page landed over them.)
 struct vm_object *
 vnode_pager_alloc(struct inode *ip)
 {
@@ -44,9 +48,12 @@ vnode_pager_alloc(struct inode *ip)
 
   for (;;) {
     vm_object_lock();
-    // An object whose last reference went is still hooked to ip while it writes
-    // its pages back: it must not come back to life. A fresh one replaces it.
-    if ((object = ip->i_object) != 0 && object->ref_count > 0) {
+    if ((object = ip->i_object) != 0 && object->ref_count == 0) {
+      vm_object_sleep(ip);    // vnode_pager_dealloc wakes it
+      vm_object_unlock();
+      continue;
+    }
+    if (object) {
       object->ref_count++;
       object->flags &= ~OBJ_ONEMAPPING;
       vm_object_unlock();
@@ -86,6 +93,7 @@ vnode_pager_dealloc(struct vm_object *object)
   if (ip->i_object == object)
     ip->i_object = 0;
   object->handle = 0;
+  wakeup(ip);             // a vnode_pager_alloc waiting for it to go
   vm_object_unlock();
   begin_op();
   iput(ip);
