@@ -248,7 +248,8 @@ def grade(args):
     elif args.record:
         cmd, test = one_test(cmd, modules, args.record, "--record",
                              "recorded by QEMU on one CPU, for `make replay`")
-        for a in arches:
+        # The recordings are this run's only: `make replay` picks among them.
+        for a in ARCHES:
             shutil.rmtree(ROOT / "build" / a / "record", ignore_errors=True)
     if args.timeout_scale and not args.gdb:
         cmd += ["--timeout-scale", str(args.timeout_scale)]

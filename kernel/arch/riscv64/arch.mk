@@ -15,7 +15,7 @@ GDB_ARCH     = riscv:rv64
 # Drivers this port's machine needs (paths under kernel/).
 ARCH_DEVS = dev/uart.c dev/virtio_blk.c
 
-QEMU_MACHINE = -machine virt,aclint=on -bios none -kernel $(KERNEL) -m $(MEM) -smp $(CPUS) $(QEMU_CONSOLE) \
+QEMU_MACHINE = -machine virt,aclint=on -bios none -kernel $(KERNEL) -m $(MEM) -smp $(CPUS) -nographic \
 	-global virtio-mmio.force-legacy=false \
 	$(call qemu_drive,x0,$(FSIMG)) \
 	-device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0 $(SWAP_DRIVE)

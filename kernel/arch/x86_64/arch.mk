@@ -30,7 +30,7 @@ ARCH_DEVS = dev/uart.c
 # isa-debug-exit reports a non-zero `halt` code (QEMU exits with (code << 1) | 1).
 # -no-reboot turns a triple fault into an exit. Each disk is a drive and an ide-hd
 # device on it (not -drive if=ide), so that record/replay can put blkreplay between.
-QEMU_MACHINE = -machine pc -kernel $(KERNEL) -m $(MEM) -smp $(CPUS) $(QEMU_CONSOLE) -no-reboot -net none \
+QEMU_MACHINE = -machine pc -kernel $(KERNEL) -m $(MEM) -smp $(CPUS) -nographic -no-reboot -net none \
 	$(call qemu_drive,x0,$(FSIMG)) -device ide-hd,drive=x0,bus=ide.0,unit=0 \
 	$(SWAP_DRIVE) \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
