@@ -26,6 +26,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
@@ -346,8 +347,12 @@ def replay(args):
               flush=True)
         if m["arch"] in NO_REVERSE:
             print(f"replay: {NO_REVERSE[m['arch']]}.", flush=True)
-        return subprocess.run(["gdb-multiarch", "-q", "-nx", "-x", str(init)],
-                              cwd=ROOT).returncode
+        # Ctrl-C is GDB's (to stop the machine), not this process's: it would end
+        # the replay under GDB's feet.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        return subprocess.run(["gdb-multiarch", "-q", "-nx", "-x", str(init)], cwd=ROOT,
+                              preexec_fn=lambda: signal.signal(signal.SIGINT,
+                                                               signal.SIG_DFL)).returncode
     finally:
         q.close()
 
