@@ -102,6 +102,10 @@ def pytest_addoption(parser):
     g.addoption("--gdb", action="store_true",
                 help="start every machine halted for GDB, say how to attach, and never "
                      "time out (make grade GDB=1 TEST=name: one test, -s -n 0)")
+    g.addoption("--record", action="store_true",
+                help="record every machine's run with QEMU's record/replay, on one CPU, "
+                     "into build/ARCH/record/ (make grade RECORD=1 TEST=name; "
+                     "make replay replays it under GDB)")
 
 
 def pid_alive(pid):
@@ -136,6 +140,7 @@ def pytest_configure(config):
     if config.getoption("gdb"):
         harness.GDB_MODE = True
         config.option.timeout_scale = harness.GDB_TIMEOUT_SCALE
+    harness.RECORD_MODE = config.getoption("record")
     harness.STOP_AT_FAILED = config.getoption("until_every_arch_fails")
     if is_worker(config):
         return

@@ -33,6 +33,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -95,19 +96,22 @@ def make(arch, target, **vars):
 
 
 def qemu_command(arch, cpus, fsimg, gdbport, gdb=False, debug=False, mem=None,
-                 swap=None, swapimg=None):
+                 swap=None, swapimg=None, rr=None, rrdir=None):
     """QEMU's argv for this machine, as `make print-qemu` says (+ QEMUGDB if gdb);
     debug: boot the DEBUG=1 kernel (build/ARCH-debug/kernel), which runs
     vm_map_verify at every exclusive unlock of a map.  Both kernels boot the same
     disk image (the GNUmakefile builds user space once).  mem, swap (a size; "0":
     no swap disk) and swapimg (the swap disk's file): the GNUmakefile's MEM, SWAP
-    and SWAPIMG where None."""
+    and SWAPIMG where None.  rr ("record" or "replay"): under QEMU's record/replay,
+    with the recording, its disks and its kernel in rrdir (see Recording)."""
     vars = dict(CPUS=cpus, FSIMG=fsimg, GDBPORT=gdbport)
     if debug:
         vars["DEBUG"] = 1
     for name, value in (("MEM", mem), ("SWAP", swap), ("SWAPIMG", swapimg)):
         if value is not None:
             vars[name] = value
+    if rr:
+        vars.update(RR=rr, RRDIR=rrdir, KERNEL=Path(rrdir) / "kernel")
     argv = shlex.split(make(arch, "print-qemu", **vars))
     if gdb:
         argv += shlex.split(make_var(arch, "QEMUGDB", **vars))
@@ -361,34 +365,136 @@ GDB_MODE = False
 GDB_TIMEOUT_SCALE = 100000.0
 
 
-def gdbinit(arch, port, debug=False):
+def gdbinit(arch, port, debug=False, kernel=None):
     """The GDB set-up for a machine listening on port: the port's template, which
-    `make qemu-gdb` turns into .gdbinit, with the kernel it boots."""
+    `make qemu-gdb` turns into .gdbinit, with the kernel it boots (kernel: that
+    file instead)."""
     tmpl = ROOT / "tools" / f"gdbinit.{arch}.tmpl"
     assert tmpl.exists(), f"{tmpl.relative_to(ROOT)} is missing"
-    kernel = make_var(arch, "KERNEL", **({"DEBUG": 1} if debug else {}))
+    kernel = str(kernel or make_var(arch, "KERNEL", **({"DEBUG": 1} if debug else {})))
     return tmpl.read_text().replace("@GDBPORT@", str(port)).replace("@KERNEL@", kernel)
+
+
+# `make grade RECORD=1 TEST=name` (conftest's --record): QEMU records every machine's
+# run, each into a Recording named after its log, for `make replay`.  Recording
+# runs 10 to 20 times slower (lab 1's mmaptest on x86_64, one CPU: 7 s, 11 s
+# counting instructions, 133 s recorded): timeouts are stretched to match.
+RECORD_MODE = False
+RECORD_TIMEOUT_SCALE = 20.0
+
+
+class Recording:
+    """A run recorded by QEMU's record/replay, in build/ARCH/record/NAME/: replay.bin
+    (the log of everything nondeterministic: console input, disk completions,
+    interrupts' instruction counts), the kernel that ran, fs.img and swap.img as
+    they were at the start, x0.qcow2 and x1.qcow2 over them (the disks QEMU
+    wrote, which keep the snapshot "init" of the start), and machine.json: the
+    machine, and the instruction count where recording stopped (None if the
+    machine powered off by itself: the replay ends where the log does)."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.name = self.path.name
+
+    @staticmethod
+    def all():
+        return [Recording(p.parent) for p in sorted(ROOT.glob("build/*/record/*/machine.json"))]
+
+    @property
+    def machine(self):
+        return json.loads((self.path / "machine.json").read_text())
+
+    def note(self, **kv):
+        (self.path / "machine.json").write_text(json.dumps({**self.machine, **kv}))
+
+    def prepare(self, q):
+        """The directory for recording machine q (a QEMU not started), made afresh."""
+        shutil.rmtree(self.path, ignore_errors=True)
+        self.path.mkdir(parents=True)
+        kernel = make_var(q.arch, "KERNEL", **({"DEBUG": 1} if q.debug else {}))
+        shutil.copyfile(ROOT / kernel, self.path / "kernel")
+        shutil.copyfile(q.fsimg, self.path / "fs.img")
+        disks = [("x0", "fs.img", "raw")]
+        if q.swap_bytes:
+            make_swap_image(self.path / "swap.img", q.swap_bytes)
+            disks.append(("x1", "swap.img", "raw"))
+        # The overlays name their images relative to themselves: the directory can move.
+        for name, image, fmt in disks:
+            subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-b", image,
+                            "-F", fmt, f"{name}.qcow2"], cwd=self.path, check=True,
+                           stdin=subprocess.DEVNULL)
+        (self.path / "machine.json").write_text(json.dumps(dict(
+            arch=q.arch, debug=q.debug, mem=q.mem, swap=q.swap_bytes, icount=None)))
+
+    def replayer(self, log=None):
+        """A QEMU that replays this recording, halted, listening for GDB."""
+        m = self.machine
+        return QEMU(m["arch"], 1, self.path / "fs.img", log=log, debug=m["debug"],
+                    mem=m["mem"], swap=m["swap"], swapimg=self.path / "swap.img",
+                    rr="replay", rrdir=self.path)
+
+
+class QMP:
+    """A connection to QEMU's QMP socket sock (a path, or "\\0name": abstract)."""
+
+    def __init__(self, sock, timeout=10.0):
+        self.sock = socket.socket(socket.AF_UNIX)
+        self.sock.settimeout(timeout)
+        self.sock.connect(sock)
+        self.f = self.sock.makefile("rw")
+        self.f.readline()                      # the greeting
+        self.cmd("qmp_capabilities")
+
+    def cmd(self, name):
+        """Run command name; its return.  Events ("STOP") are skipped."""
+        self.f.write(json.dumps({"execute": name}) + "\n")
+        self.f.flush()
+        while "return" not in (r := json.loads(self.f.readline() or "{}")):
+            if "error" in r or not r:
+                raise RuntimeError(f"QMP {name}: {r}")
+        return r["return"]
+
+    def close(self):
+        self.f.close()
+        self.sock.close()
 
 
 class QEMU:
     def __init__(self, arch, cpus, fsimg, log=None, timeout_scale=1.0, gdb=False,
-                 debug=False, mem=None, swap=None, swapimg=None):
+                 debug=False, mem=None, swap=None, swapimg=None, rr=None, rrdir=None):
+        self.log_path = Path(log) if log else None
+        # rr: "record" (RECORD_MODE's default, into the Recording named after the
+        # log) or "replay" (of rrdir's, halted for GDB).
+        self.rr = rr or ("record" if RECORD_MODE and self.log_path else None)
+        self.recording = None
+        if self.rr:
+            self.recording = Recording(rrdir or ROOT / "build" / arch / "record" /
+                                       self.log_path.stem)
+            cpus = 1
+            gdb = gdb or self.rr == "replay"
+            if self.rr == "record":
+                timeout_scale *= RECORD_TIMEOUT_SCALE
         self.arch, self.cpus, self.fsimg = arch, cpus, str(fsimg)
         self.scale = float(timeout_scale)
-        self.log_path = Path(log) if log else None
         self.gdb, self.debug = gdb or GDB_MODE, debug
         self.gdbport = free_port()
         self.mem = mem or make_default(arch, "MEM")
         # Each machine its own swap disk (QEMU locks a writable image), made fresh
         # by start().  One given by the caller is the caller's to remove; one named
-        # here, beside fsimg, goes with close().
+        # here, beside fsimg, goes with close().  Record/replay's are the recording's.
         self.swap_bytes = swap_bytes(arch, None if swap is None else str(swap))
-        self.own_swapimg = swapimg is None
+        self.own_swapimg = swapimg is None and not self.rr
         self.swapimg = None
-        if self.swap_bytes:
+        if self.swap_bytes and not self.rr:
             self.swapimg = str(swapimg or Path(self.fsimg).with_suffix(".swap.img"))
+        rrdir = self.recording and self.recording.path
         self.argv = qemu_command(arch, cpus, self.fsimg, self.gdbport, self.gdb, debug,
-                                 self.mem, self.swap_bytes, self.swapimg)
+                                 self.mem, self.swap_bytes, self.swapimg, self.rr, rrdir)
+        if self.rr == "record":
+            # To ask QEMU, at close(), the instruction count it stops recording at
+            # (an abstract socket: a path in the tree may be too long for one).
+            self.qmp_socket = f"vmlab-qmp-{os.getpid()}-{self.gdbport}"
+            self.argv += ["-qmp", f"unix:{self.qmp_socket},server=on,wait=off,abstract=on"]
         self.proc = None
         self.buf = ""            # all console output so far, \r removed
         self.pos = 0             # wait_for() searches from here
@@ -407,6 +513,8 @@ class QEMU:
             self.log = None
         if self.swapimg:
             make_swap_image(self.swapimg, self.swap_bytes)
+        if self.rr == "record":
+            self.recording.prepare(self)
         self.started = time.monotonic()
         self.proc = subprocess.Popen(self.argv, cwd=ROOT, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -462,9 +570,15 @@ class QEMU:
                 return
 
     def close(self):
-        """Kill QEMU's process group (if it still runs) and finish the log."""
+        """Kill QEMU's process group (if it still runs) and finish the log.  A
+        recording machine stops first, and its instruction count is noted."""
         if self.proc is None:
             return
+        if self.rr == "record" and self.proc.poll() is None:
+            try:
+                self.stop_recording()
+            except (OSError, RuntimeError, ValueError, subprocess.TimeoutExpired):
+                pass        # not noted: the replay then ends where the log does
         try:
             os.killpg(self.proc.pid, signal.SIGKILL)
         except ProcessLookupError:
@@ -482,6 +596,25 @@ class QEMU:
         if self.swapimg and self.own_swapimg:
             Path(self.swapimg).unlink(missing_ok=True)
         _live.discard(self)
+
+    def stop_recording(self):
+        """Note the instruction count the machine is at, then quit QEMU.  QEMU's
+        exit is in the log too, and a replay stopped at the very instruction of
+        it may exit instead: the machine runs on until the count has moved (a
+        timer interrupt, if it idles), up to a second, before it quits."""
+        m = QMP("\0" + self.qmp_socket)
+        try:
+            m.cmd("stop")
+            icount = m.cmd("query-replay")["icount"]
+            self.recording.note(icount=icount)
+            m.cmd("cont")
+            deadline = time.monotonic() + 1.0
+            while m.cmd("query-replay")["icount"] == icount and time.monotonic() < deadline:
+                time.sleep(0.01)
+            m.cmd("quit")
+        finally:
+            m.close()
+        self.proc.wait(10)
 
     def __enter__(self):
         return self.start()

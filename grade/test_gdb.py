@@ -11,12 +11,16 @@ output is checked.
     test_grade_gdb_mode   make grade GDB=1's machinery (pytest --gdb): a test's
                           machine waits for GDB, and runs the test once GDB
                           attaches as told and continues
+    test_record_replay    make grade RECORD=1 and make replay's machinery: a short
+                          run recorded, replayed to the same instruction count,
+                          and (x86_64) stepped back
 """
 
 import importlib.util
 import os
 import re
 import selectors
+import shutil
 import signal
 import subprocess
 import sys
@@ -24,6 +28,7 @@ import time
 
 import pytest
 
+import harness
 from harness import BOOT_TIMEOUT, PROMPT, ROOT, boot_for_gdb, gdbinit
 
 GDB_TIMEOUT = 60.0
@@ -562,3 +567,60 @@ def test_grade_gdb_mode(arch, scale):
         if grade.poll() is None:
             os.killpg(grade.pid, signal.SIGKILL)
             grade.wait()
+
+
+# ---------------------------------------------------------------- make grade RECORD=1
+
+# QEMU 7.2 cannot run the riscv64 machine backwards (tools/course.py's NO_REVERSE).
+REVERSE_ARCHES = ("x86_64",)
+REPLAY_SCRIPT = """\
+monitor replay_break {icount}
+continue
+monitor info replay
+printf "@pc %#lx\\n", $pc
+"""
+REVERSE_SCRIPT = """\
+reverse-stepi
+monitor info replay
+printf "@pc %#lx\\n", $pc
+"""
+
+
+@pytest.mark.points(1)
+def test_record_replay(arch, scale, tmp_path):
+    """What make grade RECORD=1 and make replay run: a boot and one command recorded
+    (on one CPU), then replayed under GDB, which stops where the recording stopped:
+    at the same instruction count, with the same console output.  Where the port
+    runs backwards, a reverse-stepi takes the count and the pc back."""
+    rec = harness.Recording(tmp_path / "rec")
+    fsimg = tmp_path / "fs.img"
+    shutil.copyfile(ROOT / "build" / arch / "fs.img", fsimg)
+    q = harness.QEMU(arch, 1, fsimg, log=tmp_path / "record.log", timeout_scale=scale,
+                     rr="record", rrdir=rec.path)
+    with q:
+        q.wait_booted()
+        q.run("echo recorded")
+    icount = rec.machine["icount"]
+    assert icount, f"QEMU said no instruction count when recording stopped:\n{q.tail()}"
+    r = rec.replayer(log=tmp_path / "replay.log")
+    with r:
+        assert r.listening_for_gdb(10.0 * scale), f"QEMU did not replay:\n{r.tail()}"
+        script = tmp_path / "gdbinit"
+        script.write_text(gdbinit(arch, r.gdbport, kernel=rec.path / "kernel") +
+                          REPLAY_SCRIPT.format(icount=icount) +
+                          (REVERSE_SCRIPT if arch in REVERSE_ARCHES else ""))
+        g = subprocess.run(["gdb-multiarch", "-batch", "-nx", "-x", str(script)], cwd=ROOT,
+                           stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                           timeout=GDB_TIMEOUT * scale)
+        out = g.stdout + g.stderr
+        counts = [int(n) for n in re.findall(r"instruction count = (\d+)$", out, re.M)]
+        pcs = re.findall(r"^@pc (0x[0-9a-f]+)$", out, re.M)
+        assert counts[:1] == [icount], f"recorded up to instruction {icount}:\n{out}"
+        # (The harness reads the console in a thread of its own: wait for it.  A
+        # reverse step replays from the start, and prints it all again after.)
+        r.wait_until(lambda buf: len(buf) >= len(q.output), "the recorded output", 10.0)
+        assert r.output.startswith(q.output), \
+            f"the replay's console differs from the recording's:\n{r.tail()}"
+        if arch in REVERSE_ARCHES:
+            assert counts == [icount, icount - 1] and len(pcs) == 2 and pcs[0] != pcs[1], \
+                f"reverse-stepi did not go back one instruction:\n{out}"

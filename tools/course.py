@@ -5,6 +5,9 @@ lab or all, and handing in.  Every student tree has this file; the staging tools
 
     course.py labs                           the labs, one a line
     course.py grade [--lab NAME] [--arch "riscv64 x86_64"] [--timeout-scale N] [--gdb TEST]
+                    [--record TEST]
+    course.py replay --test NAME [--lab NAME]
+                                             replay a recorded test under GDB
     course.py handin [--out FILE]            pack your changes: handin-LAB.tar.gz
     course.py apply FILE DIR                 put a handin's changes into a clean handout
 
@@ -23,6 +26,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
@@ -238,21 +242,32 @@ def grade(args):
         if not args.lab:
             raise Error("TASK= needs LAB=: the tasks are a lab's handout's")
         cmd += ["--task", args.task]
+    if args.gdb and args.record:
+        raise Error("GDB=1 and RECORD=1 do not go together: record, then `make replay`")
     if args.gdb:
-        cmd = gdb_mode(cmd, modules, args.gdb)
-    elif args.timeout_scale:
+        cmd, test = one_test(cmd, modules, args.gdb, "--gdb", "halted for GDB")
+    elif args.record:
+        cmd, test = one_test(cmd, modules, args.record, "--record",
+                             "recorded by QEMU on one CPU, for `make replay`")
+        # The recordings are this run's only: `make replay` picks among them.
+        for a in ARCHES:
+            shutil.rmtree(ROOT / "build" / a / "record", ignore_errors=True)
+    if args.timeout_scale and not args.gdb:
         cmd += ["--timeout-scale", str(args.timeout_scale)]
     if args.results_json:
         cmd += ["--results-json", str(Path(args.results_json).resolve())]
-    return subprocess.run(cmd, cwd=ROOT).returncode
+    status = subprocess.run(cmd, cwd=ROOT).returncode
+    if args.record:
+        recorded(test)
+    return status
 
 
-def gdb_mode(cmd, modules, test):
-    """make grade GDB=1 TEST=name: the pytest command cmd, on the grader modules,
-    narrowed to the one test whose id has test in it (its whole id, or a part:
-    "cpus1-snapshot"), run in this process, its machines halted for GDB.  Error
-    unless exactly one test matches."""
-    cmd = [a for a in cmd if a not in ("-n", "auto")] + ["-n", "0", "-s", "--gdb"]
+def one_test(cmd, modules, test, option, how):
+    """make grade GDB=1 (RECORD=1) TEST=name: the pytest command cmd, on the grader
+    modules, narrowed to the one test whose id has test in it (its whole id, or a
+    part: "cpus1-snapshot"), run in this process with option; and that test's id.
+    Error unless exactly one test matches."""
+    cmd = [a for a in cmd if a not in ("-n", "auto")] + ["-n", "0", "-s", option]
     p = subprocess.run(cmd + ["--collect-only"], cwd=ROOT, capture_output=True, text=True)
     found = [t for t in p.stdout.splitlines() if "::" in t and test in t]
     if len(found) != 1:
@@ -260,10 +275,86 @@ def gdb_mode(cmd, modules, test):
         raise Error(f"TEST={test} matches {len(found)} tests, not one" +
                     (f" (give more of its name, or ARCH=):{listed}" if found else
                      ": the names are in `make grade`'s report"))
-    print(f"grade: {found[0]}, halted for GDB", flush=True)
+    print(f"grade: {found[0]}, {how}", flush=True)
     # The test in the modules' place: before the options that grade/conftest.py adds.
     i = cmd.index(modules[0])
-    return cmd[:i] + [found[0]] + [a for a in cmd[i:] if a not in modules]
+    return cmd[:i] + [found[0]] + [a for a in cmd[i:] if a not in modules], found[0]
+
+
+# ---------------------------------------------------------------- record and replay
+
+def harness():
+    sys.path.insert(0, str(ROOT / "grade"))
+    import harness
+    return harness
+
+
+def recorded(test):
+    """After make grade RECORD=1: name the test in its machines' recordings, and
+    say how to replay them."""
+    recs = harness().Recording.all()
+    for r in recs:
+        r.note(test=test)
+    if not recs:
+        print("grade: nothing was recorded (did the test boot a machine?)")
+    for r in recs:
+        name = test.split("::")[-1] if len(recs) == 1 else r.name
+        print(f"grade: recorded in {r.path.relative_to(ROOT)}; replay it under GDB with\n\n"
+              f"    make replay TEST='{name}'\n")
+
+
+# Reverse execution loads the snapshot taken at the start of the recording, and
+# replays from it up to the instruction before.  QEMU 7.2's RISC-V machine does not
+# save its timers in a snapshot (the ACLINT mtimer's armed timers and time_delta;
+# QEMU 10.2 does), so after the load the timer interrupt of the recording never
+# comes, and the replay waits for it forever.
+NO_REVERSE = {"riscv64": "QEMU 7.2 cannot run the riscv64 machine backwards (its snapshots "
+                         "leave out the timer: see the README); replay forwards only"}
+
+
+def replay(args):
+    """make replay TEST=name [LAB=name]: the recording whose test (or name) has
+    TEST in it, replayed under GDB in this terminal; the console goes to a file."""
+    h = harness()
+    recs = [r for r in h.Recording.all()
+            if args.test in r.name or args.test in (r.machine.get("test") or "")]
+    if args.lab:
+        graders = load_manifest().lab(args.lab).graders
+        recs = [r for r in recs if (r.machine.get("test") or "").split("::")[0] in graders]
+    if len(recs) != 1:
+        names = "".join(f"\n  {r.name}" for r in (recs or h.Recording.all())[:20])
+        raise Error(f"TEST={args.test} matches {len(recs)} recordings, not one" +
+                    (f"; the recordings:{names}" if names else
+                     ": record one first (make grade LAB=x RECORD=1 TEST=name)"))
+    r = recs[0]
+    m = r.machine
+    q = r.replayer(log=r.path / "console.log")
+    q.start()
+    try:
+        if not q.listening_for_gdb():
+            raise Error(f"QEMU did not start replaying:\n{q.tail(10)}")
+        init = r.path / "replay.gdbinit"
+        # Where the recording stopped, the replay stops too (QEMU would exit past it).
+        init.write_text(h.gdbinit(m["arch"], q.gdbport, kernel=r.path / "kernel") +
+                        "break panic\n" +
+                        (f"monitor replay_break {m['icount']}\n" if m["icount"] else ""))
+        end = f"instruction {m['icount']}" if m["icount"] else "the end of its log"
+        print(f"replay: {r.machine.get('test') or r.name} ({m['arch']}), halted at its "
+              f"first instruction; the recording stops at {end}.\nreplay: the console, "
+              f"as replayed, goes to {q.log_path.relative_to(ROOT)}.\nreplay: in GDB: "
+              f"continue (to the breakpoint on panic, or to the end), reverse-continue, "
+              f"reverse-stepi, watch; `monitor info replay` says the instruction count.",
+              flush=True)
+        if m["arch"] in NO_REVERSE:
+            print(f"replay: {NO_REVERSE[m['arch']]}.", flush=True)
+        # Ctrl-C is GDB's (to stop the machine), not this process's: it would end
+        # the replay under GDB's feet.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        return subprocess.run(["gdb-multiarch", "-q", "-nx", "-x", str(init)], cwd=ROOT,
+                              preexec_fn=lambda: signal.signal(signal.SIGINT,
+                                                               signal.SIG_DFL)).returncode
+    finally:
+        q.close()
 
 
 # ---------------------------------------------------------------- the handout record
@@ -438,7 +529,13 @@ def main(argv=None):
     s.add_argument("--results-json")
     s.add_argument("--gdb", metavar="TEST", help="run the one test whose id has TEST in it, "
                    "its machines halted for GDB, without timeouts")
+    s.add_argument("--record", metavar="TEST", help="run the one test whose id has TEST in "
+                   "it, its machines recorded by QEMU (on one CPU) for `replay`")
     s.set_defaults(fn=grade)
+    s = sub.add_parser("replay", help="replay a recorded test under GDB")
+    s.add_argument("--test", required=True)
+    s.add_argument("--lab")
+    s.set_defaults(fn=replay)
     s = sub.add_parser("handin", help="pack your changes into handin-LAB.tar.gz")
     s.add_argument("--out")
     s.set_defaults(fn=handin)

@@ -117,6 +117,9 @@ check_all() {
 	else bad "make not found" make; fi
 
 	if [ $test = 1 ]; then
+		# make grade RECORD=1 and its test: the disks' qcow2 overlays.
+		if command -v qemu-img >/dev/null; then ok "qemu-img"
+		else bad "qemu-img not found (make grade RECORD=1)" qemu-utils; fi
 		if [ ! -x /usr/bin/python3 ]; then
 			bad "/usr/bin/python3 not found (the graders)" python3
 		else

@@ -17,11 +17,11 @@ ARCH_DEVS = dev/uart.c dev/virtio_blk.c
 
 QEMU_MACHINE = -machine virt,aclint=on -bios none -kernel $(KERNEL) -m $(MEM) -smp $(CPUS) -nographic \
 	-global virtio-mmio.force-legacy=false \
-	-drive file=$(FSIMG),if=none,format=raw,id=x0 \
+	$(call qemu_drive,x0,$(FSIMG)) \
 	-device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0 $(SWAP_DRIVE)
 # The swap disk (unless SWAP=0) in the second virtio-mmio slot (0x10002000, IRQ 2).
 ifneq ($(SWAP_ON),)
-SWAP_DRIVE = -drive file=$(SWAPIMG),if=none,format=raw,id=x1 \
+SWAP_DRIVE = $(call qemu_drive,x1,$(SWAPIMG)) \
 	-device virtio-blk-device,drive=x1,bus=virtio-mmio-bus.1
 endif
 

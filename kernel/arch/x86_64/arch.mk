@@ -28,14 +28,15 @@ ARCH_DEVS = dev/uart.c
 # The file system is the primary master; the swap disk (unless SWAP=0) the primary
 # slave. The kernel powers off through ACPI, which makes QEMU exit with status 0;
 # isa-debug-exit reports a non-zero `halt` code (QEMU exits with (code << 1) | 1).
-# -no-reboot turns a triple fault into an exit.
+# -no-reboot turns a triple fault into an exit. Each disk is a drive and an ide-hd
+# device on it (not -drive if=ide), so that record/replay can put blkreplay between.
 QEMU_MACHINE = -machine pc -kernel $(KERNEL) -m $(MEM) -smp $(CPUS) -nographic -no-reboot -net none \
-	-drive file=$(FSIMG),if=ide,index=0,media=disk,format=raw \
+	$(call qemu_drive,x0,$(FSIMG)) -device ide-hd,drive=x0,bus=ide.0,unit=0 \
 	$(SWAP_DRIVE) \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 
 ifneq ($(SWAP_ON),)
-SWAP_DRIVE = -drive file=$(SWAPIMG),if=ide,index=1,media=disk,format=raw
+SWAP_DRIVE = $(call qemu_drive,x1,$(SWAPIMG)) -device ide-hd,drive=x1,bus=ide.0,unit=1
 endif
 
 # QEMU cannot exit with an arbitrary status here: `halt N` (N != 0) leaves through
