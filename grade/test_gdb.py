@@ -132,6 +132,8 @@ echo @dot\\n
 vmtree --dot {dot} 1
 vmmap --dot {mapdot} 1
 vmobj --dot {objdot} proc[0].p_vmspace->vm_map.header.next
+vmmap --dot {mapsvg} 1
+vmtree --dot {treepng} 1
 echo @pte\\n
 pte 0x10000 1
 echo @vmobj\\n
@@ -157,8 +159,10 @@ detach
 @pytest.mark.points(3)
 def test_gdb_commands(boot, arch, scale, tmp_path):
     dot, mapdot, objdot = (tmp_path / f"{n}.dot" for n in ("tree", "map", "obj"))
+    mapsvg, treepng = tmp_path / "map.svg", tmp_path / "tree.png"
     q, out = run_gdb(boot, arch, scale, tmp_path,
-                     COMMANDS.format(dot=dot, mapdot=mapdot, objdot=objdot), typed=["vmmap 1"])
+                     COMMANDS.format(dot=dot, mapdot=mapdot, objdot=objdot, mapsvg=mapsvg,
+                                     treepng=treepng), typed=["vmmap 1"])
     program = shell_output(q, "vmmap 1").splitlines()
     assert program and program[0].startswith("START-END"), program
 
@@ -217,6 +221,12 @@ def test_gdb_commands(boot, arch, scale, tmp_path):
     chain = objdot.read_text()
     assert re.search(rf'^  o[0-9a-f]+ \[shape=box, label="vnode {ents[0]["obj"].split(":")[1]}\\n',
                      chain, re.M), chain
+    # FILE.svg and FILE.png: the pictures themselves, drawn by dot, with the map's
+    # first entry's bounds in the SVG's text.
+    svg = mapsvg.read_text()
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg, svg[:300]
+    assert f"[{ents[0]['start']:#x}, {ents[0]['end']:#x})" in svg, svg
+    assert treepng.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", "vmtree --dot tree.png drew no PNG"
 
     # pte: init's first text page, level by level; its physical page is the text
     # object's page, as vmobj shows it.

@@ -2,9 +2,9 @@
 # doctor.sh [--install] [--test] [-q|-v] ARCH
 #
 # Checks that this machine can build, boot and debug the ARCH port of vmlab:
-# the cross compiler and binutils, QEMU (new enough), gdb-multiarch, the host gcc
-# that builds mkfs, and make; with --test also /usr/bin/python3 with pytest and
-# pytest-xdist for the graders.  Each problem is one line that says what is
+# the cross compiler and binutils, QEMU (new enough), gdb-multiarch, graphviz's dot
+# (the GDB commands' pictures), the host gcc that builds mkfs, and make; with --test
+# also qemu-img and /usr/bin/python3 with pytest and pytest-xdist for the graders.  Each problem is one line that says what is
 # wrong and which Debian package fixes it.
 #
 #   --install  apt-get install the missing packages (as root, or through sudo -n),
@@ -109,6 +109,8 @@ check_all() {
 
 	if command -v gdb-multiarch >/dev/null; then ok "gdb-multiarch"
 	else bad "gdb-multiarch not found (make qemu-gdb, the GDB grader)" gdb-multiarch; fi
+	if command -v dot >/dev/null; then ok "dot (graphviz)"
+	else bad "dot not found (GDB's vmtree/vmmap/vmobj --dot FILE.svg, make figures)" graphviz; fi
 
 	if ! command -v gcc >/dev/null; then bad "no host gcc (needed to build mkfs)" gcc
 	elif [ ! -e /usr/include/stdio.h ]; then bad "host gcc has no C library headers (mkfs)" libc6-dev

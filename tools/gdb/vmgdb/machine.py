@@ -4,6 +4,8 @@
 # is repeated here, each with the header it comes from.
 
 import struct
+import subprocess
+from pathlib import Path
 
 import gdb
 
@@ -51,6 +53,24 @@ def dot_option(arg, usage):
     if len(args) < 2:
         raise gdb.GdbError(usage)
     return args[1], args[2:]
+
+
+def save_dot(path, text):
+    """Write text, a graph in Graphviz's dot language, to path; a path that ends in
+    .svg or .png gets the picture itself, drawn by dot (Debian's graphviz).  Returns
+    the rest of the command's message: how to draw it, for a .dot file."""
+    fmt = Path(path).suffix[1:]
+    if fmt not in ("svg", "png"):
+        Path(path).write_text(text)
+        return f"; draw it with dot -Tsvg {path} -o picture.svg (or give FILE.svg, FILE.png)"
+    try:
+        subprocess.run(["dot", f"-T{fmt}", "-o", path], input=text, text=True, check=True,
+                       capture_output=True)
+    except FileNotFoundError:
+        raise gdb.GdbError("dot not found: install Debian's graphviz (make doctor does)")
+    except subprocess.CalledProcessError as e:
+        raise gdb.GdbError(f"dot -T{fmt} failed: {e.stderr.strip()}")
+    return ""
 
 
 def hx(n):

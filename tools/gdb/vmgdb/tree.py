@@ -57,7 +57,7 @@ class VmtreeCommand(gdb.Command):
 The root first, each child indented under its parent (L: left, R: right), with its
 colour, its bounds, max_free (the largest free gap in its subtree) and its own gap;
 <hint and <first_free mark those entries.  --dot FILE: write it for Graphviz
-instead (dot -Tsvg FILE -o tree.svg draws it).  PID: default, the process the
+instead (dot -Tsvg FILE -o tree.svg draws it; a FILE.svg or FILE.png is drawn now).  PID: default, the process the
 selected CPU runs."""
 
     def __init__(self):
@@ -68,10 +68,8 @@ selected CPU runs."""
         p = find_proc(" ".join(args))
         m = proc_map(p)
         if dot:
-            with open(dot, "w") as f:
-                f.write(tree_dot(m, f"{proc_label(p)}: map {hx(m.address)}"))
-            print(f"vmtree: {proc_label(p)}'s tree in {dot}; draw it with "
-                  f"dot -Tsvg {dot} -o tree.svg")
+            how = save_dot(dot, tree_dot(m, f"{proc_label(p)}: map {hx(m.address)}"))
+            print(f"vmtree: {proc_label(p)}'s tree in {dot}{how}")
             return
         print(f"{proc_label(p)}: map {hx(m.address)}, {int(m['nentries'])} entries")
         lines = tree_lines(m) or ["the tree is empty" + (

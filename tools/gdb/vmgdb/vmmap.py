@@ -75,7 +75,8 @@ class VmmapCommand(gdb.Command):
     """vmmap [--dot FILE] [PID]: the process's map entries, as the vmmap program
 prints them.  One line per entry: START-END PROT MAX INHERIT FLAGS WIRED OBJECT
 OFFSET RES DEPTH.  --dot FILE: the map for Graphviz instead, its entries in a row
-with their objects and shadow chains below (dot -Tsvg FILE -o map.svg draws it).
+with their objects and shadow chains below (dot -Tsvg FILE -o map.svg draws it;
+a FILE.svg or FILE.png is drawn now).
 PID: default, the process the selected CPU runs."""
 
     def __init__(self):
@@ -87,10 +88,9 @@ PID: default, the process the selected CPU runs."""
         p = find_proc(" ".join(args))
         proc_map(p)
         if dot:
-            write_dot(dot, f"{proc_label(p)}: its map, objects and shadow chains",
-                      map_dot(p["p_vmspace"].dereference()))
-            print(f"vmmap: {proc_label(p)}'s map in {dot}; draw it with "
-                  f"dot -Tsvg {dot} -o map.svg")
+            how = write_dot(dot, f"{proc_label(p)}: its map, objects and shadow chains",
+                            map_dot(p["p_vmspace"].dereference()))
+            print(f"vmmap: {proc_label(p)}'s map in {dot}{how}")
             return
         print("\n".join(vmmap_lines(p["p_vmspace"].dereference())))
 

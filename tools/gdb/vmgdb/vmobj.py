@@ -40,16 +40,17 @@ def object_dot(o, seen):
 
 
 def write_dot(path, title, lines):
-    with open(path, "w") as f:
-        f.write("\n".join(['digraph vm {', f'  label="{title}"; labelloc=t;',
-                           '  node [fontname=monospace];', *lines, "}"]) + "\n")
+    """The graph of lines, titled, to path (save_dot): the rest of the message."""
+    return save_dot(path, "\n".join(['digraph vm {', f'  label="{title}"; labelloc=t;',
+                                      '  node [fontname=monospace];', *lines, "}"]) + "\n")
 
 
 class VmobjCommand(gdb.Command):
     """vmobj [--dot FILE] EXPR: an object's shadow chain, with each object's
 resident pages.  EXPR: a struct vm_object *, a map entry, or an address.  Top to
 bottom, each object with its pages as pindex:physical address.  --dot FILE: the
-chain for Graphviz instead (dot -Tsvg FILE -o chain.svg draws it)."""
+chain for Graphviz instead (dot -Tsvg FILE -o chain.svg draws it; a FILE.svg or
+FILE.png is drawn now)."""
 
     def __init__(self):
         super().__init__("vmobj", gdb.COMMAND_USER)
@@ -64,9 +65,8 @@ chain for Graphviz instead (dot -Tsvg FILE -o chain.svg draws it)."""
             print("no object (anonymous memory that was never touched)")
             return
         if dot:
-            write_dot(dot, f"object {hx(o)} and its backing chain", object_dot(o, set()))
-            print(f"vmobj: the chain of {hx(o)} in {dot}; draw it with "
-                  f"dot -Tsvg {dot} -o chain.svg")
+            how = write_dot(dot, f"object {hx(o)} and its backing chain", object_dot(o, set()))
+            print(f"vmobj: the chain of {hx(o)} in {dot}{how}")
             return
         for depth, ob in enumerate(object_chain(o)):
             print(f"{'  ' * depth}{hx(ob)}: {object_line(ob)}")
