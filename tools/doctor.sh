@@ -4,8 +4,8 @@
 # Checks that this machine can build, boot and debug the ARCH port of vmlab:
 # the cross compiler and binutils, QEMU (new enough), gdb-multiarch, graphviz's dot
 # (the GDB commands' pictures), the host gcc that builds mkfs, and make; with --test
-# also qemu-img and /usr/bin/python3 with pytest and pytest-xdist for the graders.  Each problem is one line that says what is
-# wrong and which Debian package fixes it.
+# also qemu-img and /usr/bin/python3 with pytest and pytest-xdist for the graders.
+# Each problem is one line that says what is wrong and which Debian package fixes it.
 #
 #   --install  apt-get install the missing packages (as root, or through sudo -n),
 #              then check again.  Every `make qemu` / `make test` runs this first.
