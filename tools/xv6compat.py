@@ -14,8 +14,9 @@ build/A/xv6/logs/.  Exits 1 if any program failed.
     stressfs                  pass: its five processes each print "read", and the
                               shell answers
     grind                     runs forever in xv6 too: pass if after S seconds
-                              (--seconds) the kernel has not panicked and the shell,
-                              with grind in the background, still answers
+                              (--seconds) the kernel has not panicked, the shell,
+                              with grind in the background, still answers, and
+                              grind still runs
 Uses grade/harness.py.
 """
 
@@ -82,6 +83,9 @@ def grind(q, cmd, seconds):
         pass
     assert time.monotonic() >= end - 1
     shell_answers(q)
+    # And grind is still at it (in xv6 it never stops).
+    q.sendline("ps")
+    q.wait_for(r"\bgrind\b", 30)
     complaints = len(re.findall(r"^grind: ", q.output, re.M))
     return "ok" + (f" ({complaints} complaints)" if complaints else "")
 
