@@ -1,9 +1,10 @@
 // mkfs: build a file-system image for vmlab.
 //
-//   mkfs fs.img file...
+//   mkfs [-s blocks] fs.img file...
 //
-// makes an FSSIZE-block image whose root directory holds each file, named by its
-// last path element less a leading '_' (build/riscv64/user/_cat becomes "cat").
+// makes an FSSIZE-block image (-s: one of that many blocks) whose root directory
+// holds each file, named by its last path element less a leading '_'
+// (build/riscv64/user/_cat becomes "cat").
 // It runs on the build host, which must store integers as the targets do
 // (little-endian), since it writes the on-disk structures as they are in memory.
 
@@ -29,7 +30,8 @@ _Static_assert(BSIZE % sizeof(struct dirent) == 0, "directory entries must not s
 // The layout: boot block, superblock, log, inodes, bitmap, data.
 static const uint nlog = LOGSIZE + 1;                // the header, then LOGSIZE blocks
 static const uint ninodeblocks = NINODES / IPB + 1;
-static const uint nbitmap = FSSIZE / BPB + 1;
+static uint fssize = FSSIZE;
+static uint nbitmap;
 
 static FILE *img;
 static struct superblock sb;
@@ -101,8 +103,8 @@ ialloc(short type)
 static uint
 balloc(void)
 {
-  if (freeblock >= FSSIZE)
-    die("out of data blocks: the files do not fit in FSSIZE (%d) blocks", FSSIZE);
+  if (freeblock >= fssize)
+    die("out of data blocks: the files do not fit in %u blocks", fssize);
   return freeblock++;
 }
 
@@ -257,17 +259,23 @@ main(int argc, char *argv[])
   uchar zeroes[BSIZE];
   uint i, nmeta;
 
-  if (argc < 2) {
-    fprintf(stderr, "usage: mkfs fs.img file...\n");
+  if (argc > 2 && strcmp(argv[1], "-s") == 0) {
+    fssize = strtoul(argv[2], 0, 0);
+    argc -= 2;
+    argv += 2;
+  }
+  if (argc < 2 || fssize < 100) {
+    fprintf(stderr, "usage: mkfs [-s blocks] fs.img file...\n");
     return 1;
   }
   if ((img = fopen(argv[1], "w+b")) == 0)
     die("%s: cannot create", argv[1]);
 
+  nbitmap = fssize / BPB + 1;
   nmeta = 2 + nlog + ninodeblocks + nbitmap;
   sb.magic = FSMAGIC;
-  sb.size = FSSIZE;
-  sb.nblocks = FSSIZE - nmeta;
+  sb.size = fssize;
+  sb.nblocks = fssize - nmeta;
   sb.ninodes = NINODES;
   sb.nlog = nlog;
   sb.logstart = 2;
@@ -276,7 +284,7 @@ main(int argc, char *argv[])
   freeblock = nmeta;
 
   memset(zeroes, 0, sizeof(zeroes));
-  for (i = 0; i < FSSIZE; i++)
+  for (i = 0; i < fssize; i++)
     wsect(i, zeroes);
   memcpy(zeroes, &sb, sizeof(sb));
   wsect(1, zeroes);

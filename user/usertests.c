@@ -386,6 +386,13 @@ badexec(void)
     args[i] = "x";
   args[MAXARG+1] = 0;
   expexecerr("exec with MAXARG+1 arguments", "echo", args, E2BIG);
+  // Fewer, but longer than ARG_MAX bytes in all (xv6's bigargtest).
+  memset(buf, 'x', 300);
+  buf[300] = 0;
+  for(i = 0; i <= ARG_MAX/300; i++)
+    args[i] = buf;
+  args[i] = 0;
+  expexecerr("exec with arguments over ARG_MAX bytes", "echo", args, E2BIG);
 
   // A file that is not an executable.
   unlink("notelf");

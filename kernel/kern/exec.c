@@ -167,18 +167,23 @@ map_stack(struct vmspace *vm, rlim_t limit)
   return rv == KERN_SUCCESS ? 0 : -ENOMEM;
 }
 
-// Build the new stack: the argument strings, then argv[], 16-byte aligned.
+// Build the new stack: the argument strings, then argv[], 16-byte aligned. The
+// strings and argv[] may take ARG_MAX bytes, as on a POSIX system (whose ARG_MAX
+// is at least that), however much stack there is: xv6's usertests counts on it.
 static int
 push_args(struct vmspace *vm, char **argv, uint64 *spp, uint64 *argcp)
 {
   uint64 ustack[MAXARG + 1];
   uint64 sp = USRSTACK, stackbase = USRSTACK - ptoa(vm->vm_ssize);
-  uint64 argc;
+  uint64 argc, total = 0;
 
   for (argc = 0; argv[argc]; argc++) {
     if (argc >= MAXARG)
       return -E2BIG;
     uint64 len = strlen(argv[argc]) + 1;
+    total += len + sizeof(uint64);
+    if (total + sizeof(uint64) > ARG_MAX)
+      return -E2BIG;
     if (len > sp - stackbase)
       return -E2BIG;
     sp = (sp - len) & ~15UL;

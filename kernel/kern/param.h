@@ -10,6 +10,7 @@
 #define NDEV         10   // maximum major device number
 #define ROOTDEV       1   // device number of the file system root disk
 #define MAXARG       32   // max exec arguments
+#define ARG_MAX    4096   // max bytes of exec arguments, strings and argv[] (POSIX's least)
 #define MAXOPBLOCKS  10   // max # of blocks any FS op writes
 #define LOGSIZE      (MAXOPBLOCKS*3)  // max data blocks in on-disk log
 #define NBUF         (MAXOPBLOCKS*3)  // size of disk block cache

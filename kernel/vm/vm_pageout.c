@@ -218,6 +218,59 @@ scan_inactive(uint64 want, struct scan *s)
   }
 }
 
+// Whether page m is in the file cache: a clean page of a file that no page table
+// maps, that no one wired and that is in no I/O. objlock held (which a fault holds
+// from its lookup to pmap_enter, so no page of the cache gets mapped meanwhile).
+static int
+cached(vm_page_t m)
+{
+  return m->object->type == OBJT_VNODE && m->wire_count == 0 && m->pv_count == 0 &&
+         !(m->flags & (PG_BUSY | PG_DIRTY));
+}
+
+// Free up to n pages of the file cache from queue q (none if !free: only count
+// them). Returns how many. objlock held.
+static uint64
+reclaim_queue(struct pagequeue *q, uint64 n, int free)
+{
+  uint64 found = 0, budget = q->count;
+  vm_page_t m = q->head, next;
+
+  for (; budget-- > 0 && found < n; m = next) {
+    next = m->pq_next;
+    if (!cached(m))
+      continue;
+    found++;
+    if (free) {
+      vm_page_remove(m);
+      vm_page_free(m);
+    }
+  }
+  return found;
+}
+
+// The file cache keeps the pages of programs that have exited and of files no
+// longer mapped. They are as good as free to a process that asks for memory
+// (vm_sbrk), so this gives n of them back at once (the daemon has no work while
+// swap is full or absent): 0; or -1 with none freed if the cache holds fewer, so
+// that a request that fails anyway leaves the cache as it was.
+int
+vm_pageout_reclaim(uint64 n)
+{
+  int r = -1;
+
+  vm_object_lock();
+  uint64 have = reclaim_queue(&queues[PQ_INACTIVE], n, 0);
+  have += reclaim_queue(&queues[PQ_ACTIVE], n - have, 0);
+  if (have == n) {
+    uint64 freed = reclaim_queue(&queues[PQ_INACTIVE], n, 1);
+    reclaim_queue(&queues[PQ_ACTIVE], n - freed, 1);
+    r = 0;
+  }
+  vm_object_unlock();
+  return r;
+}
+
 // The process with the most resident and swapped pages, not yet killed: its pid,
 // or 0. A reference keeps each vmspace while it is counted without p->lock (the
 // count may sleep on the map lock, and wake others).

@@ -14,6 +14,9 @@ int vm_pageout_is_daemon(void);      // is the caller the daemon?
 // swap for what it would take.
 int vm_pageout_needed(uint64 nfree);
 void vm_pageout_wakeup(void);        // no lock needed (a process's may be held)
+// Free n pages of the file cache (no lock held): 0, or -1 (none freed) if it holds
+// fewer.
+int vm_pageout_reclaim(uint64 n);
 
 // The queues (object lock held): put m at the tail of queue q (PQ_ACTIVE or
 // PQ_INACTIVE), off whatever queue it was on; take it off its queue.

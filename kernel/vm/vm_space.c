@@ -13,6 +13,7 @@
 #include "vm/vm_page.h"
 #include "vm/vm_zone.h"
 #include "vm/pmap_pv.h"
+#include "vm/vm_pageout.h"
 
 static struct vm_zone vmspace_zone;
 static struct spinlock vmspace_lock;   // reference counts
@@ -245,6 +246,32 @@ vmspace_fork(struct vmspace *vm1)
   return vm2;
 }
 
+// Pages a fault may take besides the one it maps: page-table pages and a page of
+// pv entries.
+#define FAULT_SLACK 8
+
+// The pages that a process can still get by touching them: the free pages but the
+// daemon's reserve and a fault's slack, and free swap.
+static uint64
+pages_available(void)
+{
+  uint64 nfree = kfreecount(), keep = VM_PAGE_RESERVE + FAULT_SLACK;
+
+  return (nfree > keep ? nfree - keep : 0) + swap_pager_total() - swap_pager_used();
+}
+
+// Whether npages more can be touched, the file cache given back for them if
+// needed (and if it holds enough): so growing a process until sbrk fails (xv6's
+// usertests counts free memory that way) ends with ENOMEM, not an OOM kill, and
+// gets the same count whatever the cache holds.
+static int
+pages_obtainable(uint64 npages)
+{
+  uint64 avail = pages_available();
+
+  return npages <= avail || vm_pageout_reclaim(npages - avail) == 0;
+}
+
 // Move the break by n bytes; *oldbrk gets the old break. Growth maps anonymous
 // memory after the data (pages come on first touch); shrinking unmaps whole pages.
 // Returns 0, or a negative errno with the break and the map unchanged.
@@ -256,10 +283,10 @@ vm_sbrk(struct vmspace *vm, long n, vm_offset_t *oldbrk)
 
   *oldbrk = brk;
   if (n > 0) {
-    // Refuse at once what could never be touched: no overcommit beyond free memory
-    // and free swap.
+    // Refuse at once what could never be touched: no overcommit beyond what
+    // memory and swap can give.
     if ((uint64)n >= VM_MAXUSER_ADDRESS - brk ||
-        atop((uint64)n) > kfreecount() + swap_pager_total() - swap_pager_used())
+        !pages_obtainable(atop(round_page(brk + n) - from)))
       return -ENOMEM;
     vm_offset_t to = round_page(brk + n);
     if (to > from && vm_map_find(map, 0, 0, &from, to - from, 0, 0, VM_MAPTYPE_NORMAL,
