@@ -2205,8 +2205,8 @@ main(int argc, char *argv[])
       ok = 0;
   }
 
-  // Orphans of the tests are reaped by init; give it up to 10 s (ticks are real
-  // time, and a loaded host runs the machine slowly).
+  // Orphans of the tests are reaped by init; give it up to 10 s (a loaded host
+  // runs the machine slowly).
   for(i = 0; i < 100 && (free1 = freemem()) != free0; i++)
     sleep(10);
   if(free1 != free0){

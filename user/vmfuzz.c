@@ -697,7 +697,7 @@ main(int argc, char *argv[])
     exit(1);
   }
   // Orphans of earlier commands may still be exiting: let the count settle (5 s
-  // at most: ticks are real time, and a loaded host runs the machine slowly).
+  // at most: a loaded host runs the machine slowly).
   for(int k = 0; k < 500 && (free1 = freemem()) != free0; k++)
     sleep(1);
   if(free1 != free0){

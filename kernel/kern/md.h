@@ -73,8 +73,7 @@ int intr_get(void);
 
 // Calls from a port's trap code into the MI kernel:
 //   syscall()          kern/syscall.c: dispatch the system call in myproc()->trapframe
-//   clockintr()        kern/clock.c:   once per tick, on CPU 0 only (ticks follows
-//                                      md_nanotime(), so a late tick counts as many)
+//   clockintr()        kern/clock.c:   once per tick, on CPU 0 only
 //   yield()            kern/proc.c:    give up the CPU on a timer tick
 //   uartintr()         dev/uart.c:     the console UART's interrupt
 //   blk_intr()         the disk driver's interrupt, for any of its disks (the file

@@ -69,7 +69,6 @@ int alloc_fail(void);
 // kern/clock.c
 extern uint64 ticks;
 extern struct spinlock tickslock;
-void clockintr(void);     // called by the port's timer interrupt on CPU 0, HZ times a second;
-                          // ticks follows md_nanotime(), catching up late interrupts
+void clockintr(void);     // called by the port's timer interrupt on CPU 0, HZ times a second
 
 #endif
