@@ -12,8 +12,9 @@
 #define PGROUNDUP(sz)  (((sz) + PGSIZE - 1) & ~(PGSIZE - 1))
 #define PGROUNDDOWN(a) (((a)) & ~(PGSIZE - 1))
 
+// r_sp: the stack pointer, per port (xv6's usertests reads it). MAXVA: on RISC-V
+// machine/vmparam.h has it, one past the highest Sv39 user address.
 #ifdef __riscv
-// MAXVA (machine/vmparam.h): one past the highest Sv39 user address.
 static inline uint64
 r_sp(void)
 {
