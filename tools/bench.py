@@ -79,7 +79,9 @@ class Bench:
             q.sendline(cmd)
             q.wait_for(re.escape(cmd) + r"\n")   # the echo
             start = q.pos
-            q.wait_for(r"^bench done$", 600)
+            m = q.wait_for(r"^(bench done|bench: .*)$", 600)
+            if m[1] != "bench done":
+                raise harness.Exited(f"{cmd}: {m[1]}")
             lines = q.output[start:q.pos].splitlines()
             rows = []
             for line in lines:
