@@ -22,7 +22,8 @@ void md_intr_init(void);    // once: route device interrupts (PLIC, IOAPIC)
 void md_cpu_init(void);     // on every CPU: trap vector, local interrupts, timer
 int md_start_aps(void);     // let the other CPUs enter mp_main(); returns how many
 int md_cpuid(void);         // index of this CPU, 0..ncpu-1, with interrupts off
-void md_idle(void);         // wait for an interrupt (wfi, hlt); interrupts are on
+void md_idle(void);         // wait for an interrupt (wfi, sti;hlt); called with them off,
+                            // so one that is pending already ends the wait at once
 void md_poweroff(int code) __attribute__((noreturn));
 uint64 md_nanotime(void);   // nanoseconds since some moment at boot, the same clock
                             // on every CPU: for benchmarks

@@ -303,9 +303,12 @@ scheduler(void)
   c->proc = 0;
   c->started = 1;
   for (;;) {
-    // Interrupts on, so that devices can wake a process; the swtch below then
-    // runs with them off (p->lock is held).
+    // Take the interrupts that are pending (a device may wake a process), then
+    // scan with interrupts off. Were they on, an interrupt that woke a process the
+    // scan had already passed would leave this CPU in md_idle until the next tick:
+    // a disk request would wait for a tick, not for its disk.
     intr_on();
+    intr_off();
     int found = 0;
     for (struct proc *p = proc; p < &proc[NPROC]; p++) {
       acquire(&p->lock);
@@ -321,10 +324,8 @@ scheduler(void)
       }
       release(&p->lock);
     }
-    if (!found) {
-      intr_on();
+    if (!found)
       md_idle();
-    }
   }
 }
 

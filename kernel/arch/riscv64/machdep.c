@@ -39,8 +39,10 @@ void intr_on(void) { if (!intr_get()) s_sstatus(SSTATUS_SIE); }
 void intr_off(void) { if (intr_get()) c_sstatus(SSTATUS_SIE); }
 int intr_get(void) { return (r_sstatus() & SSTATUS_SIE) != 0; }
 
-// Wait for an interrupt. The scheduler calls this with interrupts on; wfi returns
-// when one is pending, and it is taken at once.
+// Wait for an interrupt. The scheduler calls this with interrupts off: wfi returns
+// when an interrupt enabled in sie is pending, whatever sstatus.SIE says (the
+// privileged spec), so one that came after the scheduler's scan ends it at once;
+// the scheduler then turns interrupts on and takes it.
 void md_idle(void) { asm volatile("wfi"); }
 
 // The first call reads the device tree, which lies in RAM that kinit() then frees:

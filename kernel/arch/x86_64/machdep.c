@@ -158,8 +158,9 @@ void intr_on(void) { asm volatile("sti" : : : "memory"); }
 void intr_off(void) { asm volatile("cli" : : : "memory"); }
 int intr_get(void) { return (read_rflags() & FL_IF) != 0; }
 
-// Wait for an interrupt with interrupts on. sti takes effect only after the next
-// instruction, so no interrupt can slip in between and leave hlt sleeping forever.
+// Wait for an interrupt. The scheduler calls this with interrupts off; sti takes
+// effect only after the next instruction, so no interrupt can slip in between and
+// leave hlt sleeping until the next one. Returns with interrupts on.
 void md_idle(void) { asm volatile("sti; hlt" : : : "memory"); }
 
 // The largest piece of RAM above the kernel image.
