@@ -164,20 +164,20 @@ bad:
   return err;
 }
 
+static int
+used(struct dirent *de, char *name)
+{
+  (void)name;
+  return de->inum != 0;
+}
+
 // Does directory dp (locked) hold nothing but "." and ".."?
 static int
 isdirempty(struct inode *dp)
 {
   struct dirent de;
-  uint off;
 
-  for (off = 2 * sizeof(de); off < dp->size; off += sizeof(de)) {
-    if (readi(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
-      panic("isdirempty: short read of directory inode %u", dp->inum);
-    if (de.inum != 0)
-      return 0;
-  }
-  return 1;
+  return dirfind(dp, 2 * sizeof(de), used, 0, &de) == dp->size;
 }
 
 long

@@ -13,7 +13,8 @@
 #define ARG_MAX    4096   // max bytes of exec arguments, strings and argv[] (POSIX's least)
 #define MAXOPBLOCKS  10   // max # of blocks any FS op writes
 #define LOGSIZE      (MAXOPBLOCKS*3)  // max data blocks in on-disk log
-#define NBUF         (MAXOPBLOCKS*3)  // size of disk block cache
+#define NBUF         256  // size of the disk block cache (MAXOPBLOCKS*3 made a file
+                          // of a few pages miss it on every read)
 #define FSSIZE       4000 // size of file system in blocks
 #define MAXPATH      128  // maximum file path name
 #define HZ           100  // timer interrupts per second
