@@ -99,6 +99,9 @@ def pytest_addoption(parser):
     g.addoption("--list-points", action="store_true",
                 help="print each handout task's points (task 0: the tests of no task), "
                      "summed over every machine; run nothing")
+    g.addoption("--fuzz-scale", type=int, default=1, metavar="K",
+                help="multiply vmfuzz's operation counts (grade/test_vmfuzz.py) by K "
+                     "(make flake-check: 2)")
     g.addoption("--gdb", action="store_true",
                 help="start every machine halted for GDB, say how to attach, and never "
                      "time out (make grade GDB=1 TEST=name: one test, -s -n 0)")

@@ -2,6 +2,7 @@
 """make flake-check: run the whole QEMU grader suite N times in a row and report
 every failure, with its message and the console logs of that run.  A grader
 that fails once in N runs is a flaky grader (or a kernel race): both are bugs.
+Each run fuzzes twice as long as make test (--fuzz-scale 2).
 
     flake.py --runs N [--arch "riscv64 x86_64"] [--timeout-scale S] [--workdir DIR]
 
@@ -22,6 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import course                                   # noqa: E402
 
 ROOT = course.ROOT
+# vmfuzz's operations in each run, against make test's (grade/test_vmfuzz.py):
+# 200,000 a run, 4 million in 20 runs.
+FUZZ_SCALE = 2
 
 
 def one_run(k, arches, scale, workdir):
@@ -29,6 +33,7 @@ def one_run(k, arches, scale, workdir):
     report, log = workdir / f"run-{k}.json", workdir / f"run-{k}.log"
     cmd = [course.PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "auto",
            "--tb=line", "grade", "--arch", " ".join(arches), "--timeout-scale", f"{scale:g}",
+           "--fuzz-scale", str(FUZZ_SCALE),
            "--lab-json", str(report)]
     with open(log, "w") as f:
         subprocess.run(cmd, cwd=ROOT, stdout=f, stderr=subprocess.STDOUT,
