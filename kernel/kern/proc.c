@@ -374,6 +374,10 @@ forkret(void)
   struct proc *p = myproc();
 
   release(&p->lock);
+  // release() put back the scheduler's interrupt state, which is off: a new thread
+  // starts with them on (a kernel process that never sleeps would otherwise never
+  // see a timer tick, and on one CPU nothing else would run).
+  intr_on();
   if (p->p_kmain)
     p->p_kmain();   // never returns
   if (first) {
