@@ -24,17 +24,18 @@ int __real_main(int argc, char *argv[]);
 
 // Call __real_main(argc, argv) on the stack whose top is top, and exit with what it
 // returns. The ports' ABIs: the arguments in a0/a1 (RISC-V) or edi/rsi (x86-64),
-// the stack 16-byte aligned at the call.
+// the stack 16-byte aligned at the call. Those registers are clobbers, so that the
+// compiler gives the operands others (a0 set first must not overwrite argv).
 static void __attribute__((noreturn))
 main_on(char *top, int argc, char *argv[])
 {
 #if defined(__riscv)
   asm volatile("mv sp, %0\n mv a0, %1\n mv a1, %2\n call __real_main\n call exit\n"
-               : : "r"(top), "r"((long)argc), "r"(argv) : "memory");
+               : : "r"(top), "r"((long)argc), "r"(argv) : "a0", "a1", "ra", "memory");
 #elif defined(__x86_64__)
   asm volatile("mov %0, %%rsp\n mov %1, %%edi\n mov %2, %%rsi\n call __real_main\n"
                "mov %%eax, %%edi\n call exit\n"
-               : : "r"(top), "r"(argc), "r"(argv) : "memory");
+               : : "r"(top), "r"(argc), "r"(argv) : "rdi", "rsi", "memory");
 #else
 #error "main_on: no port"
 #endif
