@@ -12,6 +12,9 @@
 #include "vm/vm_pageout.h"
 
 int ncpu = 1;
+// Set by CPU 0 once every CPU has come up and said so: until then none may run a
+// process, so that no hart's line lands in the middle of init's output.
+static int all_up;
 
 void
 main(void)
@@ -40,6 +43,7 @@ main(void)
   int others = md_start_aps();
   while (__atomic_load_n(&ncpu, __ATOMIC_ACQUIRE) < 1 + others)
     ;
+  __atomic_store_n(&all_up, 1, __ATOMIC_RELEASE);
   scheduler();
 }
 
@@ -50,5 +54,8 @@ mp_main(void)
   md_cpu_init();
   printf("hart %d starting\n", md_cpuid());
   __sync_fetch_and_add(&ncpu, 1);
+  // An early hart must not run init while a later one still prints its line.
+  while (!__atomic_load_n(&all_up, __ATOMIC_ACQUIRE))
+    ;
   scheduler();
 }
