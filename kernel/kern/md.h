@@ -21,7 +21,6 @@ void md_physmem(vm_paddr_t *start, vm_paddr_t *end); // free RAM after the kerne
 void md_intr_init(void);    // once: route device interrupts (PLIC, IOAPIC)
 void md_cpu_init(void);     // on every CPU: trap vector, local interrupts, timer
 int md_start_aps(void);     // let the other CPUs enter mp_main(); returns how many
-int md_cpuid(void);         // index of this CPU, 0..ncpu-1, with interrupts off
 void md_idle(void);         // wait for an interrupt (wfi, sti;hlt); called with them off,
                             // so one that is pending already ends the wait at once
 void md_poweroff(int code) __attribute__((noreturn));
@@ -67,10 +66,12 @@ void md_tlb_flush(void);
 int md_upcall_enter(struct trapframe *tf, uint64 frame, uint64 ctx, uint64 func, uint64 data);
 int md_upcall_restore(struct trapframe *tf, uint64 frame);
 
-// Interrupts on this CPU.
-void intr_on(void);
-void intr_off(void);
-int intr_get(void);
+// What every spin lock calls, inline where the port can (<machine/cpufunc.h>):
+//   int md_cpuid(void)     index of this CPU, 0..ncpu-1, with interrupts off
+//   void intr_on(void)     interrupts on this CPU on,
+//   void intr_off(void)    off,
+//   int intr_get(void)     and whether they are on.
+#include <machine/cpufunc.h>
 
 // Calls from a port's trap code into the MI kernel:
 //   syscall()          kern/syscall.c: dispatch the system call in myproc()->trapframe

@@ -31,13 +31,6 @@ procinit(void)
     initlock(&p->lock, "proc");
 }
 
-// This CPU's struct cpu. Interrupts must be off, or the process could move.
-struct cpu *
-mycpu(void)
-{
-  return &cpus[md_cpuid()];
-}
-
 struct proc *
 myproc(void)
 {

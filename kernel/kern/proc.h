@@ -7,6 +7,7 @@
 #include "kern/spinlock.h"
 #include <sys/resource.h>
 #include <machine/frame.h>   // struct trapframe, struct context
+#include <machine/cpufunc.h> // md_cpuid, for mycpu
 
 // Per-CPU state.
 struct cpu {
@@ -59,7 +60,14 @@ struct proc {
 
 extern struct proc proc[NPROC];
 
-struct cpu *mycpu(void);
+// This CPU's struct cpu. Interrupts must be off, or the process could move.
+// Inline: every lock takes it.
+static inline struct cpu *
+mycpu(void)
+{
+  return &cpus[md_cpuid()];
+}
+
 struct proc *myproc(void);
 void procinit(void);
 void userinit(void);

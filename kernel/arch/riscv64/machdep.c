@@ -14,8 +14,6 @@ int fdt_count_cpus(uint64 dtb);
 static int nharts = 1;
 void plic_init(void);
 
-int md_cpuid(void) { return (int)r_tp(); }
-
 // The hart number is the CPU's index (md_cpuid). Without an SBI (-bios none), the
 // ACLINT's SSWI device is what lets supervisor mode interrupt another hart: the
 // other ways are an M-mode shim that forwards the CLINT's machine software
@@ -29,15 +27,6 @@ md_ipi_send(int cpu)
 }
 
 void md_tlb_flush(void) { sfence_vma(); }
-
-// QEMU ends a translated block at every CSR write and goes back to its main loop,
-// which costs as much as a few dozen instructions: push_off() and pop_off() call
-// these on every lock, so write sstatus only when SIE changes. Neither races
-// with an interrupt: one between the read and the write of intr_off() returns with
-// SIE as it found it.
-void intr_on(void) { if (!intr_get()) s_sstatus(SSTATUS_SIE); }
-void intr_off(void) { if (intr_get()) c_sstatus(SSTATUS_SIE); }
-int intr_get(void) { return (r_sstatus() & SSTATUS_SIE) != 0; }
 
 // Wait for an interrupt. The scheduler calls this with interrupts off: wfi returns
 // when an interrupt enabled in sie is pending, whatever sstatus.SIE says (the

@@ -73,7 +73,7 @@ static volatile int ap_started;
 void
 ap_main(void)
 {
-  cpu_setup(md_cpuid());
+  cpu_setup(apicid_to_cpu[lapic_id()]);
   __sync_synchronize();
   ap_started = 1;
   mp_main();
@@ -148,15 +148,22 @@ tss_set_rsp0(uint64 rsp0)
 
 // ---------------------------------------------------------------- md.h
 
-// The local APIC id, through a table that acpi_init() filled; until then, 0.
-int md_cpuid(void) { return apicid_to_cpu[lapic_id()]; }
+// Which mdcpu[] GDT the CPU has loaded (cpu_setup, every CPU's first step): sgdt
+// reads a register, where the local APIC's id is a device read, which QEMU makes
+// slow, and mycpu() is in every lock. Before cpu_setup, the boot GDT: CPU 0.
+int
+md_cpuid(void)
+{
+  struct { uint16 limit; uint64 base; } __attribute__((packed)) gdtr;
+
+  asm volatile("sgdt %0" : "=m"(gdtr));
+  uint64 i = (gdtr.base - (uint64)mdcpu) / sizeof(mdcpu[0]);
+  return i < NCPU ? i : 0;
+}
 
 // A fixed-vector IPI (T_IPI) to the CPU's local APIC.
 void md_ipi_send(int cpu) { lapic_ipi(acpicpu_apicid[cpu], T_IPI); }
 
-void intr_on(void) { asm volatile("sti" : : : "memory"); }
-void intr_off(void) { asm volatile("cli" : : : "memory"); }
-int intr_get(void) { return (read_rflags() & FL_IF) != 0; }
 
 // Wait for an interrupt. The scheduler calls this with interrupts off; sti takes
 // effect only after the next instruction, so no interrupt can slip in between and
