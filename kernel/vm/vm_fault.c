@@ -90,8 +90,8 @@ fault_lookup(struct vm_object *object, vm_pindex_t pindex, struct vm_object **wh
 
 // Find or make the page at pindex of object for a fault of fault_type, and map it
 // at va with at most prot (wired if the entry is). All of it under objlock, which
-// is dropped only to read a page from a file or from swap, to allocate one, or to
-// wait for a busy one (in swap I/O), after which the search starts again: a page
+// is dropped only to read a page from a file or from swap, or to wait for a busy
+// one (in swap I/O), after which the search starts again: a page
 // found below the top object stays put until it is mapped or copied (a collapse,
 // which another process's exit may start, frees the pages of the object it
 // absorbs that the top object has), and a copy is in the top object only once the
@@ -141,16 +141,12 @@ fault_page(vm_map_t map, vm_map_entry_t entry, struct vm_object *object, vm_pind
     copy = where != object &&
            (copy_up || (object->ref_count > 1 && !(entry->eflags & MAP_ENTRY_NEEDS_COPY) &&
                       where->type != OBJT_VNODE));
-    // A zero page, the copy, or the page read from swap: allocate it first.
-    if ((m == 0 || copy) && fresh == 0) {
-      vm_object_unlock();
-      fresh = vm_page_alloc();
-      vm_object_lock();
-      if (fresh == 0) {
-        error = KERN_RESOURCE_SHORTAGE;
-        break;
-      }
-      continue;
+    // A zero page, the copy, or the page read from swap: allocate it first (and
+    // zero it only if it ends up a zero page). The allocator never sleeps, and its
+    // lock nests inside objlock, so nothing here changes meanwhile.
+    if ((m == 0 || copy) && fresh == 0 && (fresh = vm_page_alloc_nozero()) == 0) {
+      error = KERN_RESOURCE_SHORTAGE;
+      break;
     }
     if (m == 0 && swapped) {
       __atomic_add_fetch(&map_vmspace(map)->vm_pageins, 1, __ATOMIC_RELAXED);
@@ -164,6 +160,8 @@ fault_page(vm_map_t map, vm_map_entry_t entry, struct vm_object *object, vm_pind
     if (m == 0 || copy) {
       if (m)
         memmove(VM_PAGE_TO_KVA(fresh), VM_PAGE_TO_KVA(m), PAGE_SIZE);
+      else
+        memset(VM_PAGE_TO_KVA(fresh), 0, PAGE_SIZE);
       // Other entries that map the top object (minherit SHARE) may map a file's
       // page from below, read-only: from now on they must see the copy.
       if (m && object->ref_count > 1 && where->type == OBJT_VNODE)

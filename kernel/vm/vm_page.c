@@ -56,10 +56,11 @@ PHYS_TO_VM_PAGE(vm_paddr_t pa)
 
 // The last VM_PAGE_RESERVE free pages are the pageout daemon's: it needs a few
 // to free many (swap metadata), and must never wait for itself. (Who is asking
-// matters only then: the common case does not look.) A zeroed page, or 0; in
-// DEBUG=1 kernels also 0 when the caller's failnth count runs out.
+// matters only then: the common case does not look.) A page, its contents what
+// they were, or 0; in DEBUG=1 kernels also 0 when the caller's failnth count runs
+// out.
 vm_page_t
-vm_page_alloc(void)
+vm_page_alloc_nozero(void)
 {
   if (alloc_fail())
     return 0;
@@ -82,7 +83,18 @@ vm_page_alloc(void)
   m->rb.left = 0;
   m->object = 0;
   m->wire_count = 0;
-  memset(VM_PAGE_TO_KVA(m), 0, PAGE_SIZE);
+  return m;
+}
+
+// The same, zeroed: most callers' page. (A fault zeroes its own only if it does
+// not copy into it: copy-on-write and swap-in overwrite all of it.)
+vm_page_t
+vm_page_alloc(void)
+{
+  vm_page_t m = vm_page_alloc_nozero();
+
+  if (m)
+    memset(VM_PAGE_TO_KVA(m), 0, PAGE_SIZE);
   return m;
 }
 

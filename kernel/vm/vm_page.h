@@ -41,6 +41,8 @@ typedef struct vm_page *vm_page_t;
 
 void vm_page_startup(void);
 vm_page_t vm_page_alloc(void);           // a zeroed page owned by nobody, or 0
+vm_page_t vm_page_alloc_nozero(void);    // the same, not zeroed: for a caller that
+                                         // fills all of it at once (copy, swap-in)
 void vm_page_free(vm_page_t m);          // must be in no object and mapped nowhere
 uint64 vm_page_free_count(void);
 uint64 vm_page_count(void);              // pages managed
