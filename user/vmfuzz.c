@@ -38,6 +38,7 @@
 #include <sys/fcntl.h>
 #include <machine/vmparam.h>
 #include "user/user.h"
+#include "user/memsnap.h"
 
 #define P      PAGE_SIZE
 #define NPAGE  16                        // the window
@@ -657,7 +658,7 @@ main(int argc, char *argv[])
 {
   unsigned long nops = 1000, first;
   char *mix = DEFMIX;
-  long free0, free1;
+  struct memsnap m0, m1;
   int jobs = 1, st, failed = -1;
 
   if(argc > 2 && strcmp(argv[1], "-j") == 0){
@@ -677,7 +678,7 @@ main(int argc, char *argv[])
     exit(2);
   }
   warmup();
-  free0 = freemem();
+  memsnap(&m0);
   int pids[MAXJOBS];
   for(int i = 0; i < jobs; i++)
     if((pids[i] = start(first + i, i, nops)) < 0){
@@ -698,10 +699,13 @@ main(int argc, char *argv[])
   }
   // Orphans of earlier commands may still be exiting: let the count settle (5 s
   // at most: a loaded host runs the machine slowly).
-  for(int k = 0; k < 500 && (free1 = freemem()) != free0; k++)
+  for(int k = 0; k < 500 && (m1.free = freemem()) != m0.free; k++)
     sleep(1);
-  if(free1 != free0){
-    printf("vmfuzz: seed %lu: %ld free pages before, %ld after\n", first, free0, free1);
+  if(m1.free != m0.free){
+    memsnap(&m1);
+    printf("vmfuzz: seed %lu: %ld free pages before, %ld after ", first, m0.free, m1.free);
+    memsnap_print(&m0, &m1);
+    printf("\n");
     exit(1);
   }
   printf("vmfuzz: seed %lu: %lu ops ok\n", first, nops);

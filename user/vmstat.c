@@ -5,9 +5,12 @@
 //   swapin 0 swapout 0 oomkills 0
 //   vnodeout 0
 //   wired 0
+//   kernel 310 zones 12
 //
 // (vnodeout: dirty pages of files that the pageout daemon wrote back to free
-// them; wired: pages that mlock keeps in memory, in the whole machine.)
+// them; wired: pages that mlock keeps in memory, in the whole machine; kernel:
+// pages the kernel holds for itself, kernel stacks, page tables, pipes and the
+// zones' pages, of which zones.)
 
 #include "user/user.h"
 
@@ -26,5 +29,6 @@ main(void)
   printf("swapin %ld swapout %ld oomkills %ld\n", st.v_swapin, st.v_swapout, st.v_oom_kills);
   printf("vnodeout %ld\n", st.v_vnodepgsout);
   printf("wired %ld\n", st.v_wire_count);
+  printf("kernel %ld zones %ld\n", st.v_kmem_count, st.v_zone_pages);
   exit(0);
 }

@@ -178,7 +178,8 @@ vmtest_finish(const char *prog, const char *usage, int argc, char *argv[],
   // The tests run in a child of their own, so that this process, which counts
   // the free pages, changes as little as it can meanwhile: one fork.
   warmup();
-  long free0 = freemem();
+  struct memsnap m0, m1;
+  memsnap(&m0);
   int pid = fork(), st = 0;
   if(pid == 0)
     exit(runall(argc, argv));
@@ -188,13 +189,15 @@ vmtest_finish(const char *prog, const char *usage, int argc, char *argv[],
     // Another process (the pageout daemon, with swap) may hold a page for a moment
     // after the tests' process is gone: a leak stays, that page does not. (Seen
     // twice, one page each, on one CPU with swap: cowtest and wiretest.)
-    long free1;
-    for(int k = 0; k < 100 && (free1 = freemem()) != free0; k++)
+    for(int k = 0; k < 100 && (m1.free = freemem()) != m0.free; k++)
       sleep(1);
-    if(free1 == free0)
+    if(m1.free == m0.free)
       printf("%s freemem: OK\n", prog);
     else {
-      printf("%s freemem: FAILED: expected %ld free pages got %ld\n", prog, free0, free1);
+      memsnap(&m1);
+      printf("%s freemem: FAILED: expected %ld free pages got %ld ", prog, m0.free, m1.free);
+      memsnap_print(&m0, &m1);
+      printf("\n");
       failed++;
     }
   }

@@ -29,6 +29,7 @@ typedef unsigned int uint32;
 #include <sys/fcntl.h>
 #include <machine/vmparam.h>
 #include "user/user.h"
+#include "user/memsnap.h"
 #endif
 
 // A child's exit as wait() reports it; making a file. (Inline: not every program

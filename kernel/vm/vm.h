@@ -17,6 +17,7 @@ void kinit(void);
 void *kalloc(void);             // one zeroed page, or 0
 void kfree(void *va);
 uint64 kfreecount(void);        // free pages
+uint64 kmemcount(void);         // pages kalloc has handed out and not had back
 // Wait until the pageout daemon has freed pages (after an allocation failed): 0,
 // or -1 if the process was killed meanwhile. If pages are not short (the failure
 // was injected, or others freed pages since), only yield. Process context, no

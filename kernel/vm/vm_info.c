@@ -15,6 +15,7 @@
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
 #include "vm/pmap_pv.h"
+#include "vm/vm_zone.h"
 #include "vm/vm_pageout.h"
 #include "vm/swap_pager.h"
 
@@ -209,6 +210,8 @@ sys_vmstat(void)
   st.v_oom_kills = ps.oom_kills;
   st.v_vnodepgsout = ps.vnodeouts;
   st.v_wire_count = vm_page_wired_count();
+  st.v_kmem_count = kmemcount();
+  st.v_zone_pages = zone_page_count();
   st.v_map_pageins = __atomic_load_n(&vm->vm_pageins, __ATOMIC_RELAXED);
   st.v_map_pageouts = __atomic_load_n(&vm->vm_pageouts, __ATOMIC_RELAXED);
   return copyout(ust, &st, sizeof(st));

@@ -34,6 +34,7 @@ int zreserve(struct vm_zone *z, int n);          // 0, or -ENOMEM with nothing r
 void zunreserve(struct vm_zone *z, int n);
 void *zalloc_reserved(struct vm_zone *z);        // one of the reserved items; never fails
 void zfree_reserved(struct vm_zone *z, void *item); // free it back into the reservation
+uint64 zone_page_count(void);                    // pages all zones hold (vmstat)
 const char *zone_poison_name(uint64 va);         // the zone whose poison va is, or 0
 const char *zone_fault_note(uint64 va);          // for a fault's panic: names the zone, or ""
 

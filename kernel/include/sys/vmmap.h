@@ -68,6 +68,9 @@ struct vmstats {
   uint64 v_map_pageins;        // the caller's pages read back from swap, ever
   uint64 v_map_pageouts;       // its pages the pageout daemon took out, ever
   uint64 v_vnodepgsout;        // dirty file pages the daemon wrote back, ever
+  uint64 v_kmem_count;         // pages the kernel holds for itself (kalloc: stacks,
+                               // page tables, pipes, zones)
+  uint64 v_zone_pages;         // of which zones (map entries, objects, pv entries...)
 };
 
 // int procinfo(struct kinfo_proc *buf, int n): one per process.
