@@ -267,19 +267,6 @@ static const struct vmtest tests[] = {
   { "exec", exec_ },
 };
 
-// Whether free memory came back to free0, waiting a little for it: the child's
-// exit hands some of it back after wait() returns (its kernel stack).
-static int
-settled(long free0)
-{
-  for(int i = 0; i < 500; i++){
-    if(freemem() == free0)
-      return 1;
-    sleep(1);
-  }
-  return 0;
-}
-
 static void (*workload)(void);  // the workload that sweep() runs
 
 // Sweep n over the workload (in the test's child): see the top of the file.
@@ -294,7 +281,8 @@ sweep(void)
     exit(0);
   expect("wait", wait(&st) > 0, 1);
   for(nth = 1; nth <= MAXN; nth++){
-    long free0 = freemem();
+    struct memsnap m0, m1;
+    memsnap(&m0);
     int pid = xfork();
     if(pid == 0){
       test = labelled(test, nth);
@@ -306,9 +294,11 @@ sweep(void)
     unlink(TMPFILE);
     if(exited_with(st, 1))
       exit(1);
-    if(!settled(free0)){
-      printf("failtest %s: FAILED: %ld free pages before, %ld after\n",
-             labelled(test, nth), free0, freemem());
+    if(!memsnap_settle(&m0, &m1, 500)){
+      printf("failtest %s: FAILED: %ld free pages before, %ld after ",
+             labelled(test, nth), m0.free, m1.free);
+      memsnap_print(&m0, &m1);
+      printf("\n");
       exit(1);
     }
     if(exited_with(st, DONE_UNREACHED))

@@ -661,7 +661,8 @@ main(int argc, char *argv[])
   setvbuf(stdout, 0, _IONBF, 0);
 #else
   warmup();
-  long free0 = freemem();
+  struct memsnap m0, m1;
+  memsnap(&m0);
 #endif
   pid = fork();
   if(pid < 0){
@@ -694,9 +695,10 @@ main(int argc, char *argv[])
       printf("rbtest: FAILED: the test was killed\n");
   }
 #ifndef LINUX
-  long free1 = freemem();
-  if(free1 != free0){
-    printf("rbtest freemem: FAILED: expected %ld free pages got %ld\n", free0, free1);
+  if(!memsnap_settle(&m0, &m1, 100)){
+    printf("rbtest freemem: FAILED: expected %ld free pages got %ld ", m0.free, m1.free);
+    memsnap_print(&m0, &m1);
+    printf("\n");
     failed++;
   } else
     ok("freemem");

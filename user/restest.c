@@ -241,7 +241,8 @@ many(void)
   for(int i = 0; i < 5; i++)
     expect("a run (first round)", run("reschild", 7), FROM_SNAPSHOT);
   drop_all();
-  long free0 = freemem();
+  struct memsnap m0;
+  memsnap(&m0);
 
   expect("reschild register", reschild("reschild", "register"), 0);
   for(int i = 0; i < 40; i++)
@@ -249,7 +250,7 @@ many(void)
   list();
   expect("execs counted", kr[0].kr_execs, 40);
   drop_all();
-  expect("free pages after", freemem(), free0);
+  expect_memsnap("free pages after", &m0);
 }
 
 // A resident program forks, and its child execs another program.

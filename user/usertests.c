@@ -12,6 +12,7 @@
 #include <sys/fcntl.h>
 #include <machine/vmparam.h>
 #include "user/user.h"
+#include "user/memsnap.h"
 #include "kernel/fs.h"
 
 #define PGROUNDUP(a)  (((uint64)(a) + PAGE_SIZE - 1) & ~(uint64)(PAGE_SIZE - 1))
@@ -1580,17 +1581,22 @@ childtouches(int n)
 static void
 freememtest(void)
 {
-  long before, during, after;
-  int i, n = 200;
+  long before, during;
+  int n = 200;
+  struct memsnap m0, m1;
 
   check("freemem is positive", freemem() > 0);
   childtouches(n);
-  before = freemem();
+  memsnap(&m0);
+  before = m0.free;
   during = childtouches(n);
   check("the child's pages are taken", before - during >= n);
-  for(i = 0; i < 100 && (after = freemem()) != before; i++)
-    sleep(10);
-  expect("free pages after the child is reaped", after, before);
+  if(!memsnap_settle(&m0, &m1, 1000)){
+    printf("  free pages after the child is reaped: expected %ld, got %ld ", before, m1.free);
+    memsnap_print(&m0, &m1);
+    printf("\n");
+    exit(1);
+  }
 }
 
 // ---------------------------------------------------------------- faults
@@ -2164,7 +2170,7 @@ int
 main(int argc, char *argv[])
 {
   int i, j, quick = 0, named = 0, ok = 1, found;
-  long free0, free1;
+  struct memsnap m0, m1;
 
   for(i = 1; i < argc; i++){
     if(strcmp(argv[i], "-q") == 0)
@@ -2187,8 +2193,8 @@ main(int argc, char *argv[])
 
   chdir("/");
   warmup();
-  free0 = freemem();
-  printf("usertests starting: %ld free pages\n", free0);
+  memsnap(&m0);
+  printf("usertests starting: %ld free pages\n", m0.free);
 
   for(i = 0; i < NELEM(tests); i++){
     if(quick && tests[i].slow)
@@ -2206,11 +2212,12 @@ main(int argc, char *argv[])
   }
 
   // Orphans of the tests are reaped by init; give it up to 10 s (a loaded host
-  // runs the machine slowly).
-  for(i = 0; i < 100 && (free1 = freemem()) != free0; i++)
-    sleep(10);
-  if(free1 != free0){
-    printf("FAILED -- lost %ld free pages\n", free0 - free1);
+  // runs the machine slowly). Zone pages may move with nothing leaked
+  // (user/memsnap.h).
+  if(!memsnap_settle(&m0, &m1, 1000)){
+    printf("FAILED -- lost %ld free pages ", m0.free - m1.free);
+    memsnap_print(&m0, &m1);
+    printf("\n");
     ok = 0;
   }
   printf(ok ? "ALL TESTS PASSED\n" : "SOME TESTS FAILED\n");

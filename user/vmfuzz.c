@@ -699,10 +699,7 @@ main(int argc, char *argv[])
   }
   // Orphans of earlier commands may still be exiting: let the count settle (5 s
   // at most: a loaded host runs the machine slowly).
-  for(int k = 0; k < 500 && (m1.free = freemem()) != m0.free; k++)
-    sleep(1);
-  if(m1.free != m0.free){
-    memsnap(&m1);
+  if(!memsnap_settle(&m0, &m1, 500)){
     printf("vmfuzz: seed %lu: %ld free pages before, %ld after ", first, m0.free, m1.free);
     memsnap_print(&m0, &m1);
     printf("\n");

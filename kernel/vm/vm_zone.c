@@ -63,7 +63,8 @@ zpoison_of(struct vm_zone *z)
   return ZPOISON | (uint64)i << ZONE_SHIFT;
 }
 
-// Pages all zones hold, read without their locks: a statistic.
+// Pages all zones hold, and items in use in them, read without the zones' locks:
+// statistics (vmstat).
 uint64
 zone_page_count(void)
 {
@@ -71,6 +72,17 @@ zone_page_count(void)
 
   for (int i = 0; i < nzones; i++)
     n += __atomic_load_n(&zones[i]->npages, __ATOMIC_RELAXED);
+  return n;
+}
+
+uint64
+zone_item_count(void)
+{
+  uint64 n = 0;
+
+  for (int i = 0; i < nzones; i++)
+    n += __atomic_load_n(&zones[i]->npages, __ATOMIC_RELAXED) * zones[i]->per_page -
+         __atomic_load_n(&zones[i]->nfree, __ATOMIC_RELAXED);
   return n;
 }
 

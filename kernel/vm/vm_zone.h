@@ -35,6 +35,7 @@ void zunreserve(struct vm_zone *z, int n);
 void *zalloc_reserved(struct vm_zone *z);        // one of the reserved items; never fails
 void zfree_reserved(struct vm_zone *z, void *item); // free it back into the reservation
 uint64 zone_page_count(void);                    // pages all zones hold (vmstat)
+uint64 zone_item_count(void);                    // items in use in them (vmstat)
 const char *zone_poison_name(uint64 va);         // the zone whose poison va is, or 0
 const char *zone_fault_note(uint64 va);          // for a fault's panic: names the zone, or ""
 

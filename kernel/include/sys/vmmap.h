@@ -71,6 +71,7 @@ struct vmstats {
   uint64 v_kmem_count;         // pages the kernel holds for itself (kalloc: stacks,
                                // page tables, pipes, zones)
   uint64 v_zone_pages;         // of which zones (map entries, objects, pv entries...)
+  uint64 v_zone_items;         // items in use in the zones' pages
 };
 
 // int procinfo(struct kinfo_proc *buf, int n): one per process.
