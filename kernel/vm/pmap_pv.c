@@ -80,6 +80,8 @@ pmap_pv_count(vm_page_t m)
   return n;
 }
 
+uint64 pmap_pv_total(void) { return zone_items(&pvzone); }
+
 void
 pmap_hold(pmap_t pmap)
 {

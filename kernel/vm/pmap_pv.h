@@ -29,6 +29,7 @@ int pmap_pv_insert(pmap_t pmap, vm_offset_t va, vm_paddr_t pa);
 // Called by the pmap when va stops mapping pa in pmap (the pair must be listed).
 void pmap_pv_remove(pmap_t pmap, vm_offset_t va, vm_paddr_t pa);
 int pmap_pv_count(vm_page_t m);     // the page's mappings, in all page tables
+uint64 pmap_pv_total(void);         // every page's: the pv entries in use (vmstat)
 
 // A pmap is busy (pm_busy > 0) while a CPU has it loaded, or the kernel holds it
 // to copy through it (vm_copy.c): its TLB entries and the addresses the kernel

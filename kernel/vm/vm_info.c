@@ -213,6 +213,7 @@ sys_vmstat(void)
   st.v_kmem_count = kmemcount();
   st.v_zone_pages = zone_page_count();
   st.v_zone_items = zone_item_count();
+  st.v_pv_entries = pmap_pv_total();
   st.v_map_pageins = __atomic_load_n(&vm->vm_pageins, __ATOMIC_RELAXED);
   st.v_map_pageouts = __atomic_load_n(&vm->vm_pageouts, __ATOMIC_RELAXED);
   return copyout(ust, &st, sizeof(st));

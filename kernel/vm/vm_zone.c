@@ -76,13 +76,19 @@ zone_page_count(void)
 }
 
 uint64
+zone_items(struct vm_zone *z)
+{
+  return __atomic_load_n(&z->npages, __ATOMIC_RELAXED) * z->per_page -
+         __atomic_load_n(&z->nfree, __ATOMIC_RELAXED);
+}
+
+uint64
 zone_item_count(void)
 {
   uint64 n = 0;
 
   for (int i = 0; i < nzones; i++)
-    n += __atomic_load_n(&zones[i]->npages, __ATOMIC_RELAXED) * zones[i]->per_page -
-         __atomic_load_n(&zones[i]->nfree, __ATOMIC_RELAXED);
+    n += zone_items(zones[i]);
   return n;
 }
 

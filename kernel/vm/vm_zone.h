@@ -36,6 +36,7 @@ void *zalloc_reserved(struct vm_zone *z);        // one of the reserved items; n
 void zfree_reserved(struct vm_zone *z, void *item); // free it back into the reservation
 uint64 zone_page_count(void);                    // pages all zones hold (vmstat)
 uint64 zone_item_count(void);                    // items in use in them (vmstat)
+uint64 zone_items(struct vm_zone *z);            // items in use in z (vmstat)
 const char *zone_poison_name(uint64 va);         // the zone whose poison va is, or 0
 const char *zone_fault_note(uint64 va);          // for a fault's panic: names the zone, or ""
 

@@ -72,6 +72,7 @@ struct vmstats {
                                // page tables, pipes, zones)
   uint64 v_zone_pages;         // of which zones (map entries, objects, pv entries...)
   uint64 v_zone_items;         // items in use in the zones' pages
+  uint64 v_pv_entries;         // of which pv entries: pages mapped, in all page tables
 };
 
 // int procinfo(struct kinfo_proc *buf, int n): one per process.
