@@ -196,14 +196,21 @@ fault_zero_pass(void)
   return (t1 - t0) / (len / PAGE_SIZE);
 }
 
+// The row name: the median of FAULT_PASSES passes of pass (ns per fault).
 static void
-bench_fault_zero(void)
+fault_row(char *name, long (*pass)(void))
 {
   long ns[FAULT_PASSES];
 
   for(int i = 0; i < FAULT_PASSES; i++)
-    ns[i] = fault_zero_pass();
-  printf("bench fault_zero %ld ns/fault\n", median(ns, FAULT_PASSES));
+    ns[i] = pass();
+  printf("bench %s %ld ns/fault\n", name, median(ns, FAULT_PASSES));
+}
+
+static void
+bench_fault_zero(void)
+{
+  fault_row("fault_zero", fault_zero_pass);
 }
 
 // mlock of 16 MiB of fresh anonymous memory (every page faulted in and wired),
@@ -378,11 +385,7 @@ fault_cow_pass(void)
 static void
 bench_fault_cow(void)
 {
-  long ns[FAULT_PASSES];
-
-  for(int i = 0; i < FAULT_PASSES; i++)
-    ns[i] = fault_cow_pass();
-  printf("bench fault_cow %ld ns/fault\n", median(ns, FAULT_PASSES));
+  fault_row("fault_cow", fault_cow_pass);
 }
 
 // One page-sized frame per call, written at its low end: each call's first touch
