@@ -10,20 +10,45 @@
 // structure (an object, a map entry) the second. Not pv entries: one is a page
 // mapped somewhere, and the measuring process maps pages of its program that are
 // in memory already the first time it runs their code.
+// A snapshot waits until every other process sleeps (memsnap_quiet): a process
+// that runs meanwhile takes or gives back pages of its own. The one that matters
+// is the measuring process's parent, which has just forked it: the parent's
+// first write after fork (to its stack, copy-on-write now) takes a page, and on
+// a loaded machine the parent may get a CPU only once the child is measuring.
 // A failed check prints both snapshots (memsnap_print), so that the missing
 // pages can be placed: in objects (active, inactive), the kernel's own (kernel:
 // kalloc, of which zones), or swap.
 #ifndef _USER_MEMSNAP_H_
 #define _USER_MEMSNAP_H_
 
+#define MEMSNAP_NPROC 64     // the kernel's NPROC
+#define MEMSNAP_QUIET 100    // ticks at most to wait for the other processes
+
 struct memsnap {
   long free;                 // freemem(): free pages less what swap holds
   struct vmstats st;
 };
 
+// Whether every process but this one sleeps or has exited (the kernel's own
+// processes are not listed).
+static __attribute__((unused)) int
+memsnap_quiet(void)
+{
+  static struct kinfo_proc kp[MEMSNAP_NPROC];
+  int n = procinfo(kp, MEMSNAP_NPROC), me = getpid();
+
+  for(int i = 0; i < n && i < MEMSNAP_NPROC; i++)
+    if(kp[i].kp_pid != me && kp[i].kp_state != KP_STATE_SLEEPING &&
+       kp[i].kp_state != KP_STATE_ZOMBIE)
+      return 0;
+  return 1;
+}
+
 static __attribute__((unused)) void
 memsnap(struct memsnap *m)
 {
+  for(int t = 0; t < MEMSNAP_QUIET && !memsnap_quiet(); t++)
+    sleep(1);
   m->free = freemem();
   if(vmstat(&m->st) < 0)
     memset(&m->st, 0, sizeof(m->st));
