@@ -421,7 +421,8 @@ def check_stack(q, out):
 def check_wiring(q, out):
     """mlock of 64 KiB: before, the range lies in an entry with nothing wired or
     resident; after, it is an entry of its own, WIRED 1 and all 16 pages in memory,
-    its first page mapped in the page table; the map verifies."""
+    its first page mapped in the page table, its PTE marked wired until munmap
+    unwires it; the map verifies."""
     m = re.search(rf"^--- mlock calls vm_map_wire on \[({HEX}), ({HEX})\)\.$", out, re.M)
     assert m, out
     start, end = int(m[1], 16), int(m[2], 16)
@@ -434,6 +435,14 @@ def check_wiring(q, out):
     assert re.search(rf"^  {hex(start)} -> physical {HEX}: present, read, writable, user",
                      out, re.M), out
     assert re.search(r"^vmverify: pid \d+ \(wiretest\): ok, \d+ entries(; .*)?$", out, re.M), out
+    # The first page's last-level PTE: marked wired after mlock, still on the way
+    # into munmap's unwiring, and no longer once vm_fault_unwire is done with it.
+    walks = re.findall(rf"^pte {hex(start)} in pid \d+ \(wiretest\): .*\n((?:  .*\n)+)",
+                       out, re.M)
+    assert len(walks) == 3, out
+    leaves = [w.splitlines()[-2] for w in walks]
+    assert all(" -> physical " in w.splitlines()[-1] for w in walks), walks
+    assert [bool(re.search(r"\bWIRED\b", l)) for l in leaves] == [True, True, False], leaves
     assert "wiretest: ALL OK" in shell_output(q, "wiretest basic")
 
 

@@ -3,7 +3,8 @@
 // A process's memory is a struct vmspace: a struct vm_map (vm_map.h) of entries
 // that map objects (vm_object.h) of pages (vm_page.h), and the struct pmap (the
 // machine-dependent page table, <machine/pmap.h>) that caches the map's
-// translations. The MI code touches page tables only through the pmap interface.
+// translations. The MI code touches page tables only through the pmap interface
+// (vm/pmap.h).
 // Pages come in on demand, through vm_fault().
 #ifndef _VM_VM_H_
 #define _VM_VM_H_

@@ -369,10 +369,10 @@ vm_prefault(vm_map_t map, vm_offset_t start, vm_offset_t end)
 }
 
 // Undo the wiring of the pages of [start, end) of entry (lab 5), which must all be
-// wired in the entry's own object (vm_wire.c says why they are there). Map locked,
-// or the entry in transition.
+// wired in the entry's own object (vm_wire.c says why they are there), and of their
+// mappings in map's pmap. Map locked, or the entry in transition.
 void
-vm_fault_unwire(vm_map_entry_t entry, vm_offset_t start, vm_offset_t end)
+vm_fault_unwire(vm_map_t map, vm_map_entry_t entry, vm_offset_t start, vm_offset_t end)
 {
   struct vm_object *object = entry->object.vm_object;
 
@@ -386,6 +386,7 @@ vm_fault_unwire(vm_map_entry_t entry, vm_offset_t start, vm_offset_t end)
     vm_page_unwire(m);
   }
   vm_object_unlock();
+  pmap_unwire(map->pmap, start, end);
 }
 
 // Fault in and wire every page of [start, end) of entry (lab 5), which is in
@@ -399,7 +400,7 @@ vm_fault_wire(vm_map_t map, vm_map_entry_t entry, vm_offset_t start, vm_offset_t
   for (vm_offset_t va = start; va < end; va += PAGE_SIZE) {
     int r = vm_fault(map, va, VM_PROT_OVERRIDE_WRITE, VM_FAULT_CHANGE_WIRING);
     if (r != KERN_SUCCESS) {
-      vm_fault_unwire(entry, start, va);
+      vm_fault_unwire(map, entry, start, va);
       return r;
     }
   }

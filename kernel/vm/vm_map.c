@@ -174,13 +174,6 @@ vm_map_init(struct vm_map *map, vm_offset_t min, vm_offset_t max, pmap_t pmap)
   map->findspace_visits = 0;
 }
 
-vm_map_t
-vm_map_create(vm_map_t map, struct pmap *pmap, vm_offset_t min, vm_offset_t max)
-{
-  vm_map_init(map, min, max, pmap);
-  return map;
-}
-
 // The end of the run of entries that starts at the map's minimum without a gap.
 static vm_offset_t
 run_end(vm_map_t map, vm_map_entry_t e)

@@ -190,18 +190,12 @@ vm_map_lock_upgrade(vm_map_t map)
 // vm_fault() flags
 #define VM_FAULT_NORMAL        0x00
 #define VM_FAULT_CHANGE_WIRING 0x01
-#define VM_FAULT_USER_WIRE     0x02
-#define VM_FAULT_BURST         0x04
-#define VM_FAULT_DIRTY         0x08
-#define VM_FAULT_UNSWAP        0x10
-#define VM_FAULT_WIRE_MASK     (VM_FAULT_CHANGE_WIRING | VM_FAULT_USER_WIRE)
 
 // vm_map.c
 void vm_map_startup(void);
 int vm_map_entry_reserve(int count);
 void vm_map_entry_release(int count);
 void vm_map_init(struct vm_map *map, vm_offset_t min, vm_offset_t max, pmap_t pmap);
-vm_map_t vm_map_create(vm_map_t map, struct pmap *pmap, vm_offset_t min, vm_offset_t max);
 boolean_t vm_map_lookup_entry(vm_map_t map, vm_offset_t addr, vm_map_entry_t *entry);
 int vm_map_findspace(vm_map_t map, vm_offset_t start, vm_size_t length, vm_size_t align,
                      int flags, vm_offset_t *addr);
@@ -249,7 +243,7 @@ int vm_map_wire_future(vm_map_t map, vm_offset_t start, vm_offset_t end, uint64 
 void vm_prefault(vm_map_t map, vm_offset_t start, vm_offset_t end);
 // Wire or unwire the pages of [start, end) of a wired entry (lab 5).
 int vm_fault_wire(vm_map_t map, vm_map_entry_t entry, vm_offset_t start, vm_offset_t end);
-void vm_fault_unwire(vm_map_entry_t entry, vm_offset_t start, vm_offset_t end);
+void vm_fault_unwire(vm_map_t map, vm_map_entry_t entry, vm_offset_t start, vm_offset_t end);
 // Check every invariant of the map (the map locked): 0, or -1 with *why set to the
 // first one broken.
 int vm_map_verify(vm_map_t map, const char **why);

@@ -160,13 +160,6 @@ vm_object_shadow_try(struct vm_object **object, vm_ooffset_t *offset, vm_size_t 
   return 1;
 }
 
-void
-vm_object_shadow(struct vm_object **object, vm_ooffset_t *offset, vm_size_t length)
-{
-  if (!vm_object_shadow_try(object, offset, length))
-    panic("vm_object_shadow: out of memory");
-}
-
 // Move the pages of backing that object lacks up into object, free the rest, and
 // take backing's place in the chain. Only when object is backing's one user.
 void

@@ -35,15 +35,12 @@ struct vm_object {
 };
 typedef struct vm_object *vm_object_t;
 
-#define OBJ_DEAD      0x0008   // being destroyed
 #define OBJ_ONEMAPPING 0x2000  // one map entry maps it, at one offset
 
 void vm_object_init(void);
 struct vm_object *vm_object_allocate(objtype_t type, vm_pindex_t size);
 void vm_object_reference(struct vm_object *object);
 void vm_object_deallocate(struct vm_object *object);
-// Replace *object by a new anonymous object backed by it (for copy-on-write).
-void vm_object_shadow(struct vm_object **object, vm_ooffset_t *offset, vm_size_t length);
 // Can prev_object, mapped at prev_offset for prev_size bytes, grow by next_size
 // bytes so that one entry maps both? Only an anonymous object with one reference
 // and no shadows can; its pages in the new range are dropped.
@@ -53,7 +50,8 @@ boolean_t vm_object_coalesce(struct vm_object *prev_object, vm_ooffset_t prev_of
 void vm_object_page_remove(struct vm_object *object, vm_pindex_t start, vm_pindex_t end,
                            boolean_t clean_only);
 void vm_object_page_remove_locked(struct vm_object *object, vm_pindex_t start, vm_pindex_t end);
-// vm_object_shadow() that reports running out of memory (0) instead of panicking.
+// Replace *object by a new anonymous object backed by it (for copy-on-write): 1, or
+// 0 with *object unchanged if memory ran out. (BSD's vm_object_shadow cannot fail.)
 int vm_object_shadow_try(struct vm_object **object, vm_ooffset_t *offset, vm_size_t length);
 
 // One lock guards every object's reference count, backing chain and page tree:

@@ -117,7 +117,6 @@ vm_page_free(vm_page_t m)
   release(&pages.lock);
 }
 
-uint64 vm_page_free_count(void) { return pages.nfree; }
 uint64 vm_page_count(void) { return pages.npages; }
 
 // Pages with a wire_count: objlock (as every wire_count).

@@ -44,7 +44,6 @@ vm_page_t vm_page_alloc(void);           // a zeroed page owned by nobody, or 0
 vm_page_t vm_page_alloc_nozero(void);    // the same, not zeroed: for a caller that
                                          // fills all of it at once (copy, swap-in)
 void vm_page_free(vm_page_t m);          // must be in no object and mapped nowhere
-uint64 vm_page_free_count(void);
 uint64 vm_page_count(void);              // pages managed
 vm_page_t PHYS_TO_VM_PAGE(vm_paddr_t pa);
 #define VM_PAGE_TO_PHYS(m) ((m)->phys_addr)

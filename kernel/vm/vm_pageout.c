@@ -131,7 +131,7 @@ vm_wait(void)
   struct proc *p = myproc();
 
   // Nothing for the daemon to do: a pass would page out what no one needs out.
-  if (vm_page_free_count() > pageout.free_min) {
+  if (kfreecount() > pageout.free_min) {
     yield();
     return killed(p) ? -1 : 0;
   }
@@ -327,7 +327,7 @@ static struct scan
 vm_pageout_scan(void)
 {
   struct scan s = {0, 0};
-  uint64 nfree = vm_page_free_count();
+  uint64 nfree = kfreecount();
   uint64 want = nfree < pageout.free_target ? pageout.free_target - nfree : 0;
 
   if (want == 0 && pageout.waiters)
@@ -347,7 +347,7 @@ vm_pageout(void)
     // process that needs a page, to decide whether to kill (scanning on would
     // only take the CPU and the object lock from the processes).
     acquire(&pageout.lock);
-    while (pageout.waiters == 0 && !vm_pageout_needed(vm_page_free_count()))
+    while (pageout.waiters == 0 && !vm_pageout_needed(kfreecount()))
       sleep(&pageout.waiters, &pageout.lock);
     release(&pageout.lock);
 
@@ -357,7 +357,7 @@ vm_pageout(void)
     int waiting = pageout.waiters;
     wakeup(&pageout.waiters);
     release(&pageout.lock);
-    if (s.freed == 0 && vm_page_free_count() < pageout.free_min) {
+    if (s.freed == 0 && kfreecount() < pageout.free_min) {
       if (waiting && s.later == 0)
         oom_kill();
       // Let the processes run: one leaves the CPU (its page table is then free to

@@ -4,7 +4,7 @@
 
 #include <sys/types.h>
 #include <machine/vmparam.h>
-#include <machine/pmap.h>
+#include "vm/pmap.h"
 
 // Protections, with BSD's values.
 #define VM_PROT_NONE    0x00

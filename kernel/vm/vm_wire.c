@@ -58,7 +58,7 @@ void
 vm_map_entry_unwire(vm_map_t map, vm_map_entry_t entry)
 {
   ASSERT_VM_MAP_LOCKED(map);
-  vm_fault_unwire(entry, entry->start, entry->end);
+  vm_fault_unwire(map, entry, entry->start, entry->end);
   entry->wired_count = 0;
   entry->eflags &= ~MAP_ENTRY_USER_WIRED;
   user_wired_add(-(long)atop(entry->end - entry->start));
@@ -113,7 +113,7 @@ wire_finish(vm_map_t map, vm_offset_t start, vm_offset_t end, int failed,
       continue;
     if (failed) {
       if (e->start < failed_at)
-        vm_fault_unwire(e, e->start, e->end);
+        vm_fault_unwire(map, e, e->start, e->end);
       e->wired_count = 0;
       e->eflags &= ~MAP_ENTRY_USER_WIRED;
       user_wired_add(-(long)atop(e->end - e->start));

@@ -27,4 +27,16 @@ vmmap
 echo \n--- The first page, walked through the page table:\n
 pte start
 vmverify
+echo \n--- Its last-level PTE says WIRED: the fault that wired the page marked the\n
+echo --- mapping too. Next wiretest munmaps the range; munmap unwires it first.\n
+break vm_fault_unwire if $_streq($curproc()->name, "wiretest")
+continue
+delete
+set $wstart = start
+echo \n--- In vm_fault_unwire, on the way to munmap's removal: still WIRED.\n
+pte $wstart
+pfinish
+echo \n--- After it: the pages are unwired (vm_page_unwire) and the mark is off the PTE\n
+echo --- (pmap_unwire), which still maps the page; vm_map_delete removes it next.\n
+pte $wstart
 echo \n=== End of the tour: `continue` lets the machine run on. ===\n

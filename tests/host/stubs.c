@@ -604,19 +604,6 @@ vm_object_deallocate(struct vm_object *o)
   }
 }
 
-void
-vm_object_shadow(struct vm_object **object, vm_ooffset_t *offset, vm_size_t length)
-{
-  struct vm_object *source = *object;
-  struct vm_object *o = vm_object_allocate(OBJT_DEFAULT, length >> PAGE_SHIFT);
-  o->backing_object = source;   // takes over the caller's reference to source
-  o->backing_object_offset = *offset;
-  if (source)
-    sobj(source)->obj.shadow_count++;
-  *object = o;
-  *offset = 0;
-}
-
 boolean_t
 vm_object_coalesce(struct vm_object *prev, vm_ooffset_t prev_offset, vm_size_t prev_size,
                    vm_size_t next_size)

@@ -5,7 +5,7 @@
 #define _TESTS_HOST_STUBS_H_
 
 #include <sys/types.h>
-#include <machine/pmap.h>
+#include "vm/pmap.h"
 
 struct vm_object;
 

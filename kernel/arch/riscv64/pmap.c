@@ -1,4 +1,4 @@
-// The Sv39 pmap: three-level page tables behind the interface in machine/pmap.h.
+// The Sv39 pmap: three-level page tables behind the interface in vm/pmap.h.
 //
 // The kernel page table (kernel_pt) maps the high half (machine/vmparam.h): the
 // direct map (the devices and all of RAM, 1 GiB pages, read/write) and the kernel
@@ -269,6 +269,20 @@ void
 pmap_protect(pmap_t pmap, vm_offset_t sva, vm_offset_t eva, vm_prot_t prot)
 {
   pmap_range(pmap, sva, eva, protect_pte, prot);
+}
+
+static void
+unwire_pte(pmap_t pmap, vm_offset_t va, pt_entry_t *pte, vm_prot_t prot)
+{
+  *pte &= ~PTE_SW_WIRED;
+}
+
+// The wired mark is software's (the MMU ignores it), so this needs no TLB flush;
+// pmap_range does one anyway, which munlock can afford.
+void
+pmap_unwire(pmap_t pmap, vm_offset_t sva, vm_offset_t eva)
+{
+  pmap_range(pmap, sva, eva, unwire_pte, 0);
 }
 
 vm_paddr_t

@@ -1,5 +1,5 @@
 // The x86-64 pmap: four-level page tables (PML4, PDPT, PD, PT) behind the interface
-// in machine/pmap.h.
+// in vm/pmap.h.
 //
 // The kernel page table maps the direct map (all RAM and the first 4 GiB, 2 MiB pages,
 // read/write, no-execute, uncached outside RAM) and the kernel image (4 KiB pages:
@@ -309,6 +309,20 @@ pmap_protect(pmap_t pmap, vm_offset_t sva, vm_offset_t eva, vm_prot_t prot)
     pmap_range(pmap, sva, eva, remove_pte, 0);
   else
     pmap_range(pmap, sva, eva, protect_pte, prot);
+}
+
+static void
+unwire_pte(pmap_t pmap, vm_offset_t va, pt_entry_t *pte, vm_prot_t prot)
+{
+  *pte &= ~PG_W;
+}
+
+// The wired mark is software's (the MMU ignores it), so this needs no TLB flush;
+// pmap_range does one anyway, which munlock can afford.
+void
+pmap_unwire(pmap_t pmap, vm_offset_t sva, vm_offset_t eva)
+{
+  pmap_range(pmap, sva, eva, unwire_pte, 0);
 }
 
 vm_paddr_t
