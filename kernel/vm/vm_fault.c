@@ -27,6 +27,8 @@ fault_prepare_entry(vm_map_t map, vm_map_entry_t entry, vm_prot_t fault_type)
                   (fault_type & (VM_PROT_WRITE | VM_PROT_OVERRIDE_WRITE));
   int r = 0;
 
+  ASSERT_VM_MAP_LOCKED_ANY(map);
+
   if (entry->object.vm_object != 0 && !need_copy)
     return 0;
   // Changing the entry needs the exclusive lock. A failed upgrade lost the shared
@@ -112,6 +114,7 @@ fault_page(vm_map_t map, vm_map_entry_t entry, struct vm_object *object, vm_pind
   vm_page_t m, fresh = 0;
   int copy, swapped;
 
+  ASSERT_VM_MAP_LOCKED_ANY(map);
   vm_object_lock();
   vm_object_collapse(object);
   for (;;) {
@@ -376,6 +379,9 @@ vm_fault_unwire(vm_map_t map, vm_map_entry_t entry, vm_offset_t start, vm_offset
 {
   struct vm_object *object = entry->object.vm_object;
 
+  KASSERT(lockstatus(&map->lock) != 0 || (entry->eflags & MAP_ENTRY_IN_TRANSITION),
+          "vm_fault_unwire: map %p not locked and entry [0x%lx, 0x%lx) (eflags 0x%x) not "
+          "in transition", map, entry->start, entry->end, entry->eflags);
   vm_object_lock();
   for (vm_offset_t va = start; va < end; va += PAGE_SIZE) {
     vm_pindex_t pindex = atop(va - entry->start + entry->offset);
@@ -469,6 +475,7 @@ vm_map_resident(vm_map_t map, vm_offset_t va)
 {
   vm_map_entry_t entry;
 
+  ASSERT_VM_MAP_LOCKED_ANY(map);
   if (pmap_extract(map->pmap, va))
     return 1;
   if (!vm_map_lookup_entry(map, va, &entry))

@@ -104,6 +104,7 @@ fill_kve(vm_map_t map, vm_map_entry_t entry, struct kinfo_vmentry *kve)
 {
   struct vm_object *object = entry->object.vm_object;
 
+  ASSERT_VM_MAP_LOCKED_ANY(map);
   memset(kve, 0, sizeof(*kve));
   kve->kve_start = entry->start;
   kve->kve_end = entry->end;
@@ -229,6 +230,7 @@ sys_vmstat(void)
 static int
 vmverify_self(vm_map_t map, const char **why)
 {
+  ASSERT_VM_MAP_LOCKED_ANY(map);
   for (vm_map_entry_t e = map->header.next; e != &map->header; e = e->next) {
     if ((e->eflags & MAP_ENTRY_IN_TRANSITION) && (map->flags & MAP_WIRING))
       continue;
@@ -324,6 +326,7 @@ vm_map_print(vm_map_t map)
   vm_map_entry_t e;
   int n = 0;
 
+  ASSERT_VM_MAP_LOCKED_ANY(map);
   printf("map %p: [%p, %p) nentries %d size %p timestamp %u%s%s\n", map,
          (void *)map->min_offset, (void *)map->max_offset, map->nentries,
          (void *)map->size, map->timestamp, map->hint == &map->header ? " hint=header" : "",

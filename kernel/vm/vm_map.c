@@ -266,11 +266,18 @@ vm_map_entry_unlink(vm_map_t map, vm_map_entry_t entry)
 
 // Find the entry containing addr: TRUE and that entry, or FALSE and the entry
 // before addr (the header if none). The hint is tried first; the tree after.
-// Map locked, shared at least.
+// Map locked, shared at least. The map and its entries are as they were.
+//
+// Why a lookup may set the hint under a shared lock, while other lookups read and
+// set it too: every value stored is an entry of this map, and no entry can go while
+// the lock is held shared (removal takes it exclusively); an aligned pointer is
+// loaded and stored whole on both ports, so each lookup sees one entry or another,
+// and a hint that another lookup changed meanwhile is only a guess that misses.
+// (lookup_visits, a statistic, may lose a count the same way.)
 boolean_t
 vm_map_lookup_entry(vm_map_t map, vm_offset_t addr, vm_map_entry_t *entry)
 {
-  vm_map_entry_t cur = map->hint, last = &map->header;
+  vm_map_entry_t cur = __atomic_load_n(&map->hint, __ATOMIC_RELAXED), last = &map->header;
 
   ASSERT_VM_MAP_LOCKED_ANY(map);
   if (cur != &map->header && addr >= cur->start && addr < cur->end) {
@@ -658,12 +665,13 @@ vm_map_simplify_entry(vm_map_t map, vm_map_entry_t entry, int *countp)
 }
 
 // Sleep until some in-transition entry of the map changes. The map is locked
-// exclusively on entry and again on return, but was unlocked meanwhile: the caller
-// must look its entries up again. (The entry's owner clears IN_TRANSITION and,
+// exclusively on entry and again on return, but was unlocked meanwhile: no entry
+// pointer of the caller's survives, it must look its entries up again. (The entry's owner clears IN_TRANSITION and,
 // seeing NEEDS_WAKEUP, calls vm_map_transition_wakeup().)
 void
 vm_map_transition_wait(vm_map_t map)
 {
+  ASSERT_VM_MAP_LOCKED(map);
   // Holding transition_lock from before the unlock until asleep means the
   // wakeup, which needs the map lock first and then transition_lock, cannot
   // come in between and be lost.
@@ -677,6 +685,7 @@ vm_map_transition_wait(vm_map_t map)
 void
 vm_map_transition_wakeup(vm_map_t map)
 {
+  ASSERT_VM_MAP_LOCKED(map);
   acquire(&transition_lock);
   wakeup(map);
   release(&transition_lock);
@@ -1024,6 +1033,7 @@ verify_tree(vm_map_t map, const char **why)
 static int
 clipped_apart(vm_map_t map, vm_map_entry_t a, vm_map_entry_t b)
 {
+  ASSERT_VM_MAP_LOCKED_ANY(map);
   return a != &map->header && a->end == b->start && a->object.vm_object != 0 &&
          a->object.vm_object == b->object.vm_object &&
          a->offset + (a->end - a->start) == b->offset;
@@ -1087,7 +1097,8 @@ void
 vm_map_assert_valid(vm_map_t map)
 {
   const char *why;
-  if (vm_map_verify(map, &why) < 0) {
+
+  ASSERT_VM_MAP_LOCKED_ANY(map);  if (vm_map_verify(map, &why) < 0) {
     vm_map_print(map);
     panic("vm_map_verify: %s", why);
   }

@@ -156,10 +156,13 @@ typedef struct vm_map *vm_map_t;
 #define vm_map_unlock_read(map)   lockmgr(&(map)->lock, LK_RELEASE)
 #define vm_map_lock_read_try(map) lockmgr(&(map)->lock, LK_SHARED | LK_NOWAIT)
 #define vm_map_lock_downgrade(map) lockmgr(&(map)->lock, LK_DOWNGRADE)
-#define ASSERT_VM_MAP_LOCKED(map) KASSERT(lockowned(&(map)->lock), "map not locked")
+// Held exclusively by the caller.
+#define ASSERT_VM_MAP_LOCKED(map)                                                 \
+  KASSERT(lockowned(&(map)->lock), "map %p not locked exclusively by the caller " \
+          "(lock status 0x%x)", (map), lockstatus(&(map)->lock))
 // Held shared or exclusively (by someone: a shared hold has no owner).
 #define ASSERT_VM_MAP_LOCKED_ANY(map) \
-  KASSERT(lockstatus(&(map)->lock) != 0, "map not locked")
+  KASSERT(lockstatus(&(map)->lock) != 0, "map %p not locked", (map))
 
 // Shared -> exclusive. Nonzero means the shared hold was lost and the caller must
 // start over.

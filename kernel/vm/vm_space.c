@@ -132,6 +132,8 @@ vmspace_free(struct vmspace *vm)
 static int
 vmspace_fork_entry(vm_map_t old_map, vm_map_entry_t old, vm_map_t new_map, int *countp)
 {
+  ASSERT_VM_MAP_LOCKED(old_map);
+  ASSERT_VM_MAP_LOCKED(new_map);
   // LAB wiring 4: BEGIN
   // A wired entry's pages are copied for the child now (vm_wire.c).
   if (old->wired_count && old->inheritance == VM_INHERIT_COPY)

@@ -82,6 +82,7 @@ vm_map_stack(vm_map_t map, int *countp, vm_offset_t addrbos, vm_size_t max_ssize
 static vm_offset_t
 stack_top(vm_map_t map, vm_map_entry_t entry)
 {
+  ASSERT_VM_MAP_LOCKED_ANY(map);
   while (entry->next != &map->header && entry->next->start == entry->end &&
          (entry->next->eflags & MAP_ENTRY_STACK))
     entry = entry->next;
@@ -116,7 +117,10 @@ static vm_offset_t
 stack_floor(struct proc *p, vm_map_t map, vm_map_entry_t stack)
 {
   struct vmspace *vm = p->p_vmspace;
-  vm_offset_t floor = stack->start - vm_map_stack_reserved(map, stack);
+  vm_offset_t floor;
+
+  ASSERT_VM_MAP_LOCKED_ANY(map);
+  floor = stack->start - vm_map_stack_reserved(map, stack);
 
   if (stack->end <= vm->vm_minsaddr && stack->start >= vm->vm_maxsaddr) {
     rlim_t limit = p->p_rlimit[RLIMIT_STACK].rlim_cur;

@@ -106,6 +106,7 @@ wire_finish(vm_map_t map, vm_offset_t start, vm_offset_t end, int failed,
   vm_map_entry_t first, e;
   int wake = 0;
 
+  ASSERT_VM_MAP_LOCKED(map);
   if (!vm_map_lookup_entry(map, start, &first))
     first = first->next;
   for (e = first; e != &map->header && e->start < end; e = e->next) {
@@ -283,9 +284,10 @@ int
 vm_fork_wired(vm_map_entry_t old, vm_map_t new_map, int *countp)
 {
   vm_pindex_t n = atop(old->end - old->start), first = atop(old->offset);
-  struct vm_object *copy = vm_object_allocate(OBJT_DEFAULT, n);
+  struct vm_object *copy;
 
-  if (copy == 0)
+  ASSERT_VM_MAP_LOCKED(new_map);
+  if ((copy = vm_object_allocate(OBJT_DEFAULT, n)) == 0)
     return -ENOMEM;
   for (vm_pindex_t i = 0; i < n; i++) {
     vm_page_t fresh = vm_page_alloc();
