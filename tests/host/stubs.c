@@ -8,6 +8,7 @@
 #include "kern/systm.h"
 #include "kern/spinlock.h"
 #include "kern/lock.h"
+#include "kern/proc.h"
 #include "vm/vm.h"
 #include "vm/vm_map.h"
 #include "vm/vm_object.h"
@@ -89,123 +90,24 @@ vm_map_print(vm_map_t map)
   (void)map;
 }
 
-// ---------------------------------------------------------------- spin locks
+// ---------------------------------------------------------------- one CPU
 
-int stub_spin_held;
-int stub_noff;
-
-void
-push_off(void)
-{
-  stub_noff++;
-}
+// For the kernel's own spinlock.c and lock.c, built unchanged: one CPU, whose
+// interrupts start off (machine/cpufunc.h in tests/host/include). A request that
+// would have to wait can never be granted by one thread: acquire() panics at a
+// spin lock held twice, and lockmgr() sleeps, which panics below.
+struct cpu cpus[NCPU];
+int stub_intr;
 
 void
-pop_off(void)
+smp_ipi_poll(void)
 {
-  KASSERT(stub_noff > 0, "pop_off without push_off");
-  stub_noff--;
-}
-
-void
-initlock(struct spinlock *lk, const char *name)
-{
-  lk->name = name;
-  lk->locked = 0;
-  lk->cpu = 0;
-}
-
-void
-acquire(struct spinlock *lk)
-{
-  push_off();
-  KASSERT(!lk->locked, "acquire: already held (single-threaded: a deadlock)");
-  lk->locked = 1;
-  stub_spin_held++;
-}
-
-void
-release(struct spinlock *lk)
-{
-  KASSERT(lk->locked, "release: not held");
-  lk->locked = 0;
-  stub_spin_held--;
-  pop_off();
 }
 
 int
-holding(struct spinlock *lk)
+stub_noff(void)
 {
-  return lk->locked;
-}
-
-// ---------------------------------------------------------------- lockmgr
-
-// One thread: a request that would have to wait can never be granted, so it is a
-// bug (a panic), unless it is LK_NOWAIT (EBUSY).
-void
-lockinit(struct lock *lk, const char *name)
-{
-  initlock(&lk->lk_spin, name);
-  lk->lk_shared = lk->lk_exclusive = lk->lk_waiters = lk->lk_upgrading = 0;
-  lk->lk_pid = 0;
-  lk->lk_name = name;
-}
-
-int
-lockmgr(struct lock *lk, int flags)
-{
-  int nowait = flags & LK_NOWAIT;
-
-  switch (flags & LK_TYPE_MASK) {
-  case LK_SHARED:
-    if (lk->lk_exclusive) {
-      KASSERT(nowait, "lockmgr: shared request while held exclusively (deadlock)");
-      return EBUSY;
-    }
-    lk->lk_shared++;
-    return 0;
-  case LK_EXCLUSIVE:
-    if (lk->lk_exclusive || lk->lk_shared) {
-      KASSERT(nowait, "lockmgr: exclusive request while held (deadlock)");
-      return EBUSY;
-    }
-    lk->lk_exclusive = 1;
-    return 0;
-  case LK_RELEASE:
-    if (lk->lk_exclusive) {
-      lk->lk_exclusive = 0;
-    } else {
-      KASSERT(lk->lk_shared > 0, "lockmgr: release of an unheld lock");
-      lk->lk_shared--;
-    }
-    return 0;
-  case LK_UPGRADE:
-  case LK_EXCLUPGRADE:
-    KASSERT(lk->lk_shared > 0 && !lk->lk_exclusive, "lockmgr: upgrade without a shared hold");
-    KASSERT(lk->lk_shared == 1, "lockmgr: upgrade with other shared holders (deadlock)");
-    lk->lk_shared = 0;
-    lk->lk_exclusive = 1;
-    return 0;
-  case LK_DOWNGRADE:
-    KASSERT(lk->lk_exclusive, "lockmgr: downgrade without the lock");
-    lk->lk_exclusive = 0;
-    lk->lk_shared = 1;
-    return 0;
-  }
-  panic("lockmgr: bad request 0x%x", flags);
-}
-
-int
-lockstatus(struct lock *lk)
-{
-  return lk->lk_exclusive ? LK_EXCLUSIVE : lk->lk_shared ? LK_SHARED : 0;
-}
-
-int
-lockowned(struct lock *lk)
-{
-  return lk->lk_exclusive;
+  return cpus[0].noff;
 }
 
 // ---------------------------------------------------------------- processes

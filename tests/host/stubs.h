@@ -15,8 +15,7 @@ extern char stub_lastmsg[512];
 
 extern long stub_pages_live;      // kalloc() minus kfree()
 extern long stub_objects_live;    // vm_object_allocate()/shadow() minus frees
-extern int stub_spin_held;        // spinlocks held now (must be 0 between operations)
-extern int stub_noff;             // push_off() depth
+int stub_noff(void);              // push_off() depth: each spin lock held adds one
 extern long stub_wakeups;         // wakeup() calls (harmless when nobody sleeps)
 
 // Objects: calls seen, and a walk over the live ones (oldest first).
