@@ -18,6 +18,7 @@
 // Linux differs from BSD (which vmlab follows) the test says so and expects
 // Linux's answer.
 
+#define VMTEST_PROG "mmaptest"
 #include "vmtest.h"
 
 #ifdef LINUX
@@ -31,8 +32,6 @@ typedef char vec_t;
 #define ANON (MAP_PRIVATE | MAP_ANON)
 #define NELEM(x) (sizeof(x) / sizeof((x)[0]))
 
-static char *test;   // the test running (in its child)
-
 // ---------------------------------------------------------------- portability
 
 #ifdef LINUX
@@ -44,21 +43,7 @@ static int verify_map(void) { return vmverify(0); }
 #endif
 
 // ---------------------------------------------------------------- checking
-
-static void
-fail(void)
-{
-  exit(1);
-}
-
-static void
-expect(char *what, long got, long want)
-{
-  if(got == want)
-    return;
-  printf("mmaptest %s: FAILED: %s: expected %ld got %ld\n", test, what, want, got);
-  fail();
-}
+// (expect, check and experr are vmtest.h's; these add to them.)
 
 static void
 expectx(char *what, uint64 got, uint64 want)
@@ -66,31 +51,7 @@ expectx(char *what, uint64 got, uint64 want)
   if(got == want)
     return;
   printf("mmaptest %s: FAILED: %s: expected 0x%lx got 0x%lx\n", test, what, want, got);
-  fail();
-}
-
-static void
-check(char *what, int ok)
-{
-  if(ok)
-    return;
-  printf("mmaptest %s: FAILED: %s (errno %s)\n", test, what, errname(errno));
-  fail();
-}
-
-// r must be -1 (or MAP_FAILED) with errno err.
-static void
-experr(char *what, long r, int err)
-{
-  if(r == -1 && errno == err)
-    return;
-  if(r == -1)
-    printf("mmaptest %s: FAILED: %s: expected %s got %s\n", test, what, errname(err),
-           errname(errno));
-  else
-    printf("mmaptest %s: FAILED: %s: expected %s got %ld (success)\n", test, what,
-           errname(err), r);
-  fail();
+  exit(1);
 }
 
 // The map keeps its invariants (vmlab: the kernel checks; it prints why not).
@@ -100,17 +61,19 @@ verify(char *step)
   if(verify_map() == 0)
     return;
   printf("mmaptest %s: FAILED: vmverify after %s\n", test, step);
-  fail();
+  exit(1);
 }
 
+// mmap with every argument (vmtest.h's xmmap maps anonymous memory anywhere), then
+// check the map.
 static char *
-xmmap(char *what, void *addr, uint64 len, int prot, int flags, int fd, long off)
+xmmap_at(char *what, void *addr, uint64 len, int prot, int flags, int fd, long off)
 {
   char *p = mmap(addr, len, prot, flags, fd, off);
 
   if(p == MAP_FAILED){
     printf("mmaptest %s: FAILED: %s: mmap failed (errno %s)\n", test, what, errname(errno));
-    fail();
+    exit(1);
   }
   verify(what);
   return p;
@@ -136,7 +99,7 @@ xmprotect(char *what, void *addr, uint64 len, int prot)
 static char *
 region(int n)
 {
-  char *r = xmmap("region", 0, (uint64)n * P, PROT_NONE, ANON, -1, 0);
+  char *r = xmmap_at("region", 0, (uint64)n * P, PROT_NONE, ANON, -1, 0);
   xmunmap("region", r, (uint64)n * P);
   return r;
 }
@@ -213,7 +176,7 @@ expect_entries(char *what, char *lo, char *hi, struct ent *want, int n)
            test, what, n, (uint64)lo, (uint64)hi, k);
     for(int i = 0; i < k && i < (int)NELEM(got); i++)
       printf("  0x%lx-0x%lx prot %d\n", got[i].start, got[i].end, got[i].prot);
-    fail();
+    exit(1);
   }
   for(int i = 0; i < n; i++){
     if(got[i].start != want[i].start || got[i].end != want[i].end ||
@@ -221,7 +184,7 @@ expect_entries(char *what, char *lo, char *hi, struct ent *want, int n)
       printf("mmaptest %s: FAILED: %s: entry %d: expected 0x%lx-0x%lx prot %d "
              "got 0x%lx-0x%lx prot %d\n", test, what, i, want[i].start, want[i].end,
              want[i].prot, got[i].start, got[i].end, got[i].prot);
-      fail();
+      exit(1);
     }
   }
 }
@@ -253,7 +216,7 @@ expect_one_object(char *what, char *a, int n)
       printf("mmaptest %s: FAILED: %s: entry 0x%lx-0x%lx has object %d, expected "
              "one object for all of [0x%lx, 0x%lx)\n", test, what, k->kve_start,
              k->kve_end, k->kve_obj_id, (uint64)a, (uint64)a + (uint64)n * P);
-      fail();
+      exit(1);
     }
     expectx(what, k->kve_offset, k->kve_start - (uint64)a);
   }
@@ -280,7 +243,7 @@ expect_bytes(char *what, char *p, uint64 n, int c)
     if((unsigned char)p[i] != (unsigned char)c){
       printf("mmaptest %s: FAILED: %s: byte %ld: expected %d got %d\n", test, what,
              (long)i, c, (unsigned char)p[i]);
-      fail();
+      exit(1);
     }
   }
 }
@@ -357,7 +320,7 @@ expect_killed(char *what, void (*fn)(char *), char *arg)
   if(!was_killed(st)){
     printf("mmaptest %s: FAILED: %s: expected the child to be killed, got status %d\n",
            test, what, st);
-    fail();
+    exit(1);
   }
 }
 
@@ -368,7 +331,7 @@ expect_survives(char *what, void (*fn)(char *), char *arg)
   if(!exited_with(st, 0)){
     printf("mmaptest %s: FAILED: %s: expected the child to exit 0, got status %d\n",
            test, what, st);
-    fail();
+    exit(1);
   }
 }
 
@@ -380,7 +343,7 @@ expect_survives(char *what, void (*fn)(char *), char *arg)
 static void
 split_untouched(void)
 {
-  char *a = xmmap("mmap 3 untouched pages", 0, 3 * P, RW, ANON, -1, 0);
+  char *a = xmmap_at("mmap 3 untouched pages", 0, 3 * P, RW, ANON, -1, 0);
   struct ent one[] = { E(a, a + 3 * P, RW) };
   struct ent three[] = { E(a, a + P, RW), E(a + P, a + 2 * P, PROT_READ),
                          E(a + 2 * P, a + 3 * P, RW) };
@@ -411,7 +374,7 @@ split_untouched(void)
   xmunmap("munmap untouched", a, 3 * P);
 
   // Only a clip at the end: the first page of two made read-only and back.
-  a = xmmap("mmap 2 untouched pages", 0, 2 * P, RW, ANON, -1, 0);
+  a = xmmap_at("mmap 2 untouched pages", 0, 2 * P, RW, ANON, -1, 0);
   struct ent first[] = { E(a, a + P, PROT_READ), E(a + P, a + 2 * P, RW) };
   struct ent both[] = { E(a, a + 2 * P, RW) };
   xmprotect("mprotect first untouched page", a, P, PROT_READ);
@@ -428,7 +391,7 @@ split_untouched(void)
 static void
 split(void)
 {
-  char *a = xmmap("mmap 3 pages", 0, 3 * P, RW, ANON, -1, 0);
+  char *a = xmmap_at("mmap 3 pages", 0, 3 * P, RW, ANON, -1, 0);
   struct ent one[] = { E(a, a + 3 * P, RW) };
   struct ent three[] = { E(a, a + P, RW), E(a + P, a + 2 * P, PROT_READ),
                          E(a + 2 * P, a + 3 * P, RW) };
@@ -464,20 +427,20 @@ coalesce_gaps(char *r)
   struct ent one[] = { E(r, r + 3 * P, RW) };
   char *a, *b, *c;
 
-  a = xmmap("mmap a", r, P, RW, ANON, -1, 0);
-  c = xmmap("mmap c a page after a", r + 2 * P, P, RW, ANON, -1, 0);
+  a = xmmap_at("mmap a", r, P, RW, ANON, -1, 0);
+  c = xmmap_at("mmap c a page after a", r + 2 * P, P, RW, ANON, -1, 0);
   expectx("c at its hint", (uint64)c, (uint64)(r + 2 * P));
   expect_entries("a gap between a and c", r, r + 4 * P, gap, 2);
-  b = xmmap("mmap b into the gap", r + P, P, RW, ANON, -1, 0);
+  b = xmmap_at("mmap b into the gap", r + P, P, RW, ANON, -1, 0);
   expectx("b at its hint", (uint64)b, (uint64)(r + P));
   expect_entries("b fills the gap: one entry", r, r + 4 * P, one, 1);
   xmunmap("munmap a, b and c", r, 3 * P);
 
 #ifndef LINUX
   struct ent two[] = { E(r, r + 2 * P, RW), E(r + 2 * P, r + 3 * P, RW) };
-  a = xmmap("mmap a (2 pages)", r, 2 * P, RW, ANON, -1, 0);
+  a = xmmap_at("mmap a (2 pages)", r, 2 * P, RW, ANON, -1, 0);
   check("minherit none", minherit(a, 2 * P, INHERIT_NONE) == 0);
-  b = xmmap("mmap b after a, inherit none", r + 2 * P, P, RW, ANON, -1, 0);
+  b = xmmap_at("mmap b after a, inherit none", r + 2 * P, P, RW, ANON, -1, 0);
   expectx("b at its hint", (uint64)b, (uint64)(r + 2 * P));
   expect_entries("b does not extend an entry of another inheritance", r, r + 4 * P, two, 2);
   expect("b's inheritance", inheritance_at(b), INHERIT_COPY);
@@ -486,10 +449,10 @@ coalesce_gaps(char *r)
 
   // a's object keeps the pages of its unmapped end: a new mapping there that
   // grows a's entry (and object) must still read zeros.
-  a = xmmap("mmap a (3 pages)", r, 3 * P, RW, ANON, -1, 0);
+  a = xmmap_at("mmap a (3 pages)", r, 3 * P, RW, ANON, -1, 0);
   memset(a, 's', 3 * P);
   xmunmap("munmap a's last 2 pages", a + P, 2 * P);
-  b = xmmap("mmap b over them", a + P, 2 * P, RW, ANON, -1, 0);
+  b = xmmap_at("mmap b over them", a + P, 2 * P, RW, ANON, -1, 0);
   expectx("b at its hint", (uint64)b, (uint64)(a + P));
   expect_entries("a and b coalesced", r, r + 4 * P, one, 1);
   expect_bytes("b reads zeros", b, 2 * P, 0);
@@ -503,26 +466,26 @@ static void
 coalesce(void)
 {
   char *r = region(8);
-  char *a = xmmap("mmap a", r, P, RW, ANON, -1, 0);
+  char *a = xmmap_at("mmap a", r, P, RW, ANON, -1, 0);
   char *b, *c, *d;
   struct ent two[] = { E(a, a + 2 * P, RW) };
   struct ent three[] = { E(a, a + 3 * P, RW) };
   struct ent four[] = { E(a, a + 3 * P, RW), E(a + 3 * P, a + 4 * P, PROT_READ) };
 
   expectx("a at its hint", (uint64)a, (uint64)r);
-  b = xmmap("mmap b", a + P, P, RW, ANON, -1, 0);
+  b = xmmap_at("mmap b", a + P, P, RW, ANON, -1, 0);
   expectx("b at its hint", (uint64)b, (uint64)(a + P));
   expect_entries("a and b", a, a + 4 * P, two, 1);
   a[0] = 'x';
   b[0] = 'y';
-  c = xmmap("mmap c", a + 2 * P, P, RW, ANON, -1, 0);
+  c = xmmap_at("mmap c", a + 2 * P, P, RW, ANON, -1, 0);
   expectx("c at its hint", (uint64)c, (uint64)(a + 2 * P));
   expect_entries("a, b and c after a and b were written", a, a + 4 * P, three, 1);
   c[0] = 'z';
   expect("a[0]", a[0], 'x');
   expect("b[0]", b[0], 'y');
   expect("c[0]", c[0], 'z');
-  d = xmmap("mmap d read-only", a + 3 * P, P, PROT_READ, ANON, -1, 0);
+  d = xmmap_at("mmap d read-only", a + 3 * P, P, PROT_READ, ANON, -1, 0);
   expectx("d at its hint", (uint64)d, (uint64)(a + 3 * P));
   expect_entries("d stays apart", a, a + 4 * P, four, 2);
   xmunmap("munmap", a, 4 * P);
@@ -533,23 +496,23 @@ coalesce(void)
 static void
 holes(void)
 {
-  char *a = xmmap("mmap a", 0, 2 * P, RW, ANON, -1, 0);
-  char *b = xmmap("mmap b", 0, 2 * P, RW, ANON, -1, 0);
-  char *c = xmmap("mmap c", 0, 2 * P, RW, ANON, -1, 0);
+  char *a = xmmap_at("mmap a", 0, 2 * P, RW, ANON, -1, 0);
+  char *b = xmmap_at("mmap b", 0, 2 * P, RW, ANON, -1, 0);
+  char *c = xmmap_at("mmap c", 0, 2 * P, RW, ANON, -1, 0);
   char *d, *e, *f;
 
   check("a, b and c apart", a != b && b != c && a != c);
   xmunmap("munmap b", b, 2 * P);
-  d = xmmap("mmap d (2 pages)", 0, 2 * P, RW, ANON, -1, 0);
+  d = xmmap_at("mmap d (2 pages)", 0, 2 * P, RW, ANON, -1, 0);
   expectx("d in b's hole", (uint64)d, (uint64)b);
   xmunmap("munmap d", d, 2 * P);
-  e = xmmap("mmap e (3 pages)", 0, 3 * P, RW, ANON, -1, 0);
+  e = xmmap_at("mmap e (3 pages)", 0, 3 * P, RW, ANON, -1, 0);
   check("e (3 pages) not in the 2-page hole", e + 3 * P <= b || e >= b + 2 * P);
 #ifndef LINUX
   // vmlab places bottom up: the first fit for e is right after c.
   expectx("e after c", (uint64)e, (uint64)(c + 2 * P));
 #endif
-  f = xmmap("mmap f (1 page)", 0, P, RW, ANON, -1, 0);
+  f = xmmap_at("mmap f (1 page)", 0, P, RW, ANON, -1, 0);
   check("f (1 page) in the 2-page hole", f >= b && f + P <= b + 2 * P);
   f[0] = 1;
   xmunmap("munmap a", a, 2 * P);
@@ -563,12 +526,12 @@ holes(void)
 static void
 fixed(void)
 {
-  char *a = xmmap("mmap 4 pages", 0, 4 * P, RW, ANON, -1, 0), *r, *m;
+  char *a = xmmap_at("mmap 4 pages", 0, 4 * P, RW, ANON, -1, 0), *r, *m;
   struct ent one[] = { E(a, a + 4 * P, RW) };
   int fd;
 
   memset(a, 'x', 4 * P);
-  r = xmmap("MAP_FIXED over the middle", a + P, 2 * P, RW, ANON | MAP_FIXED, -1, 0);
+  r = xmmap_at("MAP_FIXED over the middle", a + P, 2 * P, RW, ANON | MAP_FIXED, -1, 0);
   expectx("MAP_FIXED address", (uint64)r, (uint64)(a + P));
   expect_bytes("replaced pages", a + P, 2 * P, 0);
   expect_bytes("page before", a, P, 'x');
@@ -577,17 +540,17 @@ fixed(void)
   mkfile("mmap.fx", P);
   fd = open("mmap.fx", O_RDONLY);
   check("open", fd >= 0);
-  m = xmmap("MAP_FIXED file over the last page", a + 3 * P, P, PROT_READ,
+  m = xmmap_at("MAP_FIXED file over the last page", a + 3 * P, P, PROT_READ,
             MAP_PRIVATE | MAP_FIXED, fd, 0);
   expectx("MAP_FIXED file address", (uint64)m, (uint64)(a + 3 * P));
   expect("file page", m[7], pattern(7));
   close(fd);
   unlink("mmap.fx");
-  r = xmmap("MAP_FIXED anon over anon and file", a + 2 * P, 2 * P, RW, ANON | MAP_FIXED, -1, 0);
+  r = xmmap_at("MAP_FIXED anon over anon and file", a + 2 * P, 2 * P, RW, ANON | MAP_FIXED, -1, 0);
   expect_bytes("file page replaced", a + 3 * P, P, 0);
 
   xmunmap("munmap a hole", a + P, P);
-  r = xmmap("MAP_FIXED over entries and a hole", a, 4 * P, RW, ANON | MAP_FIXED, -1, 0);
+  r = xmmap_at("MAP_FIXED over entries and a hole", a, 4 * P, RW, ANON | MAP_FIXED, -1, 0);
   expectx("MAP_FIXED address", (uint64)r, (uint64)a);
   expect_bytes("all replaced", a, 4 * P, 0);
   expect_entries("one entry", a, a + 4 * P, one, 1);
@@ -625,7 +588,7 @@ expect_unchanged(char *what)
              before[i].kve_max_protection, before[i].kve_inheritance,
              after[i].kve_start, after[i].kve_end, after[i].kve_protection,
              after[i].kve_max_protection, after[i].kve_inheritance);
-      fail();
+      exit(1);
     }
   }
 }
@@ -638,7 +601,7 @@ static void expect_unchanged(char *what) { (void)what; }
 static void
 errnos(void)
 {
-  char *a = xmmap("mmap", 0, 4 * P, RW, ANON, -1, 0);
+  char *a = xmmap_at("mmap", 0, 4 * P, RW, ANON, -1, 0);
   vec_t vec[4];
   int p[2], fd, rfd, wfd;
   char *s;
@@ -649,7 +612,7 @@ errnos(void)
   wfd = open("mmap.e", O_WRONLY);
   check("open", rfd >= 0 && wfd >= 0);
   check("pipe", pipe(p) == 0);
-  s = xmmap("mmap shared read-only", 0, P, PROT_READ, MAP_SHARED, rfd, 0);
+  s = xmmap_at("mmap shared read-only", 0, P, PROT_READ, MAP_SHARED, rfd, 0);
   snapshot();
 
   // mmap
@@ -761,7 +724,7 @@ shared_file(void)
   mkfile("mmap.sh", len);
   fd = open("mmap.sh", O_RDWR);
   check("open", fd >= 0);
-  m = xmmap("mmap shared", 0, len, RW, MAP_SHARED, fd, 0);
+  m = xmmap_at("mmap shared", 0, len, RW, MAP_SHARED, fd, 0);
   for(int i = 0; i < len; i++)
     if(m[i] != pattern(i))
       expect("mapped byte", m[i], pattern(i));
@@ -780,7 +743,7 @@ shared_file(void)
   expect("file size", filesize(fd), len);
 
   // The offset counts: a second mapping from page 1 sees the first's write.
-  m2 = xmmap("mmap shared at offset P", 0, P, PROT_READ, MAP_SHARED, fd, P);
+  m2 = xmmap_at("mmap shared at offset P", 0, P, PROT_READ, MAP_SHARED, fd, P);
   expect("m2[20]", m2[20], '$');
   xmunmap("munmap m2", m2, P);
 
@@ -794,7 +757,7 @@ shared_file(void)
   expect("file[10] after munmap", fbuf[10], '#');
 
   // write() is seen by a mapping at once.
-  m = xmmap("mmap shared again", 0, len, PROT_READ, MAP_SHARED, fd, 0);
+  m = xmmap_at("mmap shared again", 0, len, PROT_READ, MAP_SHARED, fd, 0);
   expect("m[10] in a new mapping", m[10], '#');
   expect("write", write(fd, "ZZ", 2), 2);
   expect("m[0] after write()", m[0], 'Z');
@@ -815,7 +778,7 @@ private_file(void)
   mkfile("mmap.pr", 2 * P);
   fd = open("mmap.pr", O_RDONLY);
   check("open", fd >= 0);
-  m = xmmap("mmap private writable of a read-only fd", 0, 2 * P, RW, MAP_PRIVATE, fd, 0);
+  m = xmmap_at("mmap private writable of a read-only fd", 0, 2 * P, RW, MAP_PRIVATE, fd, 0);
   expect("m[5]", m[5], pattern(5));
   m[5] = '#';
   m[P + 5] = '#';
@@ -825,7 +788,7 @@ private_file(void)
   expect("file length", n, 2 * P);
   expect("file[5]", fbuf[5], pattern(5));
   expect("file[P+5]", fbuf[P + 5], pattern(P + 5));
-  m2 = xmmap("second private mapping", 0, 2 * P, PROT_READ, MAP_PRIVATE, fd, 0);
+  m2 = xmmap_at("second private mapping", 0, 2 * P, PROT_READ, MAP_PRIVATE, fd, 0);
   expect("m2[5]", m2[5], pattern(5));
   expect("m2[P+5]", m2[P + 5], pattern(P + 5));
   expect("m[5] still", m[5], '#');
@@ -836,8 +799,8 @@ private_file(void)
 
   // Made writable later, a private mapping still copies on the first write.
   // (The file's page is seen through a shared mapping: read() may not look at it.)
-  m = xmmap("private read-only", 0, P, PROT_READ, MAP_PRIVATE, fd, 0);
-  m2 = xmmap("shared read-only", 0, P, PROT_READ, MAP_SHARED, fd, 0);
+  m = xmmap_at("private read-only", 0, P, PROT_READ, MAP_PRIVATE, fd, 0);
+  m2 = xmmap_at("shared read-only", 0, P, PROT_READ, MAP_SHARED, fd, 0);
   expect("m[7] read", m[7], pattern(7));
   xmprotect("mprotect the private mapping RW", m, P, RW);
   m[7] = '#';
@@ -856,7 +819,7 @@ private_file(void)
 static void
 prot_none(void)
 {
-  char *a = xmmap("mmap", 0, 2 * P, RW, ANON, -1, 0);
+  char *a = xmmap_at("mmap", 0, 2 * P, RW, ANON, -1, 0);
   struct ent two[] = { E(a, a + P, PROT_NONE), E(a + P, a + 2 * P, RW) };
 
   a[0] = 'q';
@@ -876,7 +839,7 @@ prot_none(void)
 static void
 readonly(void)
 {
-  char *a = xmmap("mmap read-only", 0, P, PROT_READ, ANON, -1, 0), *m;
+  char *a = xmmap_at("mmap read-only", 0, P, PROT_READ, ANON, -1, 0), *m;
   int fd;
 
   expect_killed("write to PROT_READ anon", wr, a);
@@ -885,7 +848,7 @@ readonly(void)
   mkfile("mmap.ro", P);
   fd = open("mmap.ro", O_RDONLY);
   check("open", fd >= 0);
-  m = xmmap("mmap shared read-only file", 0, P, PROT_READ, MAP_SHARED, fd, 0);
+  m = xmmap_at("mmap shared read-only file", 0, P, PROT_READ, MAP_SHARED, fd, 0);
   expect_killed("write to a read-only shared file mapping", wr, m);
   expect("m[3]", m[3], pattern(3));
   xmprotect("mprotect RW", a, P, RW);
@@ -903,7 +866,7 @@ readonly(void)
 static void
 mincore_(void)
 {
-  char *a = xmmap("mmap", 0, 4 * P, RW, ANON, -1, 0);
+  char *a = xmmap_at("mmap", 0, 4 * P, RW, ANON, -1, 0);
   vec_t vec[4];
 
   a[0] = 1;
@@ -925,7 +888,7 @@ mincore_(void)
 static void
 madvise_(void)
 {
-  char *a = xmmap("mmap", 0, 4 * P, RW, ANON, -1, 0);
+  char *a = xmmap_at("mmap", 0, 4 * P, RW, ANON, -1, 0);
   struct ent one[] = { E(a, a + 4 * P, RW) };
   struct ent three[] = { E(a, a + P, RW), E(a + P, a + 3 * P, RW), E(a + 3 * P, a + 4 * P, RW) };
   vec_t vec[4];
@@ -956,9 +919,9 @@ static void
 munmap_span(void)
 {
   char *r = region(8);
-  char *a = xmmap("mmap a", r, P, RW, ANON, -1, 0);
-  char *b = xmmap("mmap b", r + 2 * P, 2 * P, PROT_READ, ANON, -1, 0);
-  char *c = xmmap("mmap c", r + 5 * P, 3 * P, RW, ANON, -1, 0);
+  char *a = xmmap_at("mmap a", r, P, RW, ANON, -1, 0);
+  char *b = xmmap_at("mmap b", r + 2 * P, 2 * P, PROT_READ, ANON, -1, 0);
+  char *c = xmmap_at("mmap c", r + 5 * P, 3 * P, RW, ANON, -1, 0);
   struct ent three[] = { E(a, a + P, RW), E(b, b + 2 * P, PROT_READ), E(c, c + 3 * P, RW) };
 
   expect_entries("three mappings", r, r + 8 * P, three, 3);
@@ -992,23 +955,23 @@ first_free(void)
 
   // File pages 2, 1, 0 mapped one by one below an anonymous page: each merges
   // with the entry after it, and the run from page 0 ends at page 4.
-  xmmap("anon page 3", at[3], P, RW, ANON | MAP_FIXED, -1, 0);
-  xmmap("file page 2", at[2], P, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 2 * P);
-  xmmap("file page 1", at[1], P, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, P);
-  xmmap("file page 0", at[0], P, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0);
+  xmmap_at("anon page 3", at[3], P, RW, ANON | MAP_FIXED, -1, 0);
+  xmmap_at("file page 2", at[2], P, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 2 * P);
+  xmmap_at("file page 1", at[1], P, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, P);
+  xmmap_at("file page 0", at[0], P, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0);
   expect_entries("file pages 0-2 merged", at[0], at[5], file3, 2);
   // Out and back: page 2 merges with the entry before it.
   xmunmap("munmap page 2", at[2], P);
   expect_entries("page 2 unmapped", at[0], at[5], hole, 2);
-  xmmap("file page 2 again", at[2], P, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 2 * P);
+  xmmap_at("file page 2 again", at[2], P, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 2 * P);
   expect_entries("file page 2 merged again", at[0], at[5], file3, 2);
   expect("page 2's data", at[2][5], pattern(2 * P + 5));
   xmunmap("munmap all", at[0], 4 * P);
 
   // Next to each other in memory but not in the file: two entries.
   struct ent apart[] = { E(at[0], at[1], PROT_READ), E(at[1], at[2], PROT_READ) };
-  xmmap("file page 0 again", at[0], P, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0);
-  xmmap("file page 2 after it", at[1], P, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 2 * P);
+  xmmap_at("file page 0 again", at[0], P, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0);
+  xmmap_at("file page 2 after it", at[1], P, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 2 * P);
   expect_entries("file pages 0 and 2 side by side", at[0], at[5], apart, 2);
   expect("page 2's data after page 0", at[1][5], pattern(2 * P + 5));
   xmunmap("munmap both", at[0], 2 * P);
@@ -1016,9 +979,9 @@ first_free(void)
   unlink("mmap.ff");
 
   // Anonymous memory that grows the first entry up to the next one.
-  xmmap("anon page 0", at[0], P, RW, ANON | MAP_FIXED, -1, 0);
-  xmmap("anon page 2 read-only", at[2], P, PROT_READ, ANON | MAP_FIXED, -1, 0);
-  xmmap("anon page 1", at[1], P, RW, ANON | MAP_FIXED, -1, 0);
+  xmmap_at("anon page 0", at[0], P, RW, ANON | MAP_FIXED, -1, 0);
+  xmmap_at("anon page 2 read-only", at[2], P, PROT_READ, ANON | MAP_FIXED, -1, 0);
+  xmmap_at("anon page 1", at[1], P, RW, ANON | MAP_FIXED, -1, 0);
   expect_entries("page 1 grew page 0's entry", at[0], at[5], anon, 2);
   xmunmap("munmap all", at[0], 3 * P);
 #endif
@@ -1040,7 +1003,7 @@ write_merge(void)
   check("open", fd >= 0 && fd2 >= 0);
   // Move fd2 to offset 100 before any store: read() writes dirty pages back.
   expect("read fd2 to offset 100", read(fd2, fbuf, 100), 100);
-  m = xmmap("mmap shared", 0, 2 * P, RW, MAP_SHARED, fd, 0);
+  m = xmmap_at("mmap shared", 0, 2 * P, RW, MAP_SHARED, fd, 0);
   m[0] = '#';
   expect("write B at 100", write(fd2, "B", 1), 1);
   expect("m[0]: the store before write()", m[0], '#');
@@ -1088,7 +1051,7 @@ file_grows(void)
   mkfile("mmap.gr", 100);
   fd = open("mmap.gr", O_RDWR);
   check("open", fd >= 0);
-  m = xmmap("mmap 2 pages of a 100-byte file", 0, 2 * P, RW, MAP_SHARED, fd, 0);
+  m = xmmap_at("mmap 2 pages of a 100-byte file", 0, 2 * P, RW, MAP_SHARED, fd, 0);
   expect("read to the end", read(fd, fbuf, 100), 100);
   memset(fbuf, 'g', P);
   expect("write() grows the file by a page", write(fd, fbuf, P), P);
@@ -1121,7 +1084,7 @@ file_truncated(void)
   mkfile("mmap.tr", 2 * P);
   fd = open("mmap.tr", O_RDWR);
   check("open", fd >= 0);
-  m = xmmap("mmap", 0, 2 * P, RW, MAP_SHARED, fd, 0);
+  m = xmmap_at("mmap", 0, 2 * P, RW, MAP_SHARED, fd, 0);
   m[5] = 'x';
   m[P + 5] = 'y';
   fd2 = open("mmap.tr", O_RDWR | O_TRUNC);
@@ -1137,7 +1100,7 @@ file_truncated(void)
   expect_bytes("page 1, mapped before the truncation (Linux: SIGBUS)", m + P, P, 0);
 #endif
   m[1] = 'Q';
-  m2 = xmmap("mmap read-only", 0, 2 * P, PROT_READ, MAP_SHARED, fd, 0);
+  m2 = xmmap_at("mmap read-only", 0, 2 * P, PROT_READ, MAP_SHARED, fd, 0);
   expect("m2[1]", m2[1], 'Q');
   expect_killed("read page 1 of a new mapping, past the end of the file", rd, m2 + P);
   xmunmap("munmap m2", m2, 2 * P);
@@ -1165,7 +1128,7 @@ reprotect(void)
   mkfile("mmap.rp", len);
   fd = open("mmap.rp", O_RDWR);
   check("open", fd >= 0);
-  m = xmmap("mmap shared", 0, len, RW, MAP_SHARED, fd, 0);
+  m = xmmap_at("mmap shared", 0, len, RW, MAP_SHARED, fd, 0);
   for(int i = 0; i < 3; i++)
     expect("a page read while clean", m[i * P], pattern(i * P));
   xmprotect("mprotect read-only", m, len, PROT_READ);
@@ -1202,11 +1165,11 @@ invalidate(void)
   mkfile("mmap.iv", len);
   fd = open("mmap.iv", O_RDWR);
   check("open", fd >= 0);
-  m = xmmap("mmap shared", 0, len, RW, MAP_SHARED, fd, 0);
+  m = xmmap_at("mmap shared", 0, len, RW, MAP_SHARED, fd, 0);
   m[10] = '#';
   m[P + 20] = '$';
   expect("page 2 read", m[2 * P], pattern(2 * P));
-  m2 = xmmap("mmap page 2 again", 0, P, PROT_READ, MAP_SHARED, fd, 2 * P);
+  m2 = xmmap_at("mmap page 2 again", 0, P, PROT_READ, MAP_SHARED, fd, 2 * P);
   expect("page 2 through the second mapping", m2[5], pattern(2 * P + 5));
   check("msync MS_INVALIDATE", msync(m, len, MS_INVALIDATE) == 0);
 #ifndef LINUX
@@ -1230,7 +1193,7 @@ invalidate(void)
   xmunmap("munmap", m, len);
   xmunmap("munmap m2", m2, P);
 
-  pr = xmmap("mmap private", 0, P, RW, MAP_PRIVATE, fd, 0);
+  pr = xmmap_at("mmap private", 0, P, RW, MAP_PRIVATE, fd, 0);
   pr[1] = 'p';
   check("msync MS_INVALIDATE private", msync(pr, P, MS_INVALIDATE) == 0);
   check("mincore private", mincore(pr, P, vec) == 0);
@@ -1254,12 +1217,12 @@ hold(void)
   mkfile("mmap.hold", 3 * P);
   fd = open("mmap.hold", O_RDWR);
   check("open", fd >= 0);
-  a = xmmap("anon", 0, 4 * P, RW, ANON, -1, 0);         // 4 pages at VM_MMAP_BASE
+  a = xmmap_at("anon", 0, 4 * P, RW, ANON, -1, 0);         // 4 pages at VM_MMAP_BASE
   a[0] = 1;
   xmprotect("split", a + P, P, PROT_READ);                // rw- | r-- | rw- rw-
-  b = xmmap("shared anon", 0, 2 * P, PROT_READ, MAP_SHARED | MAP_ANON, -1, 0);
-  c = xmmap("private file", 0, P, RW, MAP_PRIVATE, fd, 0);
-  d = xmmap("shared file", 0, 2 * P, PROT_READ, MAP_SHARED, fd, P);
+  b = xmmap_at("shared anon", 0, 2 * P, PROT_READ, MAP_SHARED | MAP_ANON, -1, 0);
+  c = xmmap_at("private file", 0, P, RW, MAP_PRIVATE, fd, 0);
+  d = xmmap_at("shared file", 0, 2 * P, PROT_READ, MAP_SHARED, fd, P);
   expect("d[0]", d[0], pattern(P));                       // one page resident
 #ifndef LINUX
   check("minherit", minherit(d, 2 * P, INHERIT_NONE) == 0);
@@ -1289,7 +1252,7 @@ static uint64
 take_memory(void)
 {
   uint64 n = (uint64)freemem(), k = 0;
-  char *a = xmmap("the memory to take", 0, n * P, RW, ANON, -1, 0);
+  char *a = xmmap_at("the memory to take", 0, n * P, RW, ANON, -1, 0);
   uint64 step = n % 7919 ? 7919 : 7927;
 
   while(k < n && freemem() > 64)
@@ -1364,7 +1327,7 @@ sbrk_nomem(void)
   expect("wait", wait(&st), pid);
   if(st > 0 && st < (int)NELEM(why) && why[st]){
     printf("mmaptest %s: FAILED: %s\n", test, why[st]);
-    fail();
+    exit(1);
   }
   expect("the starved grandchild's exit status", st, 0);
 #endif
@@ -1416,7 +1379,7 @@ static void
 willneed(void)
 {
   uint64 n = 1UL << 30;
-  char *a = xmmap("1 GiB", 0, n, RW, ANON, -1, 0);
+  char *a = xmmap_at("1 GiB", 0, n, RW, ANON, -1, 0);
 #ifndef LINUX
   long free0 = freemem(), free1;
 #endif
@@ -1428,7 +1391,7 @@ willneed(void)
   if(free1 < free0 / 2){
     printf("mmaptest %s: FAILED: WILLNEED took %ld of %ld free pages (at most a quarter)\n",
            test, free0 - free1, free0);
-    fail();
+    exit(1);
   }
   for(int k = 0; k < 2; k++)
     check("madvise WILLNEED again", madvise(a, n, MADV_WILLNEED) == 0);
@@ -1466,39 +1429,12 @@ static const struct vmtest tests[] = {
   { "willneed", willneed },
 };
 
-// Run one test in a child; 1 if it passed.
-static int
-run(int i)
-{
-  int pid, st = 0;
-
-  test = tests[i].name;
-  pid = fork();
-  if(pid < 0){
-    printf("mmaptest %s: FAILED: fork (errno %s)\n", test, errname(errno));
-    return 0;
-  }
-  if(pid == 0){
-    tests[i].fn();
-    exit(0);
-  }
-  wait(&st);
-  if(exited_with(st, 0)){
-    printf("mmaptest %s: OK\n", test);
-    return 1;
-  }
-  if(was_killed(st))
-    printf("mmaptest %s: FAILED: killed\n", test);
-  // (A child that exits 1 has said why.)
-  return 0;
-}
-
 // Run the tests named in argv (all if none); returns the number that failed, or
 // -1 if no test has such a name.
 static int
 runall(int argc, char *argv[])
 {
-  return vmtest_select(argc, argv, tests, NELEM(tests), run);
+  return vmtest_select(argc, argv, tests, NELEM(tests), 0);
 }
 
 int
