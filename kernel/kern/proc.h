@@ -84,7 +84,7 @@ void sched(void);
 void scheduler(void) __attribute__((noreturn));
 void forkret(void);
 void procdump(void);
-int growproc(long n, uint64 *oldbrk);
+int growproc(long n, uint64 *oldbrk);    // vm_sbrk on the caller: KERN_*
 
 // exec.c
 int kexec(char *path, char **argv);

@@ -34,13 +34,21 @@ sys_kill(void)
   return kkill(pid);
 }
 
-// sbrk(n): move the break by n bytes and return the old break.
+// sbrk(n): move the break by n bytes and return the old break. ENOMEM for more
+// than memory and swap can give; EINVAL for a shrink below the data.
 long
 sys_sbrk(void)
 {
   uint64 oldbrk;
-  int r = growproc(argint(0), &oldbrk);
-  return r < 0 ? r : (long)oldbrk;
+
+  switch (growproc(argint(0), &oldbrk)) {
+  case KERN_SUCCESS:
+    return (long)oldbrk;
+  case KERN_INVALID_ARGUMENT:
+    return -EINVAL;
+  default:
+    return -ENOMEM;
+  }
 }
 
 // sleep(n): sleep for n clock ticks.

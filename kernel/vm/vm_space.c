@@ -129,6 +129,8 @@ vmspace_free(struct vmspace *vm)
 
 // Copy one entry of the parent into the child's map, by its inheritance (see
 // labs/03-fork.md). Both maps locked exclusively; one entry of *countp reserved.
+// Returns KERN_SUCCESS, or KERN_RESOURCE_SHORTAGE (the parent's entry as it was,
+// but perhaps with an object of its own now).
 static int
 vmspace_fork_entry(vm_map_t old_map, vm_map_entry_t old, vm_map_t new_map, int *countp)
 {
@@ -141,18 +143,18 @@ vmspace_fork_entry(vm_map_t old_map, vm_map_entry_t old, vm_map_t new_map, int *
   // LAB wiring 4: END
   switch (old->inheritance) {
   case VM_INHERIT_NONE:
-    return 0;
+    return KERN_SUCCESS;
   case VM_INHERIT_SHARE:
     // Both maps use the same top object: make sure there is one, and that it is
     // this entry's own (a pending copy is made now, or the two would part later).
     if (old->object.vm_object == 0) {
       vm_map_entry_allocate_object(old);
       if (old->object.vm_object == 0)
-        return -ENOMEM;
+        return KERN_RESOURCE_SHORTAGE;
     }
     if (old->eflags & MAP_ENTRY_NEEDS_COPY) {
       if (!vm_object_shadow_try(&old->object.vm_object, &old->offset, old->end - old->start))
-        return -ENOMEM;
+        return KERN_RESOURCE_SHORTAGE;
       old->eflags &= ~MAP_ENTRY_NEEDS_COPY;
     }
     // The parent's PTEs may map pages of an object below the shared one (the one a
@@ -190,15 +192,15 @@ vmspace_fork_entry(vm_map_t old_map, vm_map_entry_t old, vm_map_t new_map, int *
     // if (old->object.vm_object) {
     //   struct vm_object *copy = fork_copy_pages(old);
     //   if (copy == 0)
-    //     return -ENOMEM;
+    //     return KERN_RESOURCE_SHORTAGE;
     //   vm_map_insert_copy(new_map, old, copy, 0, countp);
-    //   return 0;
+    //   return KERN_SUCCESS;
     // }
     // break;
     // LAB fork 1: END
   }
   vm_map_insert_copy(new_map, old, old->object.vm_object, old->offset, countp);
-  return 0;
+  return KERN_SUCCESS;
 }
 
 // The child's address space for fork: each entry shared, copied on write, or left
@@ -208,7 +210,7 @@ vmspace_fork(struct vmspace *vm1)
 {
   vm_map_t old_map = &vm1->vm_map;
   struct vmspace *vm2 = vmspace_alloc();
-  int count, err = 0;
+  int count, rv = KERN_SUCCESS;
 
   if (vm2 == 0)
     return 0;
@@ -225,7 +227,7 @@ vmspace_fork(struct vmspace *vm1)
   vm_map_t new_map = &vm2->vm_map;
   vm_map_lock(new_map);
   for (vm_map_entry_t e = old_map->header.next; e != &old_map->header; e = e->next)
-    if ((err = vmspace_fork_entry(old_map, e, new_map, &count)) < 0)
+    if ((rv = vmspace_fork_entry(old_map, e, new_map, &count)) != KERN_SUCCESS)
       break;
   vm_map_unlock(new_map);
   // Marking entries copy-on-write may have made neighbours alike: merge them.
@@ -241,7 +243,7 @@ vmspace_fork(struct vmspace *vm1)
   vm2->vm_brk = vm1->vm_brk;
   vm_map_unlock(old_map);
   vm_map_entry_release(count);
-  if (err < 0) {
+  if (rv != KERN_SUCCESS) {
     vmspace_free(vm2);
     return 0;
   }
@@ -276,7 +278,9 @@ pages_obtainable(uint64 npages)
 
 // Move the break by n bytes; *oldbrk gets the old break. Growth maps anonymous
 // memory after the data (pages come on first touch); shrinking unmaps whole pages.
-// Returns 0, or a negative errno with the break and the map unchanged.
+// Returns KERN_SUCCESS; or, with the break and the map unchanged,
+// KERN_RESOURCE_SHORTAGE (more than memory and swap can give, or the map or the
+// kernel is out of room) or KERN_INVALID_ARGUMENT (a shrink below the data).
 int
 vm_sbrk(struct vmspace *vm, long n, vm_offset_t *oldbrk)
 {
@@ -289,26 +293,26 @@ vm_sbrk(struct vmspace *vm, long n, vm_offset_t *oldbrk)
     // memory and swap can give.
     if ((uint64)n >= VM_MAXUSER_ADDRESS - brk ||
         !pages_obtainable(atop(round_page(brk + n) - from)))
-      return -ENOMEM;
+      return KERN_RESOURCE_SHORTAGE;
     vm_offset_t to = round_page(brk + n);
     if (to > from && vm_map_find(map, 0, 0, &from, to - from, 0, 0, VM_MAPTYPE_NORMAL,
                                  VM_PROT_READ | VM_PROT_WRITE, VM_PROT_ALL, 0) != KERN_SUCCESS)
-      return -ENOMEM;
+      return KERN_RESOURCE_SHORTAGE;
     // After mlockall(MCL_FUTURE) the new heap is wired, or the break does not move.
     if (to > from && vm_map_wire_future(map, from, to,
                                         myproc()->p_rlimit[RLIMIT_MEMLOCK].rlim_cur)) {
       vm_map_remove(map, from, to);
-      return -ENOMEM;
+      return KERN_RESOURCE_SHORTAGE;
     }
   } else if (n < 0) {
     if ((uint64)-n > brk - vm->vm_daddr)
-      return -EINVAL;
+      return KERN_INVALID_ARGUMENT;
     // Removal fails only when no map entry can be reserved for a clip (memory is
     // exhausted): then the pages are still mapped, so the break must stay.
     if (vm_map_remove(map, round_page(brk + n), from) != KERN_SUCCESS)
-      return -ENOMEM;
+      return KERN_RESOURCE_SHORTAGE;
   }
   vm->vm_brk = brk + n;
   vm->vm_dsize = atop(round_page(vm->vm_brk) - vm->vm_daddr);
-  return 0;
+  return KERN_SUCCESS;
 }

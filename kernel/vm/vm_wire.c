@@ -279,7 +279,8 @@ out:
 // a copy of each page, so that the parent's wired pages stay its own (sharing them
 // copy-on-write would have the parent's next write copy a page away from under its
 // wiring). The child's entry is not wired. Both maps locked exclusively; one entry
-// of *countp reserved. Returns 0, or -ENOMEM with nothing changed.
+// of *countp reserved. Returns KERN_SUCCESS, or KERN_RESOURCE_SHORTAGE with nothing
+// changed.
 int
 vm_fork_wired(vm_map_entry_t old, vm_map_t new_map, int *countp)
 {
@@ -288,12 +289,12 @@ vm_fork_wired(vm_map_entry_t old, vm_map_t new_map, int *countp)
 
   ASSERT_VM_MAP_LOCKED(new_map);
   if ((copy = vm_object_allocate(OBJT_DEFAULT, n)) == 0)
-    return -ENOMEM;
+    return KERN_RESOURCE_SHORTAGE;
   for (vm_pindex_t i = 0; i < n; i++) {
     vm_page_t fresh = vm_page_alloc();
     if (fresh == 0) {
       vm_object_deallocate(copy);
-      return -ENOMEM;
+      return KERN_RESOURCE_SHORTAGE;
     }
     vm_object_lock();
     vm_page_t m = vm_page_lookup(old->object.vm_object, first + i);
@@ -305,7 +306,7 @@ vm_fork_wired(vm_map_entry_t old, vm_map_t new_map, int *countp)
     vm_object_unlock();
   }
   vm_map_insert_copy(new_map, old, copy, 0, countp);
-  return 0;
+  return KERN_SUCCESS;
 }
 // LAB wiring 4: END
 
