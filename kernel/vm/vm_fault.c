@@ -90,6 +90,24 @@ fault_lookup(struct vm_object *object, vm_pindex_t pindex, struct vm_object **wh
   }
 }
 
+// The protection to map page m with, found (or just put) in the entry's top object
+// object: the entry's, prot, without write wherever the next write must fault:
+// - the entry still shares its object for copy-on-write (MAP_ENTRY_NEEDS_COPY; a
+//   write fault would have shadowed it first): the write makes the private copy;
+// - m is in an object below the top one: the write copies it up;
+// - m is a file's clean page, mapped shared: the write marks it dirty.
+// This is the one place that takes write away. objlock held.
+static vm_prot_t
+fault_map_prot(vm_map_entry_t entry, struct vm_object *object, vm_page_t m, vm_prot_t prot)
+{
+  if ((entry->eflags & MAP_ENTRY_NEEDS_COPY) || m->object != object)
+    return prot & ~VM_PROT_WRITE;
+  if (m->object->type == OBJT_VNODE && !(entry->eflags & MAP_ENTRY_COW) &&
+      !(m->flags & PG_DIRTY))
+    return prot & ~VM_PROT_WRITE;
+  return prot;
+}
+
 // Find or make the page at pindex of object for a fault of fault_type, and map it
 // at va with at most prot (wired if the entry is). All of it under objlock, which
 // is dropped only to read a page from a file or from swap, or to wait for a busy
@@ -172,16 +190,10 @@ fault_page(vm_map_t map, vm_map_entry_t entry, struct vm_object *object, vm_pind
       vm_page_insert(fresh, object, pindex);
       m = fresh;
       fresh = 0;
-    } else if (where != object) {
-      prot &= ~VM_PROT_WRITE;   // the page below is read-only: the next write copies
     }
-    // File pages: map read-only until the first write, so that it is noticed.
-    if (m->object->type == OBJT_VNODE && !(entry->eflags & MAP_ENTRY_COW)) {
-      if (write)
-        m->flags |= PG_DIRTY;
-      else if (!(m->flags & PG_DIRTY))
-        prot &= ~VM_PROT_WRITE;
-    }
+    if (write && m->object->type == OBJT_VNODE && !(entry->eflags & MAP_ENTRY_COW))
+      m->flags |= PG_DIRTY;   // a write through a shared file mapping
+    prot = fault_map_prot(entry, object, m, prot);
     if (prot != VM_PROT_NONE && pmap_enter(map->pmap, va, VM_PAGE_TO_PHYS(m), prot, wired) < 0)
       error = KERN_RESOURCE_SHORTAGE;
     // LAB wiring 2: BEGIN
@@ -198,8 +210,8 @@ fault_page(vm_map_t map, vm_map_entry_t entry, struct vm_object *object, vm_pind
 
 // Look up the translation of vaddr for a fault of fault_type: the entry, its object
 // (made first if the entry has none, shadowed first if a write needs a private
-// copy), the page index in it, the protection to map the page with, and whether
-// the entry is wired. Returns KERN_SUCCESS with the map read-locked, to be unlocked
+// copy), the page index in it, the entry's protection (fault_map_prot takes write
+// from it for some pages), and whether the entry is wired. Returns KERN_SUCCESS with the map read-locked, to be unlocked
 // by vm_map_lookup_done(); else KERN_INVALID_ADDRESS (nothing mapped there),
 // KERN_PROTECTION_FAILURE (the entry does not allow it) or KERN_RESOURCE_SHORTAGE,
 // with the map unlocked. (The seed's var_map would let a lookup move to a sub-map;
@@ -233,9 +245,6 @@ again:
   *object = entry->object.vm_object;
   *pindex = atop(vaddr - entry->start + entry->offset);
   *out_prot = entry->protection;
-  // An entry still sharing its object for copy-on-write must not write it.
-  if (entry->eflags & MAP_ENTRY_NEEDS_COPY)
-    *out_prot &= ~VM_PROT_WRITE;
   *wired = entry->wired_count > 0;
   return KERN_SUCCESS;
 }
