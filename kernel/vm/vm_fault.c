@@ -134,6 +134,11 @@ fault_page(vm_map_t map, vm_map_entry_t entry, struct vm_object *object, vm_pind
 
   ASSERT_VM_MAP_LOCKED_ANY(map);
   vm_object_lock();
+  // The chain may have an object that the top one alone uses: one whose collapse
+  // vm_object_deallocate had to leave when its last other user went (it had pages
+  // in swap, or in swap I/O, then: vm_object_collapse says why). Absorb it now, if
+  // it can be, before searching the chain: the search is shorter, and its pages
+  // that the top object has are freed.
   vm_object_collapse(object);
   for (;;) {
     m = fault_lookup(object, pindex, &where, &wpi, &swapped, &error);
