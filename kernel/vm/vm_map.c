@@ -537,8 +537,9 @@ vm_map_entry_allocate_object(vm_map_entry_t entry)
   entry->offset = 0;
 }
 
-// Split entry at addr, if addr is inside it: the front part becomes a new entry,
-// entry keeps [addr, end). Map locked exclusively; one entry of *countp reserved.
+// Split entry at addr, if addr is inside it: the front part becomes a new entry
+// (entry->prev), entry keeps [addr, end). Map locked exclusively; one entry of
+// *countp reserved. entry, and every other entry, stay valid.
 void
 vm_map_clip_start(vm_map_t map, vm_map_entry_t entry, vm_offset_t addr, int *countp)
 {
@@ -567,7 +568,8 @@ vm_map_clip_start(vm_map_t map, vm_map_entry_t entry, vm_offset_t addr, int *cou
 }
 
 // Split entry at addr, if addr is inside it: entry keeps [start, addr), a new entry
-// takes the rest. Map locked exclusively; one entry of *countp reserved.
+// (entry->next) takes the rest. Map locked exclusively; one entry of *countp
+// reserved. entry, and every other entry, stay valid.
 void
 vm_map_clip_end(vm_map_t map, vm_map_entry_t entry, vm_offset_t addr, int *countp)
 {
@@ -630,7 +632,8 @@ vm_map_entry_merged(vm_map_t map, vm_map_entry_t gone, vm_map_entry_t keep, int 
 }
 
 // Merge entry with its neighbours where they are the same mapping in all but
-// address. Map locked exclusively.
+// address. Map locked exclusively. entry stays valid (it grows); a neighbour merged
+// into it is freed, and a pointer to it is stale.
 // LAB entries 4: END
 void
 vm_map_simplify_entry(vm_map_t map, vm_map_entry_t entry, int *countp)
@@ -709,7 +712,9 @@ vm_map_simplify_range(vm_map_t map, vm_map_entry_t from, vm_offset_t end, int *c
 
 // Unmap [start, end): clip the ends, then for each entry in between wait while it is
 // in transition, drop its PTEs and its object reference, and free it. Holes are
-// fine. Map locked exclusively; *countp reserved (two clips).
+// fine. Map locked exclusively (dropped while waiting); *countp reserved (two
+// clips). No entry pointer of the caller's survives: the map may have changed
+// while it waited.
 int
 vm_map_delete(vm_map_t map, vm_offset_t start, vm_offset_t end, int *countp)
 {
