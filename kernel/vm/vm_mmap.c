@@ -270,15 +270,16 @@ long
 sys_mprotect(void)
 {
   uint64 addr = argaddr(0), len = argaddr(1), size;
+  vm_map_t map = curmap();
   int prot = argint(2);
 
   if ((prot & ~PROT_ALL) || page_range(addr, len, &size) < 0 || !user_range(addr, size))
     return -EINVAL;
   if (size == 0)
     return 0;
-  if (map_full(curmap()))
+  if (map_full(map))
     return -ENOMEM;
-  return -vm_mmap_to_errno(vm_map_protect(curmap(), addr, addr + size, prot, 0));
+  return -vm_mmap_to_errno(vm_map_protect(map, addr, addr + size, prot, 0));
 }
 
 // int minherit(void *addr, size_t len, int inherit): INHERIT_SHARE, _COPY or _NONE.
@@ -286,6 +287,7 @@ long
 sys_minherit(void)
 {
   uint64 addr = argaddr(0), len = argaddr(1), size;
+  vm_map_t map = curmap();
   int inherit = argint(2);
 
   if (page_range(addr, len, &size) < 0 || !user_range(addr, size))
@@ -294,9 +296,9 @@ sys_minherit(void)
     return -EINVAL;
   if (size == 0)
     return 0;
-  if (map_full(curmap()))
+  if (map_full(map))
     return -ENOMEM;
-  return -vm_mmap_to_errno(vm_map_inherit(curmap(), addr, addr + size, inherit));
+  return -vm_mmap_to_errno(vm_map_inherit(map, addr, addr + size, inherit));
 }
 
 // MADV_WILLNEED reads ahead at most a quarter of the pages free above a reserve of
@@ -319,6 +321,7 @@ long
 sys_madvise(void)
 {
   uint64 addr = argaddr(0), len = argaddr(1), size;
+  vm_map_t map = curmap();
   int behav = argint(2);
 
   if (page_range(addr, len, &size) < 0 || !user_range(addr, size))
@@ -329,9 +332,9 @@ sys_madvise(void)
     size = MIN(size, willneed_budget() * PAGE_SIZE);
   if (size == 0)
     return 0;
-  if (map_full(curmap()))
+  if (map_full(map))
     return -ENOMEM;
-  return -vm_mmap_to_errno(vm_map_madvise(curmap(), addr, addr + size, behav, 0));
+  return -vm_mmap_to_errno(vm_map_madvise(map, addr, addr + size, behav, 0));
 }
 
 // int msync(void *addr, size_t len, int flags): write the range's dirty pages of
@@ -437,14 +440,15 @@ long
 sys_mlock(void)
 {
   uint64 addr = argaddr(0), len = argaddr(1), size;
+  vm_map_t map = curmap();
 
   if (page_range(addr, len, &size) < 0 || !user_range(addr, size))
     return -EINVAL;
   if (size == 0)
     return 0;
-  if (map_full(curmap()))
+  if (map_full(map))
     return -ENOMEM;
-  return wire_range(curmap(), addr, addr + size, 0);
+  return wire_range(map, addr, addr + size, 0);
 }
 
 // int munlock(const void *addr, size_t len): unwire; every page of the range must
@@ -453,14 +457,15 @@ long
 sys_munlock(void)
 {
   uint64 addr = argaddr(0), len = argaddr(1), size;
+  vm_map_t map = curmap();
 
   if (page_range(addr, len, &size) < 0 || !user_range(addr, size))
     return -EINVAL;
   if (size == 0)
     return 0;
-  if (map_full(curmap()))
+  if (map_full(map))
     return -ENOMEM;
-  return wire_errno(vm_map_unwire(curmap(), addr, addr + size, 0));
+  return wire_errno(vm_map_unwire(map, addr, addr + size, 0));
 }
 
 // int mlockall(int flags): MCL_CURRENT wires every mapping now; MCL_FUTURE every
