@@ -515,12 +515,27 @@ namecmp(const char *s, const char *t)
 // cost 4.5 ms under QEMU on RISC-V, and every exec and open pays for one.
 #define DIRCHUNK 16
 
+// Does de match what dirfind looks for?
+static int
+dirmatch(struct dirent *de, enum dirwant want, char *name)
+{
+  switch (want) {
+  case DIR_NAMED:
+    return de->inum != 0 && namecmp(name, de->name) == 0;
+  case DIR_FREE:
+    return de->inum == 0;
+  case DIR_USED:
+    break;
+  }
+  return de->inum != 0;
+}
+
 // The offset of the first entry at or after off (a multiple of the entry size) of
-// directory dp (locked) for which want(de, name) holds, with *de set to that entry;
-// dp->size if there is none.
+// directory dp (locked) that is what want says (DIR_NAMED: the entry for name;
+// DIR_FREE: a free slot; DIR_USED: any entry), with *de set to that entry; dp->size
+// if there is none.
 uint
-dirfind(struct inode *dp, uint off, int (*want)(struct dirent *, char *), char *name,
-        struct dirent *de)
+dirfind(struct inode *dp, uint off, enum dirwant want, char *name, struct dirent *de)
 {
   struct dirent chunk[DIRCHUNK];
 
@@ -529,26 +544,13 @@ dirfind(struct inode *dp, uint off, int (*want)(struct dirent *, char *), char *
     if (readi(dp, 0, (uint64)chunk, off, n) != (int)n)
       panic("dirfind: short read of directory inode %u at %u", dp->inum, off);
     for (uint i = 0; i < n / sizeof(chunk[0]); i++) {
-      if (want(&chunk[i], name)) {
+      if (dirmatch(&chunk[i], want, name)) {
         *de = chunk[i];
         return off + i * sizeof(chunk[0]);
       }
     }
   }
   return dp->size;
-}
-
-static int
-named(struct dirent *de, char *name)
-{
-  return de->inum != 0 && namecmp(name, de->name) == 0;
-}
-
-static int
-unused(struct dirent *de, char *name)
-{
-  (void)name;
-  return de->inum == 0;
 }
 
 // Look for name in directory dp (locked). If found, return its inode, referenced
@@ -561,7 +563,7 @@ dirlookup(struct inode *dp, char *name, uint *poff)
 
   KASSERT(dp->type == T_DIR, "dirlookup in a non-directory (inode %u, type %d)", dp->inum,
           dp->type);
-  if ((off = dirfind(dp, 0, named, name, &de)) == dp->size)
+  if ((off = dirfind(dp, 0, DIR_NAMED, name, &de)) == dp->size)
     return 0;
   if (poff)
     *poff = off;
@@ -581,7 +583,7 @@ dirlink(struct inode *dp, char *name, uint inum)
     iput(ip);
     return -EEXIST;
   }
-  off = dirfind(dp, 0, unused, 0, &de);
+  off = dirfind(dp, 0, DIR_FREE, 0, &de);
 
   // Why strncpy: it pads with NULs, and a name of exactly DIRSIZ needs no NUL.
   memset(&de, 0, sizeof(de));

@@ -47,8 +47,8 @@ int namecmp(const char *s, const char *t);
 struct inode *namei(char *path);
 struct inode *nameiparent(char *path, char *name);
 struct inode *dirlookup(struct inode *dp, char *name, uint *poff);
-uint dirfind(struct inode *dp, uint off, int (*want)(struct dirent *, char *), char *name,
-             struct dirent *de);
+enum dirwant { DIR_NAMED, DIR_FREE, DIR_USED };   // what dirfind looks for
+uint dirfind(struct inode *dp, uint off, enum dirwant want, char *name, struct dirent *de);
 int dirlink(struct inode *dp, char *name, uint inum);
 int inode_is_dir(struct inode *ip);   // the inode's type is T_DIR (ip locked)
 uint inode_gen(struct inode *ip);     // its contents' change count, i_gen (ip locked)

@@ -164,20 +164,13 @@ bad:
   return err;
 }
 
-static int
-used(struct dirent *de, char *name)
-{
-  (void)name;
-  return de->inum != 0;
-}
-
 // Does directory dp (locked) hold nothing but "." and ".."?
 static int
 isdirempty(struct inode *dp)
 {
   struct dirent de;
 
-  return dirfind(dp, 2 * sizeof(de), used, 0, &de) == dp->size;
+  return dirfind(dp, 2 * sizeof(de), DIR_USED, 0, &de) == dp->size;
 }
 
 long
