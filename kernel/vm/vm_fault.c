@@ -28,7 +28,6 @@ fault_prepare_entry(vm_map_t map, vm_map_entry_t entry, vm_prot_t fault_type)
   int r = 0;
 
   ASSERT_VM_MAP_LOCKED_ANY(map);
-
   if (entry->object.vm_object != 0 && !need_copy)
     return 0;
   // Changing the entry needs the exclusive lock. A failed upgrade lost the shared
@@ -90,8 +89,8 @@ fault_lookup(struct vm_object *object, vm_pindex_t pindex, struct vm_object **wh
   }
 }
 
-// The protection to map page m with, found (or just put) in the entry's top object
-// object: the entry's, prot, without write wherever the next write must fault:
+// The protection to map page m with, m being in object (the entry's top object) or
+// below it: prot, the entry's, without write wherever the next write must fault:
 // - the entry still shares its object for copy-on-write (MAP_ENTRY_NEEDS_COPY; a
 //   write fault would have shadowed it first): the write makes the private copy;
 // - m is in an object below the top one: the write copies it up;
@@ -216,8 +215,8 @@ fault_page(vm_map_t map, vm_map_entry_t entry, struct vm_object *object, vm_pind
 // Look up the translation of vaddr for a fault of fault_type: the entry, its object
 // (made first if the entry has none, shadowed first if a write needs a private
 // copy), the page index in it, the entry's protection (fault_map_prot takes write
-// from it for some pages), and whether the entry is wired. Returns KERN_SUCCESS with the map read-locked, to be unlocked
-// by vm_map_lookup_done(); else KERN_INVALID_ADDRESS (nothing mapped there),
+// from it for some pages), and whether the entry is wired. Returns KERN_SUCCESS
+// with the map read-locked, to be unlocked by vm_map_lookup_done(); else KERN_INVALID_ADDRESS (nothing mapped there),
 // KERN_PROTECTION_FAILURE (the entry does not allow it) or KERN_RESOURCE_SHORTAGE,
 // with the map unlocked. (The seed's var_map would let a lookup move to a sub-map;
 // vmlab has none.)
