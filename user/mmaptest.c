@@ -546,7 +546,8 @@ fixed(void)
   expect("file page", m[7], pattern(7));
   close(fd);
   unlink("mmap.fx");
-  r = xmmap_at("MAP_FIXED anon over anon and file", a + 2 * P, 2 * P, RW, ANON | MAP_FIXED, -1, 0);
+  r = xmmap_at("MAP_FIXED anon over anon and file", a + 2 * P, 2 * P, RW, ANON | MAP_FIXED,
+               -1, 0);
   expect_bytes("file page replaced", a + 3 * P, P, 0);
 
   xmunmap("munmap a hole", a + P, P);
@@ -778,7 +779,8 @@ private_file(void)
   mkfile("mmap.pr", 2 * P);
   fd = open("mmap.pr", O_RDONLY);
   check("open", fd >= 0);
-  m = xmmap_at("mmap private writable of a read-only fd", 0, 2 * P, RW, MAP_PRIVATE, fd, 0);
+  m = xmmap_at("mmap private writable of a read-only fd", 0, 2 * P, RW, MAP_PRIVATE, fd,
+               0);
   expect("m[5]", m[5], pattern(5));
   m[5] = '#';
   m[P + 5] = '#';
@@ -971,7 +973,8 @@ first_free(void)
   // Next to each other in memory but not in the file: two entries.
   struct ent apart[] = { E(at[0], at[1], PROT_READ), E(at[1], at[2], PROT_READ) };
   xmmap_at("file page 0 again", at[0], P, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0);
-  xmmap_at("file page 2 after it", at[1], P, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 2 * P);
+  xmmap_at("file page 2 after it", at[1], P, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd,
+           2 * P);
   expect_entries("file pages 0 and 2 side by side", at[0], at[5], apart, 2);
   expect("page 2's data after page 0", at[1][5], pattern(2 * P + 5));
   xmunmap("munmap both", at[0], 2 * P);

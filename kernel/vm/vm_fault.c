@@ -216,10 +216,10 @@ fault_page(vm_map_t map, vm_map_entry_t entry, struct vm_object *object, vm_pind
 // (made first if the entry has none, shadowed first if a write needs a private
 // copy), the page index in it, the entry's protection (fault_map_prot takes write
 // from it for some pages), and whether the entry is wired. Returns KERN_SUCCESS
-// with the map read-locked, to be unlocked by vm_map_lookup_done(); else KERN_INVALID_ADDRESS (nothing mapped there),
-// KERN_PROTECTION_FAILURE (the entry does not allow it) or KERN_RESOURCE_SHORTAGE,
-// with the map unlocked. (The seed's var_map would let a lookup move to a sub-map;
-// vmlab has none.)
+// with the map read-locked, to be unlocked by vm_map_lookup_done(); else
+// KERN_INVALID_ADDRESS (nothing mapped there), KERN_PROTECTION_FAILURE (the entry
+// does not allow it) or KERN_RESOURCE_SHORTAGE, with the map unlocked. (The seed's
+// var_map would let a lookup move to a sub-map; vmlab has none.)
 int
 vm_map_lookup(vm_map_t *var_map, vm_offset_t vaddr, vm_prot_t fault_type,
               vm_map_entry_t *out_entry, struct vm_object **object, vm_pindex_t *pindex,

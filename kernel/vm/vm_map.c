@@ -669,8 +669,9 @@ vm_map_simplify_entry(vm_map_t map, vm_map_entry_t entry, int *countp)
 
 // Sleep until some in-transition entry of the map changes. The map is locked
 // exclusively on entry and again on return, but was unlocked meanwhile: no entry
-// pointer of the caller's survives, it must look its entries up again. (The entry's owner clears IN_TRANSITION and,
-// seeing NEEDS_WAKEUP, calls vm_map_transition_wakeup().)
+// pointer of the caller's survives, it must look its entries up again. (The
+// entry's owner clears IN_TRANSITION and, seeing NEEDS_WAKEUP, calls
+// vm_map_transition_wakeup().)
 void
 vm_map_transition_wait(vm_map_t map)
 {
@@ -1103,7 +1104,8 @@ vm_map_assert_valid(vm_map_t map)
 {
   const char *why;
 
-  ASSERT_VM_MAP_LOCKED_ANY(map);  if (vm_map_verify(map, &why) < 0) {
+  ASSERT_VM_MAP_LOCKED_ANY(map);
+  if (vm_map_verify(map, &why) < 0) {
     vm_map_print(map);
     panic("vm_map_verify: %s", why);
   }
