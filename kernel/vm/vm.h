@@ -78,23 +78,16 @@ void vm_init(void);
 struct vmspace *vmspace_alloc(void);
 void vmspace_ref(struct vmspace *vm);
 void vmspace_free(struct vmspace *vm);
+void vmspace_exit(struct vmspace *vm);
 struct vmspace *vmspace_fork(struct vmspace *vm);
 int vm_sbrk(struct vmspace *vm, long n, vm_offset_t *oldbrk);
 
 // vm_fault.c
 int vm_fault(vm_map_t map, vm_offset_t va, vm_prot_t fault_type, int fault_flags);
-struct vm_object;
-int vm_map_lookup(vm_map_t *var_map, vm_offset_t vaddr, vm_prot_t fault_type,
-                  vm_map_entry_t *out_entry, struct vm_object **object, vm_pindex_t *pindex,
-                  vm_prot_t *out_prot, boolean_t *wired);
-void vm_map_lookup_done(vm_map_t map, vm_map_entry_t entry, int count);
 struct proc;
 int vm_fault_trap(struct proc *p, vm_offset_t va, vm_prot_t access);
 int vm_fault_user(struct vmspace *vm, vm_offset_t va, vm_prot_t prot);
 int vm_fault_prefault_user(uint64 va, uint64 len, vm_prot_t prot);
-int vm_map_clean(vm_map_t map, vm_offset_t start, vm_offset_t end, boolean_t syncio,
-                 boolean_t invalidate);
-int vm_map_resident(vm_map_t map, vm_offset_t va);
 
 // vm_info.c
 uint64 vmspace_pss(struct vmspace *vm);   // proportional resident set size, in bytes

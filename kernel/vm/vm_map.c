@@ -16,7 +16,9 @@
 #include "vm/vm.h"
 #include "vm/vm_map.h"
 #include "vm/vm_object.h"
+#include "vm/vm_page.h"
 #include "vm/vm_zone.h"
+#include "vm/swap_pager.h"
 
 static struct vm_zone mapentzone;
 static struct spinlock transition_lock;   // orders transition waits and wakeups
@@ -980,6 +982,173 @@ vm_map_check_protection(vm_map_t map, vm_offset_t start, vm_offset_t end,
   if (!have_lock)
     vm_map_unlock_read(map);
   return ok;
+}
+
+// ---------------------------------------------------------------- faults, msync, mincore
+
+// For vm_map_lookup: make sure the entry has an object of its own to put pages
+// in, shadowing the shared one first if a write (or wiring: VM_PROT_OVERRIDE_WRITE)
+// needs a private copy. The map is read-locked; returns 1 if the lock had to be
+// dropped (the caller starts over), else 0 with the lock held as before, or -1 if
+// memory ran out.
+static int
+prepare_entry(vm_map_t map, vm_map_entry_t entry, vm_prot_t fault_type)
+{
+  int need_copy = (entry->eflags & MAP_ENTRY_NEEDS_COPY) &&
+                  (fault_type & (VM_PROT_WRITE | VM_PROT_OVERRIDE_WRITE));
+  int r = 0;
+
+  ASSERT_VM_MAP_LOCKED_ANY(map);
+  if (entry->object.vm_object != 0 && !need_copy)
+    return 0;
+  // Changing the entry needs the exclusive lock. A failed upgrade lost the shared
+  // hold: look the entry up again. A successful one let nobody change the map in
+  // between (upgraders go before waiting writers), so entry is still good.
+  if (vm_map_lock_upgrade(map))
+    return 1;
+  if (entry->object.vm_object == 0) {
+    vm_map_entry_allocate_object(entry);
+    if (entry->object.vm_object == 0)
+      r = -1;
+  } else if (need_copy) {
+    if (vm_object_shadow_try(&entry->object.vm_object, &entry->offset,
+                             entry->end - entry->start))
+      entry->eflags &= ~MAP_ENTRY_NEEDS_COPY;
+    else
+      r = -1;
+  }
+  vm_map_lock_downgrade(map);
+  return r;
+}
+
+// Look up the translation of vaddr for a fault of fault_type: the entry, its object
+// (made first if the entry has none, shadowed first if a write needs a private
+// copy), the page index in it, the entry's protection (fault_map_prot takes write
+// from it for some pages), and whether the entry is wired. Returns KERN_SUCCESS
+// with the map read-locked, to be unlocked by vm_map_lookup_done(); else
+// KERN_INVALID_ADDRESS (nothing mapped there), KERN_PROTECTION_FAILURE (the entry
+// does not allow it) or KERN_RESOURCE_SHORTAGE, with the map unlocked. (The seed's
+// var_map would let a lookup move to a sub-map; vmlab has none.)
+int
+vm_map_lookup(vm_map_t *var_map, vm_offset_t vaddr, vm_prot_t fault_type,
+              vm_map_entry_t *out_entry, struct vm_object **object, vm_pindex_t *pindex,
+              vm_prot_t *out_prot, boolean_t *wired)
+{
+  vm_map_t map = *var_map;
+  vm_map_entry_t entry;
+  int r;
+
+again:
+  vm_map_lock_read(map);
+  if (!vm_map_lookup_entry(map, vaddr, &entry)) {
+    vm_map_unlock_read(map);
+    return KERN_INVALID_ADDRESS;
+  }
+  if ((entry->protection & fault_type & VM_PROT_ALL) != (fault_type & VM_PROT_ALL)) {
+    vm_map_unlock_read(map);
+    return KERN_PROTECTION_FAILURE;
+  }
+  if ((r = prepare_entry(map, entry, fault_type)) > 0)
+    goto again;
+  if (r < 0) {
+    vm_map_unlock_read(map);
+    return KERN_RESOURCE_SHORTAGE;
+  }
+  *out_entry = entry;
+  *object = entry->object.vm_object;
+  *pindex = atop(vaddr - entry->start + entry->offset);
+  *out_prot = entry->protection;
+  *wired = entry->wired_count > 0;
+  return KERN_SUCCESS;
+}
+
+// The end of a successful vm_map_lookup: the map's shared lock goes.
+void
+vm_map_lookup_done(vm_map_t map, vm_map_entry_t entry, int count)
+{
+  (void)entry;
+  (void)count;
+  vm_map_unlock_read(map);
+}
+
+// msync(): write back the dirty file pages of shared mappings in [start, end); to
+// invalidate, first take the range out of the page table and free the pages that
+// no other mapping maps (vnode_pager_invalidate), unless the entry is wired.
+// KERN_INVALID_ADDRESS if part of the range is not mapped. Takes the lock itself:
+// exclusive to invalidate, so that no fault in this map maps a page being freed.
+int
+vm_map_clean(vm_map_t map, vm_offset_t start, vm_offset_t end, boolean_t syncio,
+             boolean_t invalidate)
+{
+  vm_map_entry_t entry, e;
+  int rv = KERN_SUCCESS;
+
+  (void)syncio;
+  if (invalidate)
+    vm_map_lock(map);
+  else
+    vm_map_lock_read(map);
+  if (!vm_map_lookup_entry(map, start, &entry)) {
+    rv = KERN_INVALID_ADDRESS;
+    goto out;
+  }
+  vm_offset_t covered = start;
+  for (e = entry; e != &map->header && e->start <= covered && covered < end; e = e->next)
+    covered = e->end;
+  if (covered < end) {
+    rv = KERN_INVALID_ADDRESS;
+    goto out;
+  }
+  for (e = entry; e != &map->header && e->start < end; e = e->next) {
+    struct vm_object *obj = e->object.vm_object;
+    if (obj == 0 || obj->type != OBJT_VNODE || (e->eflags & MAP_ENTRY_COW))
+      continue;
+    vm_offset_t s = MAX(e->start, start), t = MIN(e->end, end);
+    vm_pindex_t first = atop(e->offset + (s - e->start));
+    vm_pindex_t last = first + atop(round_page(t) - s);
+    vm_object_reference(obj);
+    if (invalidate && e->wired_count == 0) {
+      // The object's references that this map holds: its entries', and ours.
+      int refs = 1;
+      for (vm_map_entry_t x = map->header.next; x != &map->header; x = x->next)
+        refs += x->object.vm_object == obj;
+      pmap_remove(map->pmap, s, t);
+      vnode_pager_invalidate(obj, first, last, refs);
+    }
+    vnode_pager_putpages(obj, first, last);
+    vm_object_deallocate(obj);
+  }
+out:
+  if (invalidate)
+    vm_map_unlock(map);
+  else
+    vm_map_unlock_read(map);
+  return rv;
+}
+
+// Is the page at va resident: mapped, or in memory somewhere down its entry's chain?
+// Map locked by the caller.
+int
+vm_map_resident(vm_map_t map, vm_offset_t va)
+{
+  vm_map_entry_t entry;
+
+  ASSERT_VM_MAP_LOCKED_ANY(map);
+  if (pmap_extract(map->pmap, va))
+    return 1;
+  if (!vm_map_lookup_entry(map, va, &entry))
+    return 0;
+  vm_pindex_t pi = atop(va - entry->start + entry->offset);
+  int found = 0;
+  vm_object_lock();
+  for (struct vm_object *o = entry->object.vm_object; o && !found; o = o->backing_object) {
+    found = vm_page_lookup(o, pi) != 0;
+    if (!found && swap_pager_lookup(o, pi))
+      break;   // in swap: what is below is shadowed
+    pi += atop(o->backing_object_offset);
+  }
+  vm_object_unlock();
+  return found;
 }
 
 // ---------------------------------------------------------------- checking

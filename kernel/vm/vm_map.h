@@ -223,6 +223,13 @@ boolean_t vm_map_check_protection(vm_map_t map, vm_offset_t start, vm_offset_t e
 void vm_map_transition_wait(vm_map_t map);
 void vm_map_transition_wakeup(vm_map_t map);
 void vm_map_entry_allocate_object(vm_map_entry_t entry);
+int vm_map_lookup(vm_map_t *var_map, vm_offset_t vaddr, vm_prot_t fault_type,
+                  vm_map_entry_t *out_entry, struct vm_object **object, vm_pindex_t *pindex,
+                  vm_prot_t *out_prot, boolean_t *wired);
+void vm_map_lookup_done(vm_map_t map, vm_map_entry_t entry, int count);
+int vm_map_clean(vm_map_t map, vm_offset_t start, vm_offset_t end, boolean_t syncio,
+                 boolean_t invalidate);
+int vm_map_resident(vm_map_t map, vm_offset_t va);
 void vm_map_insert_copy(vm_map_t map, vm_map_entry_t src, struct vm_object *object,
                         vm_ooffset_t offset, int *countp);
 vm_size_t vm_map_stack_reserved(vm_map_t map, vm_map_entry_t entry);

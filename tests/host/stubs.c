@@ -12,6 +12,8 @@
 #include "vm/vm.h"
 #include "vm/vm_map.h"
 #include "vm/vm_object.h"
+#include "vm/vm_page.h"
+#include "vm/swap_pager.h"
 #include "host.h"
 #include "stubs.h"
 
@@ -534,6 +536,80 @@ vm_object_page_remove(struct vm_object *object, vm_pindex_t start, vm_pindex_t e
   (void)end;
   (void)clean_only;
   stub_page_remove_calls++;
+}
+
+// vm_object_shadow_try (vm_object.c), as in the kernel: the entry's reference
+// moves to a new object backed by the old one. stub_shadow_fail: fail instead, as
+// when memory runs out.
+int stub_shadow_fail;
+
+int
+vm_object_shadow_try(struct vm_object **object, vm_ooffset_t *offset, vm_size_t length)
+{
+  if (stub_shadow_fail)
+    return 0;
+  struct vm_object *source = *object, *result = vm_object_allocate(OBJT_DEFAULT, length >> PAGE_SHIFT);
+  result->backing_object = source;
+  result->backing_object_offset = *offset;
+  if (source)
+    sobj(source)->obj.shadow_count++;
+  *offset = 0;
+  *object = result;
+  return 1;
+}
+
+// The host's objects hold no pages and nothing is in swap: vm_map_resident finds a
+// page only in the fake page table.
+void
+vm_object_lock(void)
+{
+}
+
+void
+vm_object_unlock(void)
+{
+}
+
+vm_page_t
+vm_page_lookup(struct vm_object *object, vm_pindex_t pindex)
+{
+  (void)sobj(object);
+  (void)pindex;
+  return 0;
+}
+
+uint32
+swap_pager_lookup(struct vm_object *object, vm_pindex_t pindex)
+{
+  (void)sobj(object);
+  (void)pindex;
+  return 0;
+}
+
+// vm_map_clean writes back and invalidates file pages: the calls, and the last range.
+long stub_putpages_calls, stub_invalidate_calls;
+uint64 stub_pager_first, stub_pager_last;
+
+void
+vnode_pager_putpages(struct vm_object *object, vm_pindex_t start, vm_pindex_t end)
+{
+  KASSERT(sobj(object)->obj.type == OBJT_VNODE, "vnode_pager_putpages: object type %d",
+          object->type);
+  stub_putpages_calls++;
+  stub_pager_first = start;
+  stub_pager_last = end;
+}
+
+void
+vnode_pager_invalidate(struct vm_object *object, vm_pindex_t start, vm_pindex_t end, int refs)
+{
+  KASSERT(sobj(object)->obj.type == OBJT_VNODE, "vnode_pager_invalidate: object type %d",
+          object->type);
+  KASSERT(refs <= object->ref_count, "vnode_pager_invalidate: %d refs of %d", refs,
+          object->ref_count);
+  stub_invalidate_calls++;
+  stub_pager_first = start;
+  stub_pager_last = end;
 }
 
 // ---------------------------------------------------------------- vm_fault

@@ -23,6 +23,13 @@ extern long stub_coalesce_calls, stub_page_remove_calls;
 struct vm_object *stub_object_first(void);
 struct vm_object *stub_object_next(struct vm_object *o);
 
+// vm_object_shadow_try() fails while stub_shadow_fail is set.
+extern int stub_shadow_fail;
+
+// vnode_pager_putpages()/_invalidate() (msync's vm_map_clean): calls and the last range.
+extern long stub_putpages_calls, stub_invalidate_calls;
+extern uint64 stub_pager_first, stub_pager_last;
+
 // vm_prefault() (vm_fault.c, for MADV_WILLNEED): calls and the last range.
 extern long stub_prefault_calls;
 extern vm_offset_t stub_prefault_start, stub_prefault_end;

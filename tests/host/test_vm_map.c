@@ -812,6 +812,101 @@ map_lookup(void)
   teardown();
 }
 
+// vm_map_lookup, the fault's half in the map: the entry, its object (made, or
+// shadowed for a write to a NEEDS_COPY entry), the page index, the protection; the
+// map read-locked on success only.
+static void
+map_fault_lookup(void)
+{
+  vm_map_t m = M;
+  vm_map_entry_t e;
+  vm_object_t obj, file = vm_object_allocate(OBJT_VNODE, 64);
+  vm_pindex_t pi;
+  vm_prot_t prot;
+  boolean_t wired;
+  setup();
+  REQUIRE_EQ(tm_insert(M, 0, 0, P(100), P(110), RW, RWX, 0), KERN_SUCCESS);
+  REQUIRE_EQ(tm_insert(M, 0, 0, P(110), P(120), RO, RWX, 0), KERN_SUCCESS);
+  REQUIRE_EQ(tm_insert(M, file, P(8), P(130), P(140), RW, RWX, MAP_COPY_ON_WRITE),
+             KERN_SUCCESS);
+  CHECK_EQ(vm_map_lookup(&m, P(125), VM_PROT_READ, &e, &obj, &pi, &prot, &wired),
+           KERN_INVALID_ADDRESS);
+  CHECK_EQ(lockstatus(&M->lock), 0);
+  CHECK_EQ(vm_map_lookup(&m, P(111), VM_PROT_WRITE, &e, &obj, &pi, &prot, &wired),
+           KERN_PROTECTION_FAILURE);
+  CHECK_EQ(lockstatus(&M->lock), 0);
+  // An anonymous entry gets its object on the first fault.
+  REQUIRE_EQ(vm_map_lookup(&m, P(103) + 5, VM_PROT_READ, &e, &obj, &pi, &prot, &wired),
+             KERN_SUCCESS);
+  CHECK_EQ(lockstatus(&M->lock), LK_SHARED);
+  CHECK(e == entry_at(P(100)) && obj != 0 && obj == e->object.vm_object);
+  CHECK_EQ(pi, 3);
+  CHECK_EQ(prot, RW);
+  CHECK(!wired);
+  vm_map_lookup_done(m, e, 0);
+  CHECK_EQ(lockstatus(&M->lock), 0);
+  // A read of a NEEDS_COPY entry maps the file's own pages: no shadow yet.
+  REQUIRE_EQ(vm_map_lookup(&m, P(132), VM_PROT_READ, &e, &obj, &pi, &prot, &wired),
+             KERN_SUCCESS);
+  CHECK(obj == file && (e->eflags & MAP_ENTRY_NEEDS_COPY));
+  CHECK_EQ(pi, 10);
+  vm_map_lookup_done(m, e, 0);
+  // A write when memory is short: the entry as it was, the map unlocked.
+  stub_shadow_fail = 1;
+  CHECK_EQ(vm_map_lookup(&m, P(132), VM_PROT_WRITE, &e, &obj, &pi, &prot, &wired),
+           KERN_RESOURCE_SHORTAGE);
+  stub_shadow_fail = 0;
+  CHECK_EQ(lockstatus(&M->lock), 0);
+  e = entry_at(P(132));
+  CHECK(e->object.vm_object == file && (e->eflags & MAP_ENTRY_NEEDS_COPY));
+  // A write shadows the file: a private object in front, at the entry's offset.
+  REQUIRE_EQ(vm_map_lookup(&m, P(132), VM_PROT_WRITE, &e, &obj, &pi, &prot, &wired),
+             KERN_SUCCESS);
+  CHECK(obj != file && obj->backing_object == file && obj->type == OBJT_DEFAULT);
+  CHECK_EQ(obj->backing_object_offset, P(8));
+  CHECK_EQ(file->shadow_count, 1);
+  CHECK(!(e->eflags & MAP_ENTRY_NEEDS_COPY) && (e->eflags & MAP_ENTRY_COW));
+  CHECK_EQ(e->offset, 0);
+  CHECK_EQ(pi, 2);
+  vm_map_lookup_done(m, e, 0);
+  teardown();
+}
+
+// mincore's vm_map_resident: mapped in the page table, or nowhere (the host's
+// objects hold no pages). msync's vm_map_clean: the whole range mapped, and only
+// shared file mappings written back.
+static void
+map_resident_clean(void)
+{
+  vm_object_t file = vm_object_allocate(OBJT_VNODE, 64);
+  setup();
+  REQUIRE_EQ(tm_insert(M, 0, 0, P(100), P(110), RW, RWX, 0), KERN_SUCCESS);
+  REQUIRE_EQ(tm_insert(M, file, P(4), P(110), P(120), RW, RWX, 0), KERN_SUCCESS);
+  tm_touch(&T, P(101), RO);
+  vm_map_lock_read(M);
+  CHECK(vm_map_resident(M, P(101)));
+  CHECK(!vm_map_resident(M, P(102)));
+  CHECK(!vm_map_resident(M, P(125)));
+  vm_map_unlock_read(M);
+  long puts = stub_putpages_calls, invals = stub_invalidate_calls;
+  CHECK_EQ(vm_map_clean(M, P(105), P(121), 1, 0), KERN_INVALID_ADDRESS);   // a hole
+  CHECK_EQ(vm_map_clean(M, P(90), P(101), 1, 0), KERN_INVALID_ADDRESS);
+  CHECK_EQ(stub_putpages_calls, puts);
+  CHECK_EQ(vm_map_clean(M, P(100), P(110), 1, 0), KERN_SUCCESS);           // anonymous
+  CHECK_EQ(stub_putpages_calls, puts);
+  CHECK_EQ(vm_map_clean(M, P(105), P(113), 1, 0), KERN_SUCCESS);
+  CHECK_EQ(stub_putpages_calls, puts + 1);
+  CHECK_EQ(stub_pager_first, 4);
+  CHECK_EQ(stub_pager_last, 7);
+  CHECK_EQ(stub_invalidate_calls, invals);
+  CHECK_EQ(vm_map_clean(M, P(112), P(120), 1, 1), KERN_SUCCESS);
+  CHECK_EQ(stub_invalidate_calls, invals + 1);
+  CHECK_EQ(stub_pager_first, 6);
+  CHECK_EQ(stub_pager_last, 14);
+  CHECK_EQ(lockstatus(&M->lock), 0);
+  teardown();
+}
+
 // Lookups cost O(log n): at most 2 log2(n+1) + 2 tree nodes each, hint defeated.
 static void
 lookup_cost(int n)
@@ -1043,6 +1138,8 @@ const struct test vm_map_tests[] = {
   { "map_inherit", map_inherit, "entries", 4 },
   { "map_madvise", map_madvise, "entries", 4 },
   { "map_lookup", map_lookup, "entries" },
+  { "map_fault_lookup", map_fault_lookup, "entries" },
+  { "map_resident_clean", map_resident_clean, "entries" },
   { "map_lookup_cost_10000", map_lookup_cost_10000, "rbtree", 6 },
   { "map_lookup_cost_65536", map_lookup_cost_65536, "rbtree", 6 },
   { "map_findspace_cost", map_findspace_cost, "rbtree", 8 },
