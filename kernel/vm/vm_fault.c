@@ -163,8 +163,14 @@ fault_page(vm_map_t map, vm_map_entry_t entry, struct vm_object *object, vm_pind
     if (write && m->object->type == OBJT_VNODE && !(entry->eflags & MAP_ENTRY_COW))
       m->flags |= PG_DIRTY;   // a write through a shared file mapping
     prot = fault_map_prot(entry, object, m, prot);
-    if (prot != VM_PROT_NONE && pmap_enter(map->pmap, va, VM_PAGE_TO_PHYS(m), prot, wired) < 0)
+    if (prot != VM_PROT_NONE && pmap_enter(map->pmap, va, VM_PAGE_TO_PHYS(m), prot, wired) < 0) {
+      // The PTE may still map the page from below, read-only, which the top object
+      // now shadows with the copy: a collapse (another process's exit drops the
+      // last other reference) would free that page while mapped. Unmap va; the
+      // fault's retry maps the copy.
+      pmap_remove(map->pmap, va, va + PAGE_SIZE);
       error = KERN_RESOURCE_SHORTAGE;
+    }
     // LAB wiring 2: BEGIN
     // Wiring (vm_fault_wire): the page stays in memory until it is unwired.
     if (error == KERN_SUCCESS && (fault_flags & VM_FAULT_CHANGE_WIRING))
