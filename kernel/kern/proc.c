@@ -204,8 +204,9 @@ reparent(struct proc *p)
   }
 }
 
-// Exit: close files, become a zombie until the parent waits. Memory is freed by
-// the parent's wait, since this process is still running on its kernel stack.
+// Exit: unmap the address space, close files, become a zombie until the parent
+// waits. The parent's wait frees the rest (the kernel stack this runs on, the top
+// of the page table this CPU is using).
 void
 kexit(int status)
 {
@@ -214,6 +215,7 @@ kexit(int status)
   if (p == initproc)
     panic("init exiting");
   upcall_release(p);
+  vmspace_exit(p->p_vmspace);
   for (int fd = 0; fd < NOFILE; fd++) {
     if (p->ofile[fd]) {
       fileclose(p->ofile[fd]);
