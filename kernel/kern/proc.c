@@ -205,8 +205,8 @@ reparent(struct proc *p)
 }
 
 // Exit: unmap the address space, close files, become a zombie until the parent
-// waits. The parent's wait frees the rest (the kernel stack this runs on, the top
-// of the page table this CPU is using).
+// waits. The parent's wait frees the rest (the kernel stack this runs on, the page
+// table this CPU is using).
 void
 kexit(int status)
 {

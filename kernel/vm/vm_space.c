@@ -55,8 +55,8 @@ vmspace_ref(struct vmspace *vm)
   release(&vmspace_lock);
 }
 
-// Unmap all of vm's user space: its pages, objects and entries go; the top of its
-// page table stays, for pmap_release. Deleting whole entries clips none, so this
+// Unmap all of vm's user space: its pages, objects and entries go; its page
+// table stays, for pmap_release. Deleting whole entries clips none, so this
 // needs no reservation (which could fail); the entries it frees come back as one,
 // to be released. Map unlocked; may sleep.
 static void
@@ -73,7 +73,7 @@ vmspace_unmap(struct vmspace *vm)
 
 // The exiting process's last use of vm, as BSD's vmspace_exit: if it holds the
 // only reference, unmap everything now, on the exiting process's own CPU, so that
-// the zombie keeps only an empty map and the top of its page table, and the wait
+// the zombie keeps only an empty map and its page table's pages, and the wait
 // that reaps it (init's, for an orphan) has little left to free. A process sharing
 // vm (RFMEM), or a reader holding it for a moment (procinfo, the pageout daemon),
 // leaves the work to the last vmspace_free. Nobody can take a new reference that
