@@ -1599,6 +1599,59 @@ freememtest(void)
   }
 }
 
+// Whether process pid is a zombie, within a few seconds.
+static int
+becomeszombie(int pid)
+{
+  static struct kinfo_proc kp[MEMSNAP_NPROC];
+
+  for(int t = 0; t < 500; t++){
+    int n = procinfo(kp, MEMSNAP_NPROC);
+    for(int i = 0; i < n && i < MEMSNAP_NPROC; i++)
+      if(kp[i].kp_pid == pid && kp[i].kp_state == KP_STATE_ZOMBIE)
+        return 1;
+    sleep(1);
+  }
+  return 0;
+}
+
+// Exit gives a process's memory back at once, before its parent waits, as in BSD:
+// a zombie holds no more than its kernel stack and page table. A child touches n
+// pages and exits when told; its pages are free again while it is a zombie.
+static void
+exitfrees(void)
+{
+  int go[2], ready[2], pid, n = 200;
+  long during, zombie;
+  char c;
+
+  check("pipe", pipe(go) == 0 && pipe(ready) == 0);
+  pid = fork1();
+  if(pid == 0){
+    char *a = sbrk(n*PAGE_SIZE);
+    for(int i = 0; i < n; i++)
+      a[i*PAGE_SIZE] = 1;
+    write(ready[1], "x", 1);
+    read(go[0], &c, 1);
+    exit(0);
+  }
+  expect("the child is ready", read(ready[0], &c, 1), 1);
+  during = freemem();
+  expect("tell the child to exit", write(go[1], "x", 1), 1);
+  check("the child becomes a zombie", becomeszombie(pid));
+  zombie = freemem();
+  if(zombie - during < n){
+    printf("  free pages while the child is a zombie: expected %ld or more, got %ld\n",
+           during + n, zombie);
+    exit(1);
+  }
+  expect("child", waitfor(pid), 0);
+  close(go[0]);
+  close(go[1]);
+  close(ready[0]);
+  close(ready[1]);
+}
+
 // ---------------------------------------------------------------- faults
 
 static volatile uint64 target;
@@ -2129,6 +2182,7 @@ struct test {
   { "sbrkfail", sbrkfail },
   { "sbrkfork", sbrkfork },
   { "freemem", freememtest },
+  { "exitfrees", exitfrees },
   { "nullderef", nullderef },
   { "textro", textro },
   { "kernaddr", kernaddr },

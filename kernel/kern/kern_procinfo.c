@@ -46,20 +46,6 @@ proc_vmspace_hold(int pid)
   return 0;
 }
 
-// How many processes use vm (a snapshot). Takes each process's lock.
-static int
-vmspace_users(struct vmspace *vm)
-{
-  int n = 0;
-
-  for (struct proc *p = proc; p < &proc[NPROC]; p++) {
-    acquire(&p->lock);
-    n += p->state != UNUSED && p->p_vmspace == vm;
-    release(&p->lock);
-  }
-  return n;
-}
-
 static const int kp_state[] = {
   [USED] KP_STATE_USED, [SLEEPING] KP_STATE_SLEEPING, [RUNNABLE] KP_STATE_RUNNABLE,
   [RUNNING] KP_STATE_RUNNING, [ZOMBIE] KP_STATE_ZOMBIE,

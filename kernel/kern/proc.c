@@ -192,6 +192,20 @@ kfork(int flags)
   return pid;
 }
 
+// How many processes use vm (a snapshot). Takes each process's lock.
+int
+vmspace_users(struct vmspace *vm)
+{
+  int n = 0;
+
+  for (struct proc *p = proc; p < &proc[NPROC]; p++) {
+    acquire(&p->lock);
+    n += p->state != UNUSED && p->p_vmspace == vm;
+    release(&p->lock);
+  }
+  return n;
+}
+
 // Give p's children to init. Caller holds wait_lock.
 static void
 reparent(struct proc *p)
@@ -215,7 +229,11 @@ kexit(int status)
   if (p == initproc)
     panic("init exiting");
   upcall_release(p);
-  vmspace_exit(p->p_vmspace);
+  // Unmap the address space now, unless another process shares it (RFMEM; a
+  // zombie sharer counts too): then the last reference's vmspace_free does. No
+  // process can start sharing it meanwhile: only its users can fork it so.
+  if (vmspace_users(p->p_vmspace) == 1)
+    vmspace_exit(p->p_vmspace);
   for (int fd = 0; fd < NOFILE; fd++) {
     if (p->ofile[fd]) {
       fileclose(p->ofile[fd]);

@@ -84,6 +84,8 @@ void sched(void);
 void scheduler(void) __attribute__((noreturn));
 void forkret(void);
 void procdump(void);
+struct vmspace;
+int vmspace_users(struct vmspace *vm);   // processes using vm (a snapshot)
 int growproc(long n, uint64 *oldbrk);    // vm_sbrk on the caller: KERN_*
 
 // exec.c

@@ -55,12 +55,16 @@ vmspace_ref(struct vmspace *vm)
   release(&vmspace_lock);
 }
 
-// Unmap all of vm's user space: its pages, objects and entries go; its page
-// table stays, for pmap_release. Deleting whole entries clips none, so this
-// needs no reservation (which could fail); the entries it frees come back as one,
-// to be released. Map unlocked; may sleep.
-static void
-vmspace_unmap(struct vmspace *vm)
+// Unmap all of vm's user space: its pages, objects and entries go; its page table
+// stays, for pmap_release. Exit calls it when no other process uses vm, as BSD's
+// vmspace_exit: the exiting process does the work on its own CPU, the zombie keeps
+// only an empty map and its page table, and the wait that reaps it (init's, for an
+// orphan) has little left to free. A reader holding a reference for a moment
+// (procinfo, the pageout daemon) finds the map empty. Deleting whole entries clips
+// none, so this needs no reservation (which could fail); the entries it frees come
+// back as one, to be released. Map unlocked; may sleep.
+void
+vmspace_exit(struct vmspace *vm)
 {
   vm_map_t map = &vm->vm_map;
   int count = 0;
@@ -69,23 +73,6 @@ vmspace_unmap(struct vmspace *vm)
   vm_map_delete(map, vm_map_min(map), vm_map_max(map), &count);
   vm_map_unlock(map);
   vm_map_entry_release(count);
-}
-
-// The exiting process's last use of vm, as BSD's vmspace_exit: if it holds the
-// only reference, unmap everything now, on the exiting process's own CPU, so that
-// the zombie keeps only an empty map and its page table's pages, and the wait
-// that reaps it (init's, for an orphan) has little left to free. A process sharing
-// vm (RFMEM), or a reader holding it for a moment (procinfo, the pageout daemon),
-// leaves the work to the last vmspace_free. Nobody can take a new reference that
-// needs the contents: only this process could fork it. Map unlocked; may sleep.
-void
-vmspace_exit(struct vmspace *vm)
-{
-  acquire(&vmspace_lock);
-  int alone = (vm->vm_refcnt == 1);
-  release(&vmspace_lock);
-  if (alone)
-    vmspace_unmap(vm);
 }
 
 // Drop a reference; the last one unmaps everything and frees the page table.
@@ -98,7 +85,7 @@ vmspace_free(struct vmspace *vm)
   if (!last)
     return;
   KASSERT(vm->vm_upcalls == 0, "vmspace_free: %d upcalls left registered", vm->vm_upccount);
-  vmspace_unmap(vm);
+  vmspace_exit(vm);   // whatever exit left mapped
   pmap_release(&vm->vm_pmap);
   zfree(&vmspace_zone, vm);
 }
