@@ -4,6 +4,7 @@
 // "bench done" ends the output.  `bench swap` runs only when named: it wants a
 // machine with little memory and a swap disk (make bench boots one).
 
+#include <sys/fcntl.h>
 #include <machine/vmparam.h>
 #include "user/user.h"
 #include "user/uthread.h"
@@ -608,6 +609,41 @@ bench_exec(void)
   exec_sys_unregister(-2);
 }
 
+// Appending a block to a file: one write(2) of a file system block, which is one
+// transaction: the new block, the bitmap, the inode and the indirect blocks go to
+// the log, then home, before write returns. The file starts over every
+// APPEND_BLOCKS blocks, so that a fast machine does not fill the disk.
+#define FS_BLOCK 1024          // BSIZE
+#define APPEND_BLOCKS 256
+static int append_fd = -1, appended;
+
+static void
+op_fs_append(void)
+{
+  static char block[FS_BLOCK];
+
+  if(append_fd < 0 || appended == APPEND_BLOCKS){
+    if(append_fd >= 0)
+      close(append_fd);
+    append_fd = open("bench.fs", O_CREATE | O_WRONLY | O_TRUNC);
+    appended = 0;
+  }
+  if(append_fd < 0 || write(append_fd, block, FS_BLOCK) != FS_BLOCK){
+    fprintf(2, "bench: cannot append a block to bench.fs\n");
+    exit(1);
+  }
+  appended++;
+}
+
+static void
+bench_fs(void)
+{
+  printf("bench fs_append %ld us/block\n", measure(op_fs_append, 1) / 1000);
+  close(append_fd);
+  append_fd = -1;
+  unlink("bench.fs");
+}
+
 struct bench {
   char *name;
   void (*fn)(void);
@@ -625,6 +661,7 @@ struct bench {
   { "shootdown", bench_shootdown },
   { "upcall", bench_upcall },
   { "exec", bench_exec },
+  { "fs", bench_fs },
   { "swap", bench_swap, 1 },
 };
 
@@ -640,7 +677,7 @@ main(int argc, char *argv[])
     ran = 1;
   }
   if(!ran){
-    fprintf(2, "usage: bench [getpid | fork | fork_1mb | lookup | forksize | fault_zero | fault_cow | fault_stack | mlock | shootdown | upcall | exec | swap]\n");
+    fprintf(2, "usage: bench [getpid | fork | fork_1mb | lookup | forksize | fault_zero | fault_cow | fault_stack | mlock | shootdown | upcall | exec | fs | swap]\n");
     exit(1);
   }
   printf("bench done\n");
