@@ -99,6 +99,19 @@ bread(uint dev, uint blockno)
   return b;
 }
 
+// Return a locked buffer for block blockno of dev, its data zeroed, without reading
+// the block: for a block about to be overwritten whole (a block just allocated), a
+// read would be a disk request for nothing.
+struct buf *
+bclear(uint dev, uint blockno)
+{
+  struct buf *b = bget(dev, blockno);
+
+  memset(b->data, 0, BSIZE);
+  b->valid = 1;
+  return b;
+}
+
 // Write b's contents to disk now. The caller holds b locked.
 void
 bwrite(struct buf *b)

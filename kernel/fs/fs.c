@@ -47,8 +47,7 @@ fsinit(int dev)
 static void
 bzero(int dev, uint bno)
 {
-  struct buf *b = bread(dev, bno);
-  memset(b->data, 0, BSIZE);
+  struct buf *b = bclear(dev, bno);
   log_write(b);
   brelse(b);
 }

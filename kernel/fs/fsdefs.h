@@ -17,6 +17,7 @@ struct superblock;
 // bio.c: the buffer cache
 void binit(void);
 struct buf *bread(uint dev, uint blockno);
+struct buf *bclear(uint dev, uint blockno);
 void brelse(struct buf *b);
 void bwrite(struct buf *b);
 void bpin(struct buf *b);
