@@ -7,6 +7,7 @@
 #include <sys/fcntl.h>
 #include <machine/vmparam.h>
 #include "user/user.h"
+#include "kernel/fs.h"
 #include "user/uthread.h"
 #include "user/upcall.h"
 
@@ -613,14 +614,13 @@ bench_exec(void)
 // transaction: the new block, the bitmap, the inode and the indirect blocks go to
 // the log, then home, before write returns. The file starts over every
 // APPEND_BLOCKS blocks, so that a fast machine does not fill the disk.
-#define FS_BLOCK 1024          // BSIZE
 #define APPEND_BLOCKS 256
 static int append_fd = -1, appended;
 
 static void
 op_fs_append(void)
 {
-  static char block[FS_BLOCK];
+  static char block[BSIZE];
 
   if(append_fd < 0 || appended == APPEND_BLOCKS){
     if(append_fd >= 0)
@@ -628,7 +628,7 @@ op_fs_append(void)
     append_fd = open("bench.fs", O_CREATE | O_WRONLY | O_TRUNC);
     appended = 0;
   }
-  if(append_fd < 0 || write(append_fd, block, FS_BLOCK) != FS_BLOCK){
+  if(append_fd < 0 || write(append_fd, block, BSIZE) != BSIZE){
     fprintf(2, "bench: cannot append a block to bench.fs\n");
     exit(1);
   }
